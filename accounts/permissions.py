@@ -1,0 +1,64 @@
+"""Role-based access, shared by every app.
+
+A viewset lists, per action, the roles that may call it (`action_roles`);
+`RolePermission` enforces that table and refuses any action it does not
+list, so a new endpoint is closed until someone decides who may use it.
+Which *objects* a role sees is not decided here but by scoping the
+queryset (`scope_to_owner`), so out-of-scope objects answer 404.
+"""
+
+from rest_framework.permissions import BasePermission
+
+from .models import STAFF_ROLES, Rol
+
+ADMIN = frozenset({Rol.ADMIN})
+STAFF = STAFF_ROLES
+ALL_ROLES = frozenset(Rol.values)
+ADMIN_RECEPCION = frozenset({Rol.ADMIN, Rol.RECEPCIONISTA})
+ADMIN_VETERINARIO = frozenset({Rol.ADMIN, Rol.VETERINARIO})
+
+
+def crud_roles(*, read=frozenset(), create=frozenset(), update=frozenset(), destroy=ADMIN, **actions):
+    """Builds an `action_roles` table from the contract's read/create/update/delete columns."""
+    table = {
+        "list": read,
+        "retrieve": read,
+        "create": create,
+        "update": update,
+        "partial_update": update,
+        "destroy": destroy,
+    }
+    table.update(actions)
+    return table
+
+
+class RolePermission(BasePermission):
+    """Allows the request when the user's rol is in `view.action_roles[view.action]`."""
+
+    def has_permission(self, request, view):
+        user = request.user
+        if not (user and user.is_authenticated):
+            return False
+        if view.action == "metadata":
+            return True
+        return user.rol in view.action_roles.get(view.action, ())
+
+
+class IsAdminRol(BasePermission):
+    def has_permission(self, request, view):
+        return bool(request.user and request.user.is_authenticated and request.user.rol == Rol.ADMIN)
+
+
+def is_cliente(user):
+    return user.rol == Rol.CLIENTE
+
+
+def scope_to_owner(queryset, user, *, owner_path):
+    """Staff see every row; a `cliente` user only the rows whose `owner_path` leads to itself.
+
+    `owner_path` is the lookup from the queryset's model to the owning user,
+    e.g. `"usuario"` for clientes or `"propietario__usuario"` for pacientes.
+    """
+    if is_cliente(user):
+        return queryset.filter(**{owner_path: user})
+    return queryset

@@ -1,0 +1,60 @@
+from django.contrib.auth import get_user_model
+from rest_framework import serializers
+
+User = get_user_model()
+
+
+def _cliente_model():
+    # The Cliente model reaches accounts only through the reverse one-to-one
+    # `User.cliente`, so accounts never imports the clientes app.
+    return User._meta.get_field("cliente").related_model
+
+
+class ClienteLinkField(serializers.PrimaryKeyRelatedField):
+    def get_queryset(self):
+        return _cliente_model().objects.all()
+
+
+class MeSerializer(serializers.ModelSerializer):
+    cliente = ClienteLinkField(read_only=True, allow_null=True)
+
+    class Meta:
+        model = User
+        fields = ["id", "email", "nombre", "apellidos", "telefono", "rol", "cliente"]
+        read_only_fields = ["id", "email", "rol", "cliente"]
+
+
+class PasswordChangeSerializer(serializers.Serializer):
+    password_actual = serializers.CharField(write_only=True, trim_whitespace=False)
+    password_nueva = serializers.CharField(write_only=True, trim_whitespace=False)
+
+
+class LogoutSerializer(serializers.Serializer):
+    refresh = serializers.CharField()
+
+
+class UsuarioSerializer(serializers.ModelSerializer):
+    cliente = ClienteLinkField(allow_null=True, required=False)
+    password = serializers.CharField(
+        write_only=True, required=False, trim_whitespace=False, style={"input_type": "password"}
+    )
+
+    class Meta:
+        model = User
+        fields = ["id", "email", "nombre", "apellidos", "telefono", "rol", "cliente", "is_active", "password"]
+        read_only_fields = ["id"]
+        extra_kwargs = {"rol": {"required": True}}
+
+    def validate_email(self, value):
+        return User.objects.normalize_email(value).lower()
+
+    def validate(self, attrs):
+        if self.instance is None and not attrs.get("password"):
+            raise serializers.ValidationError({"password": [serializers.Field.default_error_messages["required"]]})
+        return attrs
+
+
+class VeterinarioSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = User
+        fields = ["id", "nombre", "apellidos"]

@@ -1,0 +1,127 @@
+"""Writes on users: every rule about roles, links to clientes and credentials lives here."""
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
+
+from .models import Rol, User
+
+PROFILE_FIELDS = ("nombre", "apellidos", "telefono")
+ADMIN_EDITABLE_FIELDS = ("email", "nombre", "apellidos", "telefono", "rol", "is_active")
+
+_UNSET = object()
+
+
+def _check_cliente_link(*, user, rol, cliente):
+    if rol == Rol.CLIENTE and cliente is None:
+        raise ValidationError({"cliente": _("Un usuario con rol cliente debe estar vinculado a un cliente.")})
+    if rol != Rol.CLIENTE and cliente is not None:
+        raise ValidationError({"cliente": _("Solo los usuarios con rol cliente se vinculan a un cliente.")})
+    if cliente is not None and cliente.usuario_id not in (None, user.pk):
+        raise ValidationError({"cliente": _("Este cliente ya está vinculado a otro usuario.")})
+
+
+def _link_cliente(*, user, cliente):
+    """Points `cliente` (or nothing) at `user`, releasing any previous link."""
+    previous = getattr(user, "cliente", None) if user.pk else None
+    if previous is not None and previous != cliente:
+        previous.usuario = None
+        previous.save(update_fields=["usuario"])
+    if cliente is not None and cliente.usuario_id != user.pk:
+        cliente.usuario = user
+        cliente.save(update_fields=["usuario"])
+
+
+def _validate_password(password, user, *, field):
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise ValidationError({field: exc.messages}) from exc
+
+
+def _check_email_free(*, user):
+    email = User.objects.normalize_email(user.email).lower()
+    if User.objects.filter(email__iexact=email).exclude(pk=user.pk).exists():
+        raise ValidationError({"email": _("Ya existe un usuario con este email.")})
+
+
+def revoke_refresh_tokens(*, user):
+    """Blacklists every refresh token issued to `user` (password change, deactivation)."""
+    pending = OutstandingToken.objects.filter(user=user, blacklistedtoken__isnull=True)
+    BlacklistedToken.objects.bulk_create([BlacklistedToken(token=t) for t in pending], ignore_conflicts=True)
+
+
+@transaction.atomic
+def user_create(*, actor, email, password, rol, cliente=None, **fields) -> User:
+    """Creates a user; a `cliente` rol needs a Cliente not linked to anyone else."""
+    user = User(email=email, rol=rol, **fields)
+    _check_email_free(user=user)
+    _check_cliente_link(user=user, rol=rol, cliente=cliente)
+    _validate_password(password, user, field="password")
+    user.set_password(password)
+    user.full_clean(exclude=["password"])
+    user.save()
+    _link_cliente(user=user, cliente=cliente)
+    return user
+
+
+@transaction.atomic
+def user_update(*, actor, user, password=None, cliente=_UNSET, **fields) -> User:
+    """Updates a user as an admin. Leaving rol `cliente` clears the link to the Cliente."""
+    unknown = set(fields) - set(ADMIN_EDITABLE_FIELDS)
+    if unknown:
+        raise ValueError(f"Campos no editables: {sorted(unknown)}")
+    if actor.pk == user.pk:
+        if fields.get("is_active") is False:
+            raise ValidationError({"is_active": _("No puede desactivar su propia cuenta.")})
+        if fields.get("rol", Rol.ADMIN) != Rol.ADMIN:
+            raise ValidationError({"rol": _("No puede quitarse a sí mismo el rol de administrador.")})
+
+    for name, value in fields.items():
+        setattr(user, name, value)
+    current = getattr(user, "cliente", None)
+    if user.rol != Rol.CLIENTE:
+        cliente = None
+    elif cliente is _UNSET:
+        cliente = current
+    _check_cliente_link(user=user, rol=user.rol, cliente=cliente)
+
+    _check_email_free(user=user)
+    if password:
+        _validate_password(password, user, field="password")
+        user.set_password(password)
+    user.full_clean(exclude=["password"])
+    user.save()
+    _link_cliente(user=user, cliente=cliente)
+    if password or not user.is_active:
+        revoke_refresh_tokens(user=user)
+    return user
+
+
+@transaction.atomic
+def user_deactivate(*, actor, user) -> User:
+    """DELETE on a user: it is deactivated, never removed, so its history keeps its author."""
+    return user_update(actor=actor, user=user, is_active=False)
+
+
+def profile_update(*, user, **fields) -> User:
+    """What a user may change of their own profile (`PATCH /auth/me/`)."""
+    fields = {k: v for k, v in fields.items() if k in PROFILE_FIELDS}
+    for name, value in fields.items():
+        setattr(user, name, value)
+    user.full_clean(exclude=["password"])
+    user.save(update_fields=list(fields))
+    return user
+
+
+@transaction.atomic
+def password_change(*, user, password_actual, password_nueva) -> None:
+    """Changes the caller's password; every token issued before stops working."""
+    if not user.check_password(password_actual):
+        raise ValidationError({"password_actual": _("La contraseña actual no es correcta.")})
+    _validate_password(password_nueva, user, field="password_nueva")
+    user.set_password(password_nueva)
+    user.save(update_fields=["password"])
+    revoke_refresh_tokens(user=user)

@@ -1,0 +1,36 @@
+import factory
+
+from accounts.models import Rol, User
+
+DEFAULT_PASSWORD = "Cl1nica-Segura-2026"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"usuario{n}@vetclinic.test")
+    nombre = factory.Faker("first_name", locale="es_ES")
+    apellidos = factory.Faker("last_name", locale="es_ES")
+    telefono = factory.Sequence(lambda n: f"+34 600 {n:06d}")
+    rol = Rol.RECEPCIONISTA
+    password = factory.django.Password(DEFAULT_PASSWORD)
+
+
+class AdminFactory(UserFactory):
+    rol = Rol.ADMIN
+
+
+class VeterinarioFactory(UserFactory):
+    rol = Rol.VETERINARIO
+
+
+class RecepcionistaFactory(UserFactory):
+    rol = Rol.RECEPCIONISTA
+
+
+class ClienteUserFactory(UserFactory):
+    """A `cliente`-rol user; link it with ClienteFactory(usuario=...)."""
+
+    rol = Rol.CLIENTE

@@ -1,0 +1,207 @@
+import pytest
+
+from accounts.models import Rol
+from accounts.tests.factories import DEFAULT_PASSWORD, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+TOKEN_URL = "/api/v1/auth/token/"
+REFRESH_URL = "/api/v1/auth/token/refresh/"
+LOGOUT_URL = "/api/v1/auth/logout/"
+ME_URL = "/api/v1/auth/me/"
+PASSWORD_URL = "/api/v1/auth/password/"
+
+
+def login(client, email, password=DEFAULT_PASSWORD, **extra):
+    return client.post(TOKEN_URL, {"email": email, "password": password}, format="json", **extra)
+
+
+def test_login_returns_access_and_refresh_tokens(anon_client):
+    user = UserFactory(email="vet@clinica.test")
+
+    response = login(anon_client, "vet@clinica.test")
+
+    assert response.status_code == 200
+    assert set(response.json()) == {"access", "refresh"}
+    me = anon_client.get(ME_URL, HTTP_AUTHORIZATION=f"Bearer {response.json()['access']}")
+    assert me.status_code == 200
+    assert me.json()["id"] == user.id
+
+
+def test_login_matches_email_case_insensitively(anon_client):
+    UserFactory(email="ana@clinica.test")
+
+    response = login(anon_client, "ANA@Clinica.TEST")
+
+    assert response.status_code == 200
+
+
+def test_login_with_wrong_password_is_401(anon_client):
+    UserFactory(email="ana@clinica.test")
+
+    response = login(anon_client, "ana@clinica.test", "otra-cosa")
+
+    assert response.status_code == 401
+    assert "access" not in response.json()
+
+
+def test_login_of_inactive_user_is_401(anon_client):
+    UserFactory(email="baja@clinica.test", is_active=False)
+
+    assert login(anon_client, "baja@clinica.test").status_code == 401
+
+
+def test_login_is_throttled_per_ip_after_login_rate(anon_client):
+    UserFactory(email="ana@clinica.test")
+
+    statuses = [login(anon_client, "ana@clinica.test", "mala").status_code for _ in range(11)]
+
+    assert statuses[:10] == [401] * 10
+    assert statuses[10] == 429
+    # Another address still gets through: the limit is per client IP.
+    assert login(anon_client, "ana@clinica.test", REMOTE_ADDR="10.9.9.9").status_code == 200
+
+
+def test_forwarded_for_is_ignored_without_trusted_proxies(anon_client):
+    UserFactory(email="ana@clinica.test")
+    for i in range(10):
+        login(anon_client, "ana@clinica.test", "mala", HTTP_X_FORWARDED_FOR=f"198.51.100.{i}")
+
+    response = login(anon_client, "ana@clinica.test", HTTP_X_FORWARDED_FOR="203.0.113.7")
+
+    assert response.status_code == 429
+
+
+def test_refresh_rotates_and_the_old_refresh_token_dies(anon_client):
+    UserFactory(email="ana@clinica.test")
+    old_refresh = login(anon_client, "ana@clinica.test").json()["refresh"]
+
+    rotated = anon_client.post(REFRESH_URL, {"refresh": old_refresh}, format="json")
+    reused = anon_client.post(REFRESH_URL, {"refresh": old_refresh}, format="json")
+
+    assert rotated.status_code == 200
+    assert set(rotated.json()) == {"access", "refresh"}
+    assert rotated.json()["refresh"] != old_refresh
+    assert reused.status_code == 401
+    assert anon_client.post(REFRESH_URL, {"refresh": rotated.json()["refresh"]}, format="json").status_code == 200
+
+
+def test_logout_kills_the_refresh_token(anon_client):
+    UserFactory(email="ana@clinica.test")
+    refresh = login(anon_client, "ana@clinica.test").json()["refresh"]
+
+    response = anon_client.post(LOGOUT_URL, {"refresh": refresh}, format="json")
+
+    assert response.status_code == 205
+    assert anon_client.post(REFRESH_URL, {"refresh": refresh}, format="json").status_code == 401
+
+
+def test_logout_with_garbage_token_is_401(anon_client):
+    assert anon_client.post(LOGOUT_URL, {"refresh": "no-es-un-token"}, format="json").status_code == 401
+
+
+def test_me_returns_the_contract_fields(client_for, cliente_user):
+    response = client_for(cliente_user).get(ME_URL)
+
+    assert response.status_code == 200
+    body = response.json()
+    assert set(body) == {"id", "email", "nombre", "apellidos", "telefono", "rol", "cliente"}
+    assert body["rol"] == "cliente"
+    assert body["cliente"] == cliente_user.cliente.id
+
+
+def test_me_of_staff_has_null_cliente(client_for, veterinario):
+    assert client_for(veterinario).get(ME_URL).json()["cliente"] is None
+
+
+def test_patch_me_changes_profile_but_not_rol_or_email(client_for, recepcionista):
+    api = client_for(recepcionista)
+
+    response = api.patch(
+        ME_URL,
+        {"nombre": "Lucía", "telefono": "+34 699 000 111", "rol": "admin", "email": "otro@x.test"},
+        format="json",
+    )
+
+    assert response.status_code == 200
+    recepcionista.refresh_from_db()
+    assert recepcionista.nombre == "Lucía"
+    assert recepcionista.telefono == "+34 699 000 111"
+    assert recepcionista.rol == Rol.RECEPCIONISTA
+    assert recepcionista.email != "otro@x.test"
+
+
+def test_put_me_is_not_allowed(client_for, recepcionista):
+    assert client_for(recepcionista).put(ME_URL, {"nombre": "X"}, format="json").status_code == 405
+
+
+def test_me_requires_a_token(anon_client):
+    assert anon_client.get(ME_URL).status_code == 401
+
+
+def test_password_change_with_correct_current_password(client_for, anon_client, recepcionista):
+    response = client_for(recepcionista).post(
+        PASSWORD_URL, {"password_actual": DEFAULT_PASSWORD, "password_nueva": "Otra-Clave-Larga-77"}, format="json"
+    )
+
+    assert response.status_code == 204
+    assert login(anon_client, recepcionista.email, "Otra-Clave-Larga-77").status_code == 200
+    assert login(anon_client, recepcionista.email, DEFAULT_PASSWORD).status_code == 401
+
+
+def test_password_change_with_wrong_current_password_is_400(client_for, recepcionista):
+    response = client_for(recepcionista).post(
+        PASSWORD_URL, {"password_actual": "incorrecta", "password_nueva": "Otra-Clave-Larga-77"}, format="json"
+    )
+
+    assert response.status_code == 400
+    assert "password_actual" in response.json()
+
+
+@pytest.mark.parametrize("weak", ["123", "12345678901", "password"])
+def test_password_change_rejects_weak_passwords(client_for, recepcionista, weak):
+    response = client_for(recepcionista).post(
+        PASSWORD_URL, {"password_actual": DEFAULT_PASSWORD, "password_nueva": weak}, format="json"
+    )
+
+    assert response.status_code == 400
+    assert "password_nueva" in response.json()
+    recepcionista.refresh_from_db()
+    assert recepcionista.check_password(DEFAULT_PASSWORD)
+
+
+def test_password_change_revokes_earlier_tokens(anon_client, recepcionista):
+    tokens = login(anon_client, recepcionista.email).json()
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {tokens['access']}"}
+
+    anon_client.post(
+        PASSWORD_URL, {"password_actual": DEFAULT_PASSWORD, "password_nueva": "Otra-Clave-Larga-77"}, **auth
+    )
+
+    assert anon_client.get(ME_URL, **auth).status_code == 401
+    assert anon_client.post(REFRESH_URL, {"refresh": tokens["refresh"]}, format="json").status_code == 401
+
+
+def test_deactivated_user_gets_401_at_once(anon_client, recepcionista):
+    tokens = login(anon_client, recepcionista.email).json()
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {tokens['access']}"}
+    assert anon_client.get(ME_URL, **auth).status_code == 200
+
+    recepcionista.is_active = False
+    recepcionista.save()
+
+    assert anon_client.get(ME_URL, **auth).status_code == 401
+    assert anon_client.post(REFRESH_URL, {"refresh": tokens["refresh"]}, format="json").status_code == 401
+
+
+def test_password_is_never_returned(client_for, admin_user):
+    api = client_for(admin_user)
+    created = api.post(
+        "/api/v1/usuarios/",
+        {"email": "nuevo@clinica.test", "rol": "recepcionista", "password": "Clave-Muy-Segura-1"},
+        format="json",
+    )
+    bodies = [created.json(), api.get(ME_URL).json(), api.get(f"/api/v1/usuarios/{created.json()['id']}/").json()]
+    bodies += api.get("/api/v1/usuarios/").json()["results"]
+
+    assert all("password" not in body for body in bodies)

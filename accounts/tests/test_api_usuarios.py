@@ -1,0 +1,221 @@
+import pytest
+
+from accounts.models import Rol, User
+from accounts.tests.factories import UserFactory
+from clientes.tests.factories import ClienteFactory
+
+pytestmark = pytest.mark.django_db
+
+URL = "/api/v1/usuarios/"
+STRONG = "Clave-Muy-Segura-1"
+
+
+@pytest.fixture
+def admin_api(client_for, admin_user):
+    return client_for(admin_user)
+
+
+@pytest.mark.parametrize("rol", ["veterinario", "recepcionista", "cliente"])
+@pytest.mark.parametrize(
+    "method,path",
+    [("get", URL), ("post", URL), ("get", "{id}"), ("patch", "{id}"), ("put", "{id}"), ("delete", "{id}")],
+)
+def test_usuarios_is_forbidden_to_non_admin_roles(api_client, rol, method, path):
+    target = UserFactory()
+    url = URL if path == URL else f"{URL}{target.id}/"
+
+    response = getattr(api_client(rol), method)(url, {}, format="json")
+
+    assert response.status_code == 403
+
+
+def test_usuarios_requires_authentication(anon_client):
+    assert anon_client.get(URL).status_code == 401
+
+
+def test_admin_creates_a_staff_user(admin_api):
+    response = admin_api.post(
+        URL,
+        {"email": "Nueva@Clinica.test", "nombre": "Nuria", "rol": "veterinario", "password": STRONG},
+        format="json",
+    )
+
+    assert response.status_code == 201
+    body = response.json()
+    assert body["email"] == "nueva@clinica.test"
+    assert body["rol"] == "veterinario"
+    assert body["is_active"] is True
+    assert body["cliente"] is None
+    assert User.objects.get(id=body["id"]).check_password(STRONG)
+
+
+def test_create_requires_a_password(admin_api):
+    response = admin_api.post(URL, {"email": "x@clinica.test", "rol": "recepcionista"}, format="json")
+
+    assert response.status_code == 400
+    assert "password" in response.json()
+
+
+def test_create_rejects_a_weak_password(admin_api):
+    response = admin_api.post(URL, {"email": "x@clinica.test", "rol": "recepcionista", "password": "1234"})
+
+    assert response.status_code == 400
+    assert "password" in response.json()
+    assert not User.objects.filter(email="x@clinica.test").exists()
+
+
+def test_email_is_unique_case_insensitively(admin_api):
+    UserFactory(email="ana@clinica.test")
+
+    response = admin_api.post(URL, {"email": "ANA@clinica.test", "rol": "recepcionista", "password": STRONG})
+
+    assert response.status_code == 400
+    assert "email" in response.json()
+    assert User.objects.filter(email__iexact="ana@clinica.test").count() == 1
+
+
+def test_cliente_rol_requires_a_cliente(admin_api):
+    response = admin_api.post(URL, {"email": "dueno@correo.test", "rol": "cliente", "password": STRONG})
+
+    assert response.status_code == 400
+    assert "cliente" in response.json()
+
+
+def test_cliente_rol_is_linked_to_its_cliente(admin_api):
+    ficha = ClienteFactory()
+
+    response = admin_api.post(
+        URL, {"email": "dueno@correo.test", "rol": "cliente", "cliente": ficha.id, "password": STRONG}
+    )
+
+    assert response.status_code == 201
+    assert response.json()["cliente"] == ficha.id
+    ficha.refresh_from_db()
+    assert ficha.usuario_id == response.json()["id"]
+
+
+def test_a_cliente_is_linked_to_at_most_one_user(admin_api, cliente):
+    response = admin_api.post(
+        URL, {"email": "otro@correo.test", "rol": "cliente", "cliente": cliente.id, "password": STRONG}
+    )
+
+    assert response.status_code == 400
+    assert "cliente" in response.json()
+
+
+def test_staff_rol_cannot_carry_a_cliente(admin_api):
+    ficha = ClienteFactory()
+
+    response = admin_api.post(
+        URL, {"email": "v@clinica.test", "rol": "veterinario", "cliente": ficha.id, "password": STRONG}
+    )
+
+    assert response.status_code == 400
+    assert "cliente" in response.json()
+
+
+def test_unknown_cliente_id_is_400(admin_api):
+    response = admin_api.post(URL, {"email": "d@correo.test", "rol": "cliente", "cliente": 999999, "password": STRONG})
+
+    assert response.status_code == 400
+    assert "cliente" in response.json()
+
+
+def test_changing_rol_away_from_cliente_clears_the_link(admin_api, cliente):
+    user = cliente.usuario
+
+    response = admin_api.patch(f"{URL}{user.id}/", {"rol": "recepcionista"}, format="json")
+
+    assert response.status_code == 200
+    assert response.json()["cliente"] is None
+    cliente.refresh_from_db()
+    assert cliente.usuario_id is None
+
+
+def test_relinking_a_cliente_user_releases_the_previous_cliente(admin_api, cliente):
+    otra = ClienteFactory()
+
+    response = admin_api.patch(f"{URL}{cliente.usuario_id}/", {"cliente": otra.id}, format="json")
+
+    assert response.status_code == 200
+    cliente.refresh_from_db()
+    otra.refresh_from_db()
+    assert cliente.usuario_id is None
+    assert otra.usuario_id == response.json()["id"]
+
+
+def test_delete_deactivates_the_user(admin_api):
+    user = UserFactory()
+
+    response = admin_api.delete(f"{URL}{user.id}/")
+
+    assert response.status_code == 204
+    user.refresh_from_db()
+    assert user.is_active is False
+
+
+def test_admin_cannot_deactivate_themselves(admin_api):
+    me = admin_api.user
+
+    assert admin_api.delete(f"{URL}{me.id}/").status_code == 400
+    assert admin_api.patch(f"{URL}{me.id}/", {"is_active": False}, format="json").status_code == 400
+    me.refresh_from_db()
+    assert me.is_active is True
+
+
+def test_admin_cannot_demote_themselves(admin_api):
+    me = admin_api.user
+
+    response = admin_api.patch(f"{URL}{me.id}/", {"rol": "veterinario"}, format="json")
+
+    assert response.status_code == 400
+    assert "rol" in response.json()
+    me.refresh_from_db()
+    assert me.rol == Rol.ADMIN
+
+
+def test_admin_may_demote_another_admin(admin_api):
+    other = UserFactory(rol=Rol.ADMIN)
+
+    assert admin_api.patch(f"{URL}{other.id}/", {"rol": "veterinario"}, format="json").status_code == 200
+
+
+def test_filters_by_rol_active_and_search(admin_api):
+    UserFactory(rol=Rol.VETERINARIO, nombre="Marta", is_active=False)
+    UserFactory(rol=Rol.VETERINARIO, nombre="Pablo")
+    UserFactory(rol=Rol.RECEPCIONISTA, nombre="Marta")
+
+    by_rol = admin_api.get(URL, {"rol": "veterinario"}).json()
+    inactive = admin_api.get(URL, {"is_active": "false"}).json()
+    search = admin_api.get(URL, {"search": "mart"}).json()
+
+    assert {u["nombre"] for u in by_rol["results"]} == {"Marta", "Pablo"}
+    assert [u["nombre"] for u in inactive["results"]] == ["Marta"]
+    assert search["count"] == 2
+
+
+def test_unknown_rol_filter_is_400(admin_api):
+    assert admin_api.get(URL, {"rol": "jefe"}).status_code == 400
+
+
+def test_list_query_count_is_constant(admin_api, django_assert_max_num_queries):
+    for _ in range(30):
+        ClienteFactory(usuario=UserFactory(rol=Rol.CLIENTE))
+
+    with django_assert_max_num_queries(4):
+        response = admin_api.get(URL, {"page_size": 50})
+
+    assert response.status_code == 200
+    assert len(response.json()["results"]) == 31
+
+
+def test_veterinarios_lists_active_vets_for_every_rol(client_for, user_of_rol):
+    users = {rol: user_of_rol(rol) for rol in Rol.values}
+    UserFactory(rol=Rol.VETERINARIO, is_active=False)
+
+    for user in users.values():
+        response = client_for(user).get("/api/v1/veterinarios/")
+        assert response.status_code == 200
+        results = response.json()["results"]
+        assert [v["id"] for v in results] == [users[Rol.VETERINARIO].id]
+        assert set(results[0]) == {"id", "nombre", "apellidos"}

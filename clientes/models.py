@@ -1,0 +1,55 @@
+from django.conf import settings
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
+
+from core.models import TimeStampedModel
+
+
+class Cliente(TimeStampedModel):
+    """A pet owner. May be linked to one user with rol `cliente` (the owner portal login)."""
+
+    nombre = models.CharField(_("nombre"), max_length=100)
+    apellidos = models.CharField(_("apellidos"), max_length=150)
+    documento = models.CharField(_("documento"), max_length=30, blank=True, help_text=_("DNI/NIE u otro documento."))
+    email = models.EmailField(_("email"), blank=True)
+    telefono = models.CharField(_("teléfono"), max_length=30)
+    direccion = models.CharField(_("dirección"), max_length=255, blank=True)
+    ciudad = models.CharField(_("ciudad"), max_length=100, blank=True)
+    notas = models.TextField(_("notas"), blank=True)
+    activo = models.BooleanField(_("activo"), default=True)
+    usuario = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("usuario"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="cliente",
+    )
+
+    class Meta:
+        verbose_name = _("cliente")
+        verbose_name_plural = _("clientes")
+        ordering = ["apellidos", "nombre", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("documento"),
+                condition=~models.Q(documento=""),
+                name="clientes_cliente_documento_unique",
+                violation_error_message=_("Ya existe un cliente con este documento."),
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["apellidos", "nombre"], name="clientes_apellidos_nombre_idx"),
+            models.Index(fields=["ciudad"], name="clientes_ciudad_idx"),
+            models.Index(fields=["activo"], name="clientes_activo_idx"),
+            models.Index(fields=["creado_en"], name="clientes_creado_en_idx"),
+            models.Index(fields=["telefono"], name="clientes_telefono_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.apellidos}, {self.nombre}"
+
+    @property
+    def nombre_completo(self):
+        return f"{self.nombre} {self.apellidos}".strip()

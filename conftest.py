@@ -1,0 +1,89 @@
+"""Fixtures shared by every app's tests."""
+
+import pytest
+from django.core.cache import cache
+from rest_framework.test import APIClient
+from rest_framework_simplejwt.tokens import RefreshToken
+
+from accounts.models import Rol
+from accounts.tests.factories import AdminFactory, RecepcionistaFactory, UserFactory, VeterinarioFactory
+from clientes.tests.factories import ClienteConUsuarioFactory
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    # Throttle counters live in the cache; every test starts with none.
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def bearer(user):
+    """An Authorization header with a real access token, as a client would send it."""
+    return {"HTTP_AUTHORIZATION": f"Bearer {RefreshToken.for_user(user).access_token}"}
+
+
+@pytest.fixture
+def anon_client():
+    return APIClient()
+
+
+@pytest.fixture
+def client_for():
+    """client_for(user) → an APIClient authenticated with a JWT of that user."""
+
+    def make(user):
+        api = APIClient()
+        api.credentials(**bearer(user))
+        api.user = user
+        return api
+
+    return make
+
+
+@pytest.fixture
+def admin_user(db):
+    return AdminFactory()
+
+
+@pytest.fixture
+def veterinario(db):
+    return VeterinarioFactory()
+
+
+@pytest.fixture
+def recepcionista(db):
+    return RecepcionistaFactory()
+
+
+@pytest.fixture
+def cliente(db):
+    """A Cliente record whose owner-portal user has rol `cliente`."""
+    return ClienteConUsuarioFactory()
+
+
+@pytest.fixture
+def cliente_user(cliente):
+    return cliente.usuario
+
+
+@pytest.fixture
+def user_of_rol(db):
+    """user_of_rol("veterinario") → a fresh user of that rol (a `cliente` comes linked to a Cliente)."""
+
+    def make(rol):
+        if rol == Rol.CLIENTE:
+            return ClienteConUsuarioFactory().usuario
+        return UserFactory(rol=rol)
+
+    return make
+
+
+@pytest.fixture
+def api_client(client_for, user_of_rol):
+    """api_client("recepcionista") → an APIClient logged in as a new user of that rol."""
+
+    def make(rol):
+        return client_for(user_of_rol(rol))
+
+    return make

@@ -1,0 +1,40 @@
+"""Domain errors and the one place that maps them to HTTP responses."""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError
+from django.db.models import ProtectedError, RestrictedError
+from django.utils.translation import gettext_lazy as _
+from rest_framework import exceptions, status
+from rest_framework.serializers import as_serializer_error
+from rest_framework.views import exception_handler as drf_exception_handler
+
+
+class Conflict(exceptions.APIException):
+    """The request is valid but clashes with the current state (409).
+
+    `extra` is merged into the response body next to `detail`, e.g. the ids of the
+    citas a bloqueo would overlap.
+    """
+
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = _("La operación entra en conflicto con el estado actual.")
+    default_code = "conflict"
+
+    def __init__(self, detail=None, code=None, *, extra=None):
+        super().__init__(detail, code)
+        self.extra = extra or {}
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(as_serializer_error(exc))
+    elif isinstance(exc, (ProtectedError, RestrictedError)):
+        exc = Conflict(_("No se puede eliminar: tiene registros relacionados."))
+    elif isinstance(exc, IntegrityError):
+        # Services translate the constraints they know; this is the safety net.
+        exc = Conflict(_("La operación viola una restricción de integridad de los datos."))
+
+    response = drf_exception_handler(exc, context)
+    if response is not None and isinstance(exc, Conflict) and exc.extra:
+        response.data.update(exc.extra)
+    return response

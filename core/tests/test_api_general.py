@@ -1,0 +1,52 @@
+import pytest
+from django.db import connection
+
+pytestmark = pytest.mark.django_db
+
+
+def test_health_is_ok_without_auth(anon_client):
+    response = anon_client.get("/health/")
+
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok"}
+
+
+def test_health_is_503_when_the_database_is_unreachable(anon_client, monkeypatch):
+    def broken_cursor(*args, **kwargs):
+        from django.db import OperationalError
+
+        raise OperationalError("conexión rechazada")
+
+    monkeypatch.setattr(connection, "cursor", broken_cursor)
+
+    response = anon_client.get("/health/")
+
+    assert response.status_code == 503
+    assert response.json()["database"] == "error"
+
+
+@pytest.mark.parametrize("path", ["/api/schema/", "/api/docs/", "/api/redoc/"])
+def test_api_docs_are_served(anon_client, path):
+    response = anon_client.get(path)
+
+    assert response.status_code == 200
+
+
+def test_docs_use_no_cdn(anon_client):
+    html = anon_client.get("/api/docs/").content.decode()
+
+    assert "cdn.jsdelivr" not in html
+    assert "/static/drf_spectacular_sidecar/" in html
+
+
+def test_messages_default_to_spanish_and_follow_accept_language(anon_client):
+    es = anon_client.get("/api/v1/auth/me/").json()["detail"]
+    en = anon_client.get("/api/v1/auth/me/", HTTP_ACCEPT_LANGUAGE="en").json()["detail"]
+
+    assert en == "Authentication credentials were not provided."
+    assert es != en
+    assert "autenticación" in es.lower()
+
+
+def test_unknown_api_path_is_404(client_for, admin_user):
+    assert client_for(admin_user).get("/api/v1/no-existe/").status_code == 404

@@ -3,12 +3,16 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
-from accounts.views import UsuarioViewSet, VeterinarioViewSet
+from accounts.api import register_routes as accounts_routes
+from citas.api import register_routes as citas_routes
+from clientes.api import register_routes as clientes_routes
 from core.views import health
+from pacientes.api import register_routes as pacientes_routes
 
+# Each app registers its own viewsets; the router serves them all under /api/v1/.
 router = DefaultRouter()
-router.register("usuarios", UsuarioViewSet, basename="usuario")
-router.register("veterinarios", VeterinarioViewSet, basename="veterinario")
+for register_routes in (accounts_routes, clientes_routes, pacientes_routes, citas_routes):
+    register_routes(router)
 
 urlpatterns = [
     path("health/", health, name="health"),

@@ -1,9 +1,11 @@
 import django_filters
 
+from core.filters import FilterSet
+
 from .models import Rol, User
 
 
-class UsuarioFilterSet(django_filters.FilterSet):
+class UsuarioFilterSet(FilterSet):
     rol = django_filters.ChoiceFilter(choices=Rol.choices)
 
     class Meta:

@@ -50,7 +50,7 @@ class IsAdminRol(BasePermission):
 
 
 def is_cliente(user):
-    return user.rol == Rol.CLIENTE
+    return getattr(user, "rol", None) == Rol.CLIENTE
 
 
 def scope_to_owner(queryset, user, *, owner_path):
@@ -59,6 +59,8 @@ def scope_to_owner(queryset, user, *, owner_path):
     `owner_path` is the lookup from the queryset's model to the owning user,
     e.g. `"usuario"` for clientes or `"propietario__usuario"` for pacientes.
     """
+    if not user.is_authenticated:
+        return queryset.none()
     if is_cliente(user):
         return queryset.filter(**{owner_path: user})
     return queryset

@@ -1,2 +1,5 @@
+from .views import ClienteViewSet
+
+
 def register_routes(router):
-    pass
+    router.register("clientes", ClienteViewSet, basename="cliente")

@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.db import models
-from django.db.models.functions import Lower
+from django.db.models.functions import Lower, Upper
 from django.utils.translation import gettext_lazy as _
 
 from core.models import TimeStampedModel
@@ -41,7 +41,7 @@ class Cliente(TimeStampedModel):
         ]
         indexes = [
             models.Index(fields=["apellidos", "nombre"], name="clientes_apellidos_nombre_idx"),
-            models.Index(fields=["ciudad"], name="clientes_ciudad_idx"),
+            models.Index(Upper("ciudad"), name="clientes_ciudad_idx"),
             models.Index(fields=["activo"], name="clientes_activo_idx"),
             models.Index(fields=["creado_en"], name="clientes_creado_en_idx"),
             models.Index(fields=["telefono"], name="clientes_telefono_idx"),

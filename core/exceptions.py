@@ -1,11 +1,13 @@
 """Domain errors and the one place that maps them to HTTP responses."""
 
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.db.models import ProtectedError, RestrictedError
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, status
 from rest_framework.serializers import as_serializer_error
+from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
 
@@ -27,7 +29,10 @@ class Conflict(exceptions.APIException):
 
 def exception_handler(exc, context):
     if isinstance(exc, DjangoValidationError):
-        exc = exceptions.ValidationError(as_serializer_error(exc))
+        errors = as_serializer_error(exc)
+        if NON_FIELD_ERRORS in errors:
+            errors[api_settings.NON_FIELD_ERRORS_KEY] = errors.pop(NON_FIELD_ERRORS)
+        exc = exceptions.ValidationError(errors)
     elif isinstance(exc, (ProtectedError, RestrictedError)):
         exc = Conflict(_("No se puede eliminar: tiene registros relacionados."))
     elif isinstance(exc, IntegrityError):

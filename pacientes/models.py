@@ -1,12 +1,14 @@
 from datetime import date
 
-from django.core.validators import MinValueValidator, RegexValidator
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from clientes.models import Cliente
 from core.models import TimeStampedModel
+from core.validators import not_in_future, positive
 
 microchip_validator = RegexValidator(r"^\d{15}$", _("El microchip debe tener exactamente 15 dígitos."))
 
@@ -35,7 +37,7 @@ class Paciente(TimeStampedModel):
     especie = models.CharField(_("especie"), max_length=20, choices=Especie.choices)
     raza = models.CharField(_("raza"), max_length=100, blank=True)
     sexo = models.CharField(_("sexo"), max_length=20, choices=Sexo.choices, default=Sexo.DESCONOCIDO)
-    fecha_nacimiento = models.DateField(_("fecha de nacimiento"), null=True, blank=True)
+    fecha_nacimiento = models.DateField(_("fecha de nacimiento"), null=True, blank=True, validators=[not_in_future])
     color = models.CharField(_("color"), max_length=60, blank=True)
     microchip = models.CharField(
         _("microchip"), max_length=15, blank=True, validators=[microchip_validator], help_text=_("15 dígitos.")
@@ -47,13 +49,15 @@ class Paciente(TimeStampedModel):
         decimal_places=2,
         null=True,
         blank=True,
-        validators=[MinValueValidator(0.01)],
+        validators=[positive],
         help_text=_("Último peso conocido."),
     )
     alergias = models.TextField(_("alergias"), blank=True)
     notas = models.TextField(_("notas"), blank=True)
     fallecido = models.BooleanField(_("fallecido"), default=False)
-    fecha_fallecimiento = models.DateField(_("fecha de fallecimiento"), null=True, blank=True)
+    fecha_fallecimiento = models.DateField(
+        _("fecha de fallecimiento"), null=True, blank=True, validators=[not_in_future]
+    )
     propietario = models.ForeignKey(
         Cliente, verbose_name=_("propietario"), on_delete=models.PROTECT, related_name="pacientes"
     )
@@ -99,6 +103,19 @@ class Paciente(TimeStampedModel):
 
     def __str__(self):
         return f"{self.nombre} ({self.get_especie_display()})"
+
+    def clean(self):
+        super().clean()
+        if self.fallecido and not self.fecha_fallecimiento:
+            raise ValidationError({"fecha_fallecimiento": _("Indique la fecha de fallecimiento.")})
+        if not self.fallecido and self.fecha_fallecimiento:
+            raise ValidationError(
+                {"fecha_fallecimiento": _("Solo un paciente fallecido tiene fecha de fallecimiento.")}
+            )
+        if self.fecha_fallecimiento and self.fecha_nacimiento and self.fecha_fallecimiento < self.fecha_nacimiento:
+            raise ValidationError(
+                {"fecha_fallecimiento": _("La fecha de fallecimiento no puede ser anterior al nacimiento.")}
+            )
 
     def edad_en(self, dia: date):
         """Age in whole years on `dia`, or None without a birth date."""

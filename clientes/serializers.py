@@ -1,0 +1,45 @@
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from .models import Cliente
+from .services import OWNER_EDITABLE_FIELDS
+
+
+class ClienteSerializer(serializers.ModelSerializer):
+    num_pacientes = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Cliente
+        fields = [
+            "id",
+            "nombre",
+            "apellidos",
+            "documento",
+            "email",
+            "telefono",
+            "direccion",
+            "ciudad",
+            "notas",
+            "activo",
+            "num_pacientes",
+            "creado_en",
+            "actualizado_en",
+        ]
+        read_only_fields = ["id", "creado_en", "actualizado_en"]
+
+    def validate_documento(self, value):
+        value = value.strip()
+        if value:
+            duplicates = Cliente.objects.filter(documento__iexact=value)
+            if self.instance is not None:
+                duplicates = duplicates.exclude(pk=self.instance.pk)
+            if duplicates.exists():
+                raise serializers.ValidationError(_("Ya existe un cliente con este documento."))
+        return value
+
+
+class ClientePropioSerializer(ClienteSerializer):
+    """What a pet owner sees and may edit of their own record."""
+
+    class Meta(ClienteSerializer.Meta):
+        read_only_fields = [f for f in ClienteSerializer.Meta.fields if f not in OWNER_EDITABLE_FIELDS]

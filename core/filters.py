@@ -1,0 +1,33 @@
+"""Filter pieces shared by every app: an invalid filter value is a 400, never silently ignored."""
+
+import django_filters
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django_filters.filterset import FILTER_FOR_DBFIELD_DEFAULTS
+
+TRUE_VALUES = frozenset({"true", "1", "si", "sí", "yes"})
+FALSE_VALUES = frozenset({"false", "0", "no"})
+
+
+class StrictBooleanField(forms.Field):
+    def to_python(self, value):
+        if value in (None, ""):
+            return None
+        text = str(value).strip().lower()
+        if text in TRUE_VALUES:
+            return True
+        if text in FALSE_VALUES:
+            return False
+        raise ValidationError(_("Valor no válido: use true o false."), code="invalid")
+
+
+class StrictBooleanFilter(django_filters.Filter):
+    field_class = StrictBooleanField
+
+
+class FilterSet(django_filters.FilterSet):
+    """Base FilterSet: boolean model fields reject values other than true/false."""
+
+    FILTER_DEFAULTS = {**FILTER_FOR_DBFIELD_DEFAULTS, models.BooleanField: {"filter_class": StrictBooleanFilter}}

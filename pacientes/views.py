@@ -1,0 +1,63 @@
+from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, viewsets
+
+from accounts.permissions import ADMIN, ADMIN_RECEPCION, ALL_ROLES, STAFF, RolePermission, crud_roles
+from clientes.selectors import cliente_list
+
+from . import services
+from .filters import PacienteFilterSet
+from .selectors import paciente_list
+from .serializers import PacienteSerializer
+
+PACIENTE_SEARCH_FIELDS = [
+    "nombre",
+    "microchip",
+    "propietario__nombre",
+    "propietario__apellidos",
+    "propietario__documento",
+]
+
+
+class PacienteViewSet(viewsets.ModelViewSet):
+    """Patients. A `cliente` user sees only its own animals (others answer 404)."""
+
+    serializer_class = PacienteSerializer
+    permission_classes = [RolePermission]
+    action_roles = crud_roles(read=ALL_ROLES, create=ADMIN_RECEPCION, update=STAFF, destroy=ADMIN)
+    filterset_class = PacienteFilterSet
+    search_fields = PACIENTE_SEARCH_FIELDS
+    ordering_fields = ["nombre", "creado_en", "fecha_nacimiento"]
+    ordering = ["nombre", "id"]
+
+    def get_queryset(self):
+        return paciente_list(user=self.request.user)
+
+    def perform_create(self, serializer):
+        serializer.instance = services.paciente_create(actor=self.request.user, **serializer.validated_data)
+
+    def perform_update(self, serializer):
+        services.paciente_update(actor=self.request.user, paciente=serializer.instance, data=serializer.validated_data)
+
+    def perform_destroy(self, instance):
+        services.paciente_delete(actor=self.request.user, paciente=instance)
+
+
+@extend_schema(parameters=[OpenApiParameter("cliente_pk", OpenApiTypes.INT, OpenApiParameter.PATH)])
+class ClientePacientesViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """`GET /clientes/{id}/pacientes/`: one client's pacientes, for whoever may see that client."""
+
+    serializer_class = PacienteSerializer
+    permission_classes = [RolePermission]
+    action_roles = {"list": ALL_ROLES}
+    filterset_class = PacienteFilterSet
+    search_fields = PACIENTE_SEARCH_FIELDS
+    ordering_fields = ["nombre", "creado_en", "fecha_nacimiento"]
+    ordering = ["nombre", "id"]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return paciente_list(user=self.request.user).none()
+        cliente = get_object_or_404(cliente_list(user=self.request.user), pk=self.kwargs["cliente_pk"])
+        return paciente_list(user=self.request.user).filter(propietario=cliente)

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower, Upper
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from core.models import TimeStampedModel
 
@@ -26,6 +27,8 @@ class Cliente(TimeStampedModel):
         blank=True,
         related_name="cliente",
     )
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("cliente")

@@ -5,6 +5,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from clientes.models import Cliente
 from core.models import TimeStampedModel
@@ -62,6 +63,8 @@ class Paciente(TimeStampedModel):
         Cliente, verbose_name=_("propietario"), on_delete=models.PROTECT, related_name="pacientes"
     )
     activo = models.BooleanField(_("activo"), default=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("paciente")

@@ -1,10 +1,10 @@
 from django.contrib import admin
-from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
 from pacientes.models import Paciente
 
 from .models import Cliente
+from .selectors import num_pacientes_subquery
 
 
 class PacienteInline(admin.TabularInline):
@@ -30,7 +30,7 @@ class ClienteAdmin(admin.ModelAdmin):
     )
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(_num_pacientes=Count("pacientes"))
+        return super().get_queryset(request).annotate(_num_pacientes=num_pacientes_subquery())
 
     @admin.display(description=_("pacientes"), ordering="_num_pacientes")
     def num_pacientes(self, obj):

@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
 
 from pacientes.models import Paciente
 
@@ -15,7 +16,7 @@ class PacienteInline(admin.TabularInline):
 
 
 @admin.register(Cliente)
-class ClienteAdmin(admin.ModelAdmin):
+class ClienteAdmin(SimpleHistoryAdmin):
     list_display = ("apellidos", "nombre", "documento", "telefono", "email", "ciudad", "num_pacientes", "activo")
     list_display_links = ("apellidos", "nombre")
     list_filter = ("activo", "ciudad")

@@ -26,12 +26,12 @@ OWNER_EDITABLE_FIELDS = ("nombre", "apellidos", "email", "telefono", "direccion"
 @transaction.atomic
 def cliente_create(*, actor, **data) -> Cliente:
     cliente = Cliente(**{k: v for k, v in data.items() if k in STAFF_EDITABLE_FIELDS})
-    return save_validated(cliente)
+    return save_validated(cliente, actor=actor)
 
 
 @transaction.atomic
 def cliente_update(*, actor, cliente, data, fields=STAFF_EDITABLE_FIELDS) -> Cliente:
-    cliente, _changed = model_update(instance=cliente, data=data, fields=fields)
+    cliente, _changed = model_update(actor=actor, instance=cliente, data=data, fields=fields)
     return cliente
 
 
@@ -40,4 +40,4 @@ def cliente_delete(*, actor, cliente) -> None:
     """Removes a client with no pacientes; one with pacientes must be deactivated instead (409)."""
     if cliente.pacientes.exists():
         raise Conflict(_("El cliente tiene pacientes y no puede eliminarse; desactívelo en su lugar."))
-    delete_or_conflict(cliente, detail=_("El cliente tiene historial y no puede eliminarse; desactívelo."))
+    delete_or_conflict(cliente, actor=actor, detail=_("El cliente tiene historial y no puede eliminarse; desactívelo."))

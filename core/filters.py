@@ -27,7 +27,20 @@ class StrictBooleanFilter(django_filters.Filter):
     field_class = StrictBooleanField
 
 
-class FilterSet(django_filters.FilterSet):
-    """Base FilterSet: boolean model fields reject values other than true/false."""
+class IsoDateFilter(django_filters.DateFilter):
+    """A date as `YYYY-MM-DD` only (the contract's format), whatever the active language."""
 
-    FILTER_DEFAULTS = {**FILTER_FOR_DBFIELD_DEFAULTS, models.BooleanField: {"filter_class": StrictBooleanFilter}}
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("input_formats", ["%Y-%m-%d"])
+        super().__init__(*args, **kwargs)
+
+
+class FilterSet(django_filters.FilterSet):
+    """Base FilterSet: booleans only true/false, dates only ISO 8601; anything else is a 400."""
+
+    FILTER_DEFAULTS = {
+        **FILTER_FOR_DBFIELD_DEFAULTS,
+        models.BooleanField: {"filter_class": StrictBooleanFilter},
+        models.DateField: {"filter_class": IsoDateFilter},
+        models.DateTimeField: {"filter_class": django_filters.IsoDateTimeFilter},
+    }

@@ -46,7 +46,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "core.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "core.middleware.RequestGuardMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -188,11 +190,31 @@ SLOT_MINUTES = env.int("SLOT_MINUTES", default=15)
 # separated by ";", days 0 (Monday) to 6 (Sunday) as a range or list (see .env.example).
 CLINIC_HOURS = env("CLINIC_HOURS", default="0-4=09:00-18:00")
 
-# --- Logging ----------------------------------------------------------------
+# --- Limits -----------------------------------------------------------------
 
+# Largest request body accepted (413 beyond it); also Django's own form-data limit.
+MAX_REQUEST_BODY_BYTES = env.int("MAX_REQUEST_BODY_BYTES", default=1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_REQUEST_BODY_BYTES
+
+# --- Admin ------------------------------------------------------------------
+
+# Path of the Django admin; a non-obvious one keeps scanners away.
+ADMIN_URL = env("ADMIN_URL", default="admin/")
+
+# --- Logging ----------------------------------------------------------------
+# One JSON object per line (LOG_FORMAT=json, production default) or plain text.
+
+LOG_FORMAT = env("LOG_FORMAT", default="text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "core.logging.RequestIdFilter"}},
+    "formatters": {
+        "json": {"()": "core.logging.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["request_id"], "formatter": LOG_FORMAT},
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
 }

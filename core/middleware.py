@@ -1,0 +1,52 @@
+"""Request-level guards and context: request ids for logs, body size limit, hostile query strings."""
+
+import re
+import uuid
+
+from django.conf import settings
+from django.http import JsonResponse
+from django.utils.translation import gettext as _
+
+from .request_context import request_id_var
+
+_SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+
+
+class RequestIdMiddleware:
+    """Gives every request an id (the caller's `X-Request-ID` when sane), echoed in the response
+    and attached to every log line written while the request runs."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        incoming = request.headers.get("X-Request-ID", "")
+        request_id = incoming if _SAFE_REQUEST_ID.match(incoming) else uuid.uuid4().hex
+        request.request_id = request_id
+        token = request_id_var.set(request_id)
+        try:
+            response = self.get_response(request)
+        finally:
+            request_id_var.reset(token)
+        response["X-Request-ID"] = request_id
+        return response
+
+
+class RequestGuardMiddleware:
+    """Refuses, with a clear 4xx, requests no endpoint can handle sensibly:
+    bodies over `MAX_REQUEST_BODY_BYTES` (413) and query strings with NUL bytes (400),
+    which PostgreSQL cannot store or compare."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            return JsonResponse({"detail": _("Cabecera Content-Length no válida.")}, status=400)
+        if length > settings.MAX_REQUEST_BODY_BYTES:
+            return JsonResponse({"detail": _("El cuerpo de la petición es demasiado grande.")}, status=413)
+        if "\x00" in request.META.get("QUERY_STRING", "") or "%00" in request.META.get("QUERY_STRING", ""):
+            return JsonResponse({"detail": _("La petición contiene caracteres no válidos.")}, status=400)
+        return self.get_response(request)

@@ -181,9 +181,9 @@ def test_admin_may_demote_another_admin(admin_api):
 
 
 def test_filters_by_rol_active_and_search(admin_api):
-    UserFactory(rol=Rol.VETERINARIO, nombre="Marta", is_active=False)
-    UserFactory(rol=Rol.VETERINARIO, nombre="Pablo")
-    UserFactory(rol=Rol.RECEPCIONISTA, nombre="Marta")
+    UserFactory(rol=Rol.VETERINARIO, nombre="Marta", apellidos="Sanz", is_active=False)
+    UserFactory(rol=Rol.VETERINARIO, nombre="Pablo", apellidos="Sanz")
+    UserFactory(rol=Rol.RECEPCIONISTA, nombre="Marta", apellidos="Sanz")
 
     by_rol = admin_api.get(URL, {"rol": "veterinario"}).json()
     inactive = admin_api.get(URL, {"is_active": "false"}).json()

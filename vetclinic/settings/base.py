@@ -138,6 +138,9 @@ CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
 # --- REST framework ---------------------------------------------------------
 
 LOGIN_RATE = env("LOGIN_RATE", default="10/min")
+# Ceiling on every other request, per client IP (anonymous) or per user.
+ANON_RATE = env("ANON_RATE", default="120/min")
+USER_RATE = env("USER_RATE", default="1200/min")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework_simplejwt.authentication.JWTAuthentication"],
@@ -153,7 +156,11 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "core.exceptions.exception_handler",
-    "DEFAULT_THROTTLE_RATES": {"login": LOGIN_RATE},
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {"login": LOGIN_RATE, "anon": ANON_RATE, "user": USER_RATE},
     "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }

@@ -1,0 +1,177 @@
+"""The contract's role table, executable: every endpoint × method × role.
+
+Each row names an endpoint, a method and the status every caller gets:
+admin, veterinario, recepcionista, the owner (a `cliente` user whose data the
+object is), another `cliente` user, and an anonymous caller. Objects in the
+paths belong to the owner. `test_every_endpoint_has_a_row` fails as soon as an
+endpoint exists without a row here.
+"""
+
+import itertools
+import re
+from dataclasses import dataclass, field
+
+import pytest
+from drf_spectacular.generators import EndpointEnumerator
+from rest_framework.test import APIClient
+from rest_framework_simplejwt.tokens import RefreshToken
+
+from accounts.models import Rol
+from accounts.tests.factories import DEFAULT_PASSWORD, UserFactory
+from clientes.tests.factories import ClienteConUsuarioFactory, ClienteFactory
+from conftest import bearer
+from pacientes.tests.factories import PacienteFactory
+
+CALLERS = ("admin", "veterinario", "recepcionista", "owner", "other", "anonymous")
+
+
+@dataclass
+class Row:
+    method: str
+    path: str
+    # Statuses in CALLERS order.
+    expected: tuple
+    payload: object = field(default=None)  # callable(world) -> dict
+
+    def __post_init__(self):
+        assert len(self.expected) == len(CALLERS), self.path
+
+    @property
+    def id(self):
+        return f"{self.method} {self.path}"
+
+
+def statuses(admin, vet, recep, owner, other, anon=401):
+    return (admin, vet, recep, owner, other, anon)
+
+
+def nuevo_cliente(world):
+    return {"nombre": "Nuevo", "apellidos": "Cliente", "telefono": "600000000"}
+
+
+def nuevo_paciente(world):
+    return {"nombre": "Nuevo", "especie": "gato", "propietario": world.cliente.id}
+
+
+def nuevo_usuario(world):
+    world.seq += 1
+    return {"email": f"nuevo{world.seq}@clinica.test", "rol": "recepcionista", "password": "Clave-Muy-Segura-1"}
+
+
+def credenciales(world):
+    return {"email": world.users["admin"].email, "password": DEFAULT_PASSWORD}
+
+
+def refresh_token(world):
+    return {"refresh": str(RefreshToken.for_user(world.users["admin"]))}
+
+
+def cambio_password(world):
+    return {"password_actual": DEFAULT_PASSWORD, "password_nueva": "Otra-Clave-Muy-Larga-9"}
+
+
+OPEN = statuses(200, 200, 200, 200, 200, 200)
+READ_ALL_SCOPED = statuses(200, 200, 200, 200, 404)
+LIST_ALL = statuses(200, 200, 200, 200, 200)
+ADMIN_ONLY_LIST = statuses(200, 403, 403, 403, 403)
+
+ROWS = [
+    # --- auth
+    Row("POST", "/api/v1/auth/token/", OPEN, credenciales),
+    Row("POST", "/api/v1/auth/token/refresh/", OPEN, refresh_token),
+    Row("POST", "/api/v1/auth/logout/", statuses(205, 205, 205, 205, 205, 205), refresh_token),
+    Row("GET", "/api/v1/auth/me/", LIST_ALL),
+    Row("PATCH", "/api/v1/auth/me/", LIST_ALL, lambda w: {"telefono": "600111222"}),
+    Row("POST", "/api/v1/auth/password/", statuses(204, 204, 204, 204, 204), cambio_password),
+    # --- usuarios (admin only)
+    Row("GET", "/api/v1/usuarios/", ADMIN_ONLY_LIST),
+    Row("POST", "/api/v1/usuarios/", statuses(201, 403, 403, 403, 403), nuevo_usuario),
+    Row("GET", "/api/v1/usuarios/{usuario}/", ADMIN_ONLY_LIST),
+    Row(
+        "PUT",
+        "/api/v1/usuarios/{usuario}/",
+        ADMIN_ONLY_LIST,
+        lambda w: {"email": w.spare_user.email, "rol": "recepcionista"},
+    ),
+    Row("PATCH", "/api/v1/usuarios/{usuario}/", ADMIN_ONLY_LIST, lambda w: {"nombre": "Otro"}),
+    Row("DELETE", "/api/v1/usuarios/{usuario}/", statuses(204, 403, 403, 403, 403)),
+    Row("GET", "/api/v1/veterinarios/", LIST_ALL),
+    # --- clientes
+    Row("GET", "/api/v1/clientes/", LIST_ALL),
+    Row("POST", "/api/v1/clientes/", statuses(201, 403, 201, 403, 403), nuevo_cliente),
+    Row("GET", "/api/v1/clientes/{cliente}/", READ_ALL_SCOPED),
+    Row("PUT", "/api/v1/clientes/{cliente}/", statuses(200, 403, 200, 200, 404), nuevo_cliente),
+    Row("PATCH", "/api/v1/clientes/{cliente}/", statuses(200, 403, 200, 200, 404), lambda w: {"ciudad": "Lugo"}),
+    Row("DELETE", "/api/v1/clientes/{cliente_sin_pacientes}/", statuses(204, 403, 403, 403, 403)),
+    Row("GET", "/api/v1/clientes/{cliente}/pacientes/", READ_ALL_SCOPED),
+    # --- pacientes
+    Row("GET", "/api/v1/pacientes/", LIST_ALL),
+    Row("POST", "/api/v1/pacientes/", statuses(201, 403, 201, 403, 403), nuevo_paciente),
+    Row("GET", "/api/v1/pacientes/{paciente}/", READ_ALL_SCOPED),
+    Row("PUT", "/api/v1/pacientes/{paciente}/", statuses(200, 200, 200, 403, 403), nuevo_paciente),
+    Row("PATCH", "/api/v1/pacientes/{paciente}/", statuses(200, 200, 200, 403, 403), lambda w: {"color": "negro"}),
+    Row("DELETE", "/api/v1/pacientes/{paciente_sin_historia}/", statuses(204, 403, 403, 403, 403)),
+]
+
+
+class World:
+    """One owner with a paciente, another owner, staff users, and spare objects to delete."""
+
+    def __init__(self):
+        self.seq = 0
+        self.cliente = ClienteConUsuarioFactory()
+        otro = ClienteConUsuarioFactory()
+        self.users = {
+            "admin": UserFactory(rol=Rol.ADMIN),
+            "veterinario": UserFactory(rol=Rol.VETERINARIO),
+            "recepcionista": UserFactory(rol=Rol.RECEPCIONISTA),
+            "owner": self.cliente.usuario,
+            "other": otro.usuario,
+        }
+        self.paciente = PacienteFactory(propietario=self.cliente)
+        self.spare_user = UserFactory(rol=Rol.RECEPCIONISTA)
+        self.ids = {
+            "usuario": self.spare_user.id,
+            "cliente": self.cliente.id,
+            "cliente_sin_pacientes": ClienteFactory().id,
+            "paciente": self.paciente.id,
+            "paciente_sin_historia": PacienteFactory(propietario=self.cliente).id,
+        }
+
+    def client(self, caller):
+        api = APIClient()
+        if caller != "anonymous":
+            api.credentials(**bearer(self.users[caller]))
+        return api
+
+
+CASES = [pytest.param(row, caller, id=f"{row.id} as {caller}") for row, caller in itertools.product(ROWS, CALLERS)]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("row,caller", CASES)
+def test_role_table(row, caller):
+    world = World()
+    path = row.path.format(**world.ids)
+    data = row.payload(world) if row.payload else None
+
+    response = getattr(world.client(caller), row.method.lower())(path, data, format="json")
+
+    expected = row.expected[CALLERS.index(caller)]
+    assert response.status_code == expected, response.content[:300]
+
+
+def _normalise(path):
+    return re.sub(r"\{[^}]+\}", "{}", path)
+
+
+def test_every_endpoint_has_a_row():
+    endpoints = {
+        (method, _normalise(path))
+        for path, _regex, method, _callback in EndpointEnumerator().get_api_endpoints()
+        if path.startswith("/api/v1/")
+    }
+    rows = {(row.method, _normalise(row.path)) for row in ROWS}
+
+    assert endpoints - rows == set(), "endpoints without a row in the role table"
+    assert rows - endpoints == set(), "rows for endpoints that do not exist"

@@ -1,2 +1,7 @@
+from .views import BloqueoViewSet, CitaViewSet, HorarioViewSet
+
+
 def register_routes(router):
-    pass
+    router.register("citas", CitaViewSet, basename="cita")
+    router.register("horarios", HorarioViewSet, basename="horario")
+    router.register("bloqueos", BloqueoViewSet, basename="bloqueo")

@@ -18,9 +18,11 @@ from rest_framework_simplejwt.tokens import RefreshToken
 
 from accounts.models import Rol
 from accounts.tests.factories import DEFAULT_PASSWORD, UserFactory
+from citas.models import EstadoCita
+from citas.tests.factories import BloqueoFactory, CitaFactory, HorarioFactory, manana_a_las
 from clientes.tests.factories import ClienteConUsuarioFactory, ClienteFactory
 from conftest import bearer
-from pacientes.tests.factories import PacienteFactory
+from pacientes.tests.factories import ConsultaFactory, PacienteFactory, VacunaFactory
 
 CALLERS = ("admin", "veterinario", "recepcionista", "owner", "other", "anonymous")
 
@@ -58,6 +60,40 @@ def nuevo_usuario(world):
     return {"email": f"nuevo{world.seq}@clinica.test", "rol": "recepcionista", "password": "Clave-Muy-Segura-1"}
 
 
+def nueva_consulta(world):
+    return {"paciente": world.paciente.id, "motivo": "Cojera", "veterinario": world.users["veterinario"].id}
+
+
+def nueva_vacuna(world):
+    return {"paciente": world.paciente.id, "nombre": "Rabia", "fecha_aplicacion": "2024-01-10"}
+
+
+def nueva_cita(world):
+    return {
+        "paciente": world.paciente.id,
+        "veterinario": world.users["veterinario"].id,
+        "inicio": manana_a_las(16).isoformat(),
+        "motivo": "Revisión",
+    }
+
+
+def cita_editada(world):
+    return {**nueva_cita(world), "inicio": manana_a_las(17).isoformat()}
+
+
+def nuevo_horario(world):
+    return {"veterinario": world.users["veterinario"].id, "dia_semana": 3, "hora_inicio": "09:00", "hora_fin": "13:00"}
+
+
+def nuevo_bloqueo(world):
+    return {
+        "veterinario": world.users["veterinario"].id,
+        "inicio": manana_a_las(19).isoformat(),
+        "fin": manana_a_las(20).isoformat(),
+        "motivo": "Formación",
+    }
+
+
 def credenciales(world):
     return {"email": world.users["admin"].email, "password": DEFAULT_PASSWORD}
 
@@ -74,6 +110,11 @@ OPEN = statuses(200, 200, 200, 200, 200, 200)
 READ_ALL_SCOPED = statuses(200, 200, 200, 200, 404)
 LIST_ALL = statuses(200, 200, 200, 200, 200)
 ADMIN_ONLY_LIST = statuses(200, 403, 403, 403, 403)
+STAFF_ONLY = statuses(200, 403, 403, 403, 403)
+STAFF_READ = statuses(200, 200, 200, 403, 403)
+CLINICAL_WRITE = statuses(200, 200, 403, 403, 403)
+STAFF_WRITE_OWNER_403 = statuses(200, 200, 200, 403, 403)
+ADMIN_DELETE = statuses(204, 403, 403, 403, 403)
 
 ROWS = [
     # --- auth
@@ -95,7 +136,6 @@ ROWS = [
     ),
     Row("PATCH", "/api/v1/usuarios/{usuario}/", ADMIN_ONLY_LIST, lambda w: {"nombre": "Otro"}),
     Row("DELETE", "/api/v1/usuarios/{usuario}/", statuses(204, 403, 403, 403, 403)),
-    Row("GET", "/api/v1/veterinarios/", LIST_ALL),
     # --- clientes
     Row("GET", "/api/v1/clientes/", LIST_ALL),
     Row("POST", "/api/v1/clientes/", statuses(201, 403, 201, 403, 403), nuevo_cliente),
@@ -110,7 +150,51 @@ ROWS = [
     Row("GET", "/api/v1/pacientes/{paciente}/", READ_ALL_SCOPED),
     Row("PUT", "/api/v1/pacientes/{paciente}/", statuses(200, 200, 200, 403, 403), nuevo_paciente),
     Row("PATCH", "/api/v1/pacientes/{paciente}/", statuses(200, 200, 200, 403, 403), lambda w: {"color": "negro"}),
-    Row("DELETE", "/api/v1/pacientes/{paciente_sin_historia}/", statuses(204, 403, 403, 403, 403)),
+    Row("DELETE", "/api/v1/pacientes/{paciente_sin_historia}/", ADMIN_DELETE),
+    Row("GET", "/api/v1/pacientes/{paciente}/historial/", READ_ALL_SCOPED),
+    Row("GET", "/api/v1/pacientes/{paciente}/pesos/", READ_ALL_SCOPED),
+    # --- consultas
+    Row("GET", "/api/v1/consultas/", LIST_ALL),
+    Row("POST", "/api/v1/consultas/", statuses(201, 201, 403, 403, 403), nueva_consulta),
+    Row("GET", "/api/v1/consultas/{consulta}/", READ_ALL_SCOPED),
+    Row("PUT", "/api/v1/consultas/{consulta}/", CLINICAL_WRITE, nueva_consulta),
+    Row("PATCH", "/api/v1/consultas/{consulta}/", CLINICAL_WRITE, lambda w: {"diagnostico": "Esguince"}),
+    Row("DELETE", "/api/v1/consultas/{consulta}/", ADMIN_DELETE),
+    # --- vacunas
+    Row("GET", "/api/v1/vacunas/", LIST_ALL),
+    Row("POST", "/api/v1/vacunas/", statuses(201, 201, 403, 403, 403), nueva_vacuna),
+    Row("GET", "/api/v1/vacunas/{vacuna}/", READ_ALL_SCOPED),
+    Row("PUT", "/api/v1/vacunas/{vacuna}/", CLINICAL_WRITE, nueva_vacuna),
+    Row("PATCH", "/api/v1/vacunas/{vacuna}/", CLINICAL_WRITE, lambda w: {"lote": "B-2"}),
+    Row("DELETE", "/api/v1/vacunas/{vacuna}/", ADMIN_DELETE),
+    # --- citas
+    Row("GET", "/api/v1/citas/", LIST_ALL),
+    Row("POST", "/api/v1/citas/", statuses(201, 201, 201, 201, 400), nueva_cita),
+    Row("GET", "/api/v1/citas/{cita}/", READ_ALL_SCOPED),
+    Row("PUT", "/api/v1/citas/{cita}/", STAFF_WRITE_OWNER_403, cita_editada),
+    Row("PATCH", "/api/v1/citas/{cita}/", STAFF_WRITE_OWNER_403, lambda w: {"notas": "Traer cartilla"}),
+    Row("DELETE", "/api/v1/citas/{cita}/", ADMIN_DELETE),
+    Row("POST", "/api/v1/citas/{cita}/confirmar/", STAFF_WRITE_OWNER_403),
+    Row("POST", "/api/v1/citas/{cita}/iniciar/", STAFF_WRITE_OWNER_403),
+    Row("POST", "/api/v1/citas/{cita_en_curso}/completar/", STAFF_WRITE_OWNER_403),
+    Row("POST", "/api/v1/citas/{cita}/cancelar/", statuses(200, 200, 200, 200, 404), lambda w: {"motivo": "viaje"}),
+    Row("POST", "/api/v1/citas/{cita}/no-asistio/", STAFF_WRITE_OWNER_403),
+    Row("GET", "/api/v1/citas/disponibilidad/?veterinario={veterinario}&fecha=2031-05-05", LIST_ALL),
+    Row("GET", "/api/v1/veterinarios/", LIST_ALL),
+    # --- horarios
+    Row("GET", "/api/v1/horarios/", STAFF_READ),
+    Row("POST", "/api/v1/horarios/", statuses(201, 403, 403, 403, 403), nuevo_horario),
+    Row("GET", "/api/v1/horarios/{horario}/", STAFF_READ),
+    Row("PUT", "/api/v1/horarios/{horario}/", STAFF_ONLY, nuevo_horario),
+    Row("PATCH", "/api/v1/horarios/{horario}/", STAFF_ONLY, lambda w: {"hora_fin": "15:00"}),
+    Row("DELETE", "/api/v1/horarios/{horario}/", ADMIN_DELETE),
+    # --- bloqueos (a vet manages its own; the one in the path is the world's vet's)
+    Row("GET", "/api/v1/bloqueos/", STAFF_READ),
+    Row("POST", "/api/v1/bloqueos/", statuses(201, 201, 201, 403, 403), nuevo_bloqueo),
+    Row("GET", "/api/v1/bloqueos/{bloqueo}/", STAFF_READ),
+    Row("PUT", "/api/v1/bloqueos/{bloqueo}/", STAFF_WRITE_OWNER_403, nuevo_bloqueo),
+    Row("PATCH", "/api/v1/bloqueos/{bloqueo}/", STAFF_WRITE_OWNER_403, lambda w: {"motivo": "Congreso"}),
+    Row("DELETE", "/api/v1/bloqueos/{bloqueo}/", statuses(204, 204, 204, 403, 403)),
 ]
 
 
@@ -130,7 +214,21 @@ class World:
         }
         self.paciente = PacienteFactory(propietario=self.cliente)
         self.spare_user = UserFactory(rol=Rol.RECEPCIONISTA)
+        vet = self.users["veterinario"]
+        cita = CitaFactory(paciente=self.paciente, veterinario=vet, inicio=manana_a_las(10), fin=manana_a_las(10, 30))
+        en_curso = CitaFactory(
+            paciente=self.paciente, veterinario=vet, inicio=manana_a_las(11), fin=manana_a_las(11, 30)
+        )
+        en_curso.estado = EstadoCita.EN_CURSO
+        en_curso.save()
         self.ids = {
+            "consulta": ConsultaFactory(paciente=self.paciente, veterinario=vet).id,
+            "vacuna": VacunaFactory(paciente=self.paciente).id,
+            "cita": cita.id,
+            "cita_en_curso": en_curso.id,
+            "horario": HorarioFactory(veterinario=vet).id,
+            "bloqueo": BloqueoFactory(veterinario=vet, inicio=manana_a_las(18), fin=manana_a_las(19)).id,
+            "veterinario": vet.id,
             "usuario": self.spare_user.id,
             "cliente": self.cliente.id,
             "cliente_sin_pacientes": ClienteFactory().id,
@@ -162,7 +260,7 @@ def test_role_table(row, caller):
 
 
 def _normalise(path):
-    return re.sub(r"\{[^}]+\}", "{}", path)
+    return re.sub(r"\{[^}]+\}", "{}", path.split("?")[0])
 
 
 def test_every_endpoint_has_a_row():

@@ -2,6 +2,8 @@
 role, and every response must be documented (status code, content type, body shape), never 5xx."""
 
 import pytest
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 from schemathesis.checks import not_a_server_error
@@ -22,6 +24,17 @@ from vetclinic.wsgi import application
 schema = from_wsgi("/api/schema/?format=json", application)
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
+
+
+@pytest.fixture(autouse=True)
+def keep_test_connection():
+    """schemathesis calls the WSGI app directly, not through Django's test client, so the
+    request signals would close the test's database connection mid-transaction."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 @pytest.fixture

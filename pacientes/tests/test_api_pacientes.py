@@ -6,7 +6,7 @@ from django.utils import timezone
 from accounts.models import Rol
 from clientes.tests.factories import ClienteFactory
 from pacientes.models import Paciente
-from pacientes.tests.factories import PacienteFactory
+from pacientes.tests.factories import ConsultaFactory, PacienteFactory, VacunaFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -237,15 +237,15 @@ def test_many_pacientes_may_have_no_microchip(recepcion, propietario):
 # --- delete with history ------------------------------------------------------------
 
 
-def test_delete_of_paciente_with_history_is_409(api_client):
-    from citas.tests.factories import CitaFactory
+@pytest.mark.parametrize("factory", [ConsultaFactory, VacunaFactory])
+def test_delete_of_paciente_with_clinical_record_is_409(api_client, factory):
+    registro = factory()
 
-    cita = CitaFactory()
-
-    response = api_client(Rol.ADMIN).delete(f"{URL}{cita.paciente_id}/")
+    response = api_client(Rol.ADMIN).delete(f"{URL}{registro.paciente_id}/")
 
     assert response.status_code == 409
-    assert Paciente.objects.filter(id=cita.paciente_id).exists()
+    assert "detail" in response.json()
+    assert Paciente.objects.filter(id=registro.paciente_id).exists()
 
 
 # --- search, filters, ordering ---------------------------------------------------------

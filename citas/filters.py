@@ -1,0 +1,48 @@
+import datetime
+
+import django_filters
+from django import forms
+
+from core.filters import FilterSet, IsoDateFilter, IsoDateTimeFilter
+
+from .models import Bloqueo, Cita, EstadoCita
+from .services import start_of_local_day
+
+
+class CommaSeparatedMultipleChoiceField(forms.MultipleChoiceField):
+    """Accepts `?estado=a&estado=b` and `?estado=a,b` alike; unknown values are a 400."""
+
+    def to_python(self, value):
+        return [part.strip() for item in super().to_python(value) for part in item.split(",") if part.strip()]
+
+
+class EstadoFilter(django_filters.MultipleChoiceFilter):
+    field_class = CommaSeparatedMultipleChoiceField
+
+
+class CitaFilterSet(FilterSet):
+    fecha = IsoDateFilter(method="filter_fecha", label="fecha local (TIME_ZONE) de inicio")
+    desde = IsoDateTimeFilter(field_name="inicio", lookup_expr="gte")
+    hasta = IsoDateTimeFilter(field_name="inicio", lookup_expr="lt")
+    cliente = django_filters.NumberFilter(field_name="paciente__propietario")
+    estado = EstadoFilter(choices=EstadoCita.choices)
+
+    class Meta:
+        model = Cita
+        fields = ["veterinario", "paciente"]
+
+    def filter_fecha(self, queryset, name, value):
+        return queryset.filter(
+            inicio__gte=start_of_local_day(value), inicio__lt=start_of_local_day(value + datetime.timedelta(days=1))
+        )
+
+
+class BloqueoFilterSet(FilterSet):
+    """`desde`/`hasta` select the bloqueos that overlap the range."""
+
+    desde = IsoDateTimeFilter(field_name="fin", lookup_expr="gt")
+    hasta = IsoDateTimeFilter(field_name="inicio", lookup_expr="lt")
+
+    class Meta:
+        model = Bloqueo
+        fields = ["veterinario"]

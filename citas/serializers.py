@@ -1,0 +1,109 @@
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from accounts.models import Rol, User
+from accounts.permissions import scope_to_owner
+from pacientes.models import Paciente
+
+from .models import Bloqueo, Cita, HorarioAtencion
+from .services import DURACION_MAXIMA, DURACION_MINIMA, DURACION_POR_DEFECTO
+
+
+def veterinarios():
+    return User.objects.filter(rol=Rol.VETERINARIO)
+
+
+class VisiblePacienteField(serializers.PrimaryKeyRelatedField):
+    """A paciente the caller may see: a `cliente` user can only name its own animals."""
+
+    def get_queryset(self):
+        request = self.context.get("request")
+        queryset = Paciente.objects.select_related("propietario")
+        if request is None:
+            return queryset
+        return scope_to_owner(queryset, request.user, owner_path="propietario__usuario")
+
+
+class CitaSerializer(serializers.ModelSerializer):
+    paciente = VisiblePacienteField()
+    paciente_nombre = serializers.CharField(source="paciente.nombre", read_only=True)
+    cliente = serializers.IntegerField(source="paciente.propietario_id", read_only=True)
+    veterinario = serializers.PrimaryKeyRelatedField(queryset=veterinarios())
+    veterinario_nombre = serializers.CharField(source="veterinario.nombre_completo", read_only=True)
+    fin = serializers.DateTimeField(required=False)
+    duracion_minutos = serializers.IntegerField(
+        min_value=DURACION_MINIMA,
+        max_value=DURACION_MAXIMA,
+        required=False,
+        help_text=_("Alternativa a `fin` (por defecto %(d)s minutos).") % {"d": DURACION_POR_DEFECTO},
+    )
+
+    class Meta:
+        model = Cita
+        fields = [
+            "id",
+            "paciente",
+            "paciente_nombre",
+            "cliente",
+            "veterinario",
+            "veterinario_nombre",
+            "inicio",
+            "fin",
+            "duracion_minutos",
+            "motivo",
+            "estado",
+            "notas",
+            "motivo_cancelacion",
+            "creado_por",
+            "creado_en",
+            "actualizado_en",
+        ]
+        read_only_fields = ["id", "estado", "motivo_cancelacion", "creado_por", "creado_en", "actualizado_en"]
+
+    def get_fields(self):
+        fields = super().get_fields()
+        if self.instance is not None and not isinstance(self.instance, list | tuple):
+            # A cita stays with its paciente; book a new one for another animal.
+            fields["paciente"].read_only = True
+        return fields
+
+
+class CancelarSerializer(serializers.Serializer):
+    motivo = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+
+
+class DisponibilidadQuerySerializer(serializers.Serializer):
+    veterinario = serializers.PrimaryKeyRelatedField(queryset=veterinarios().filter(is_active=True))
+    fecha = serializers.DateField()
+    duracion = serializers.IntegerField(
+        min_value=DURACION_MINIMA, max_value=DURACION_MAXIMA, default=DURACION_POR_DEFECTO
+    )
+
+
+class HuecoSerializer(serializers.Serializer):
+    inicio = serializers.DateTimeField()
+    fin = serializers.DateTimeField()
+
+
+class DisponibilidadSerializer(serializers.Serializer):
+    veterinario = serializers.IntegerField()
+    fecha = serializers.DateField()
+    duracion = serializers.IntegerField()
+    huecos = HuecoSerializer(many=True)
+
+
+class HorarioSerializer(serializers.ModelSerializer):
+    veterinario = serializers.PrimaryKeyRelatedField(queryset=veterinarios())
+
+    class Meta:
+        model = HorarioAtencion
+        fields = ["id", "veterinario", "dia_semana", "hora_inicio", "hora_fin"]
+
+
+class BloqueoSerializer(serializers.ModelSerializer):
+    veterinario = serializers.PrimaryKeyRelatedField(queryset=veterinarios())
+
+    class Meta:
+        model = Bloqueo
+        fields = ["id", "veterinario", "inicio", "fin", "motivo", "creado_por", "creado_en", "actualizado_en"]
+        read_only_fields = ["id", "creado_por", "creado_en", "actualizado_en"]

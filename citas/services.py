@@ -1,0 +1,318 @@
+"""Scheduling rules: booking, rescheduling, the state machine, opening hours and bloqueos.
+
+Every write that can make two things overlap first locks the veterinario's user row
+(`SELECT ... FOR UPDATE`), so bookings, reschedules and bloqueos of one vet run one
+after another; the overlap checks then see every committed row. On PostgreSQL the
+exclusion constraints of migration 0002 guarantee the same for citas even if this
+code were bypassed.
+"""
+
+import datetime
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Rol, User
+from core.exceptions import Conflict
+from core.services import delete_or_conflict, save_validated
+from pacientes.models import Paciente
+
+from .agenda import Hueco, free_slots, parse_clinic_hours
+from .models import ESTADOS_ACTIVOS, ESTADOS_REPROGRAMABLES, Bloqueo, Cita, EstadoCita, HorarioAtencion
+
+DURACION_POR_DEFECTO = 30
+DURACION_MINIMA = 5
+DURACION_MAXIMA = 480
+
+# The state machine: action -> (states it may start from, resulting state).
+TRANSICIONES = {
+    "confirmar": ({EstadoCita.PROGRAMADA}, EstadoCita.CONFIRMADA),
+    "iniciar": ({EstadoCita.PROGRAMADA, EstadoCita.CONFIRMADA}, EstadoCita.EN_CURSO),
+    "completar": ({EstadoCita.EN_CURSO}, EstadoCita.COMPLETADA),
+    "cancelar": ({EstadoCita.PROGRAMADA, EstadoCita.CONFIRMADA}, EstadoCita.CANCELADA),
+    "no-asistio": ({EstadoCita.PROGRAMADA, EstadoCita.CONFIRMADA}, EstadoCita.NO_ASISTIO),
+}
+
+CITA_FIELDS_LIBRES = ("motivo", "notas")
+CITA_FIELDS_AGENDA = ("inicio", "fin", "veterinario")
+
+
+# --- validation helpers ---------------------------------------------------------------
+
+
+def _check_veterinario(veterinario, *, field="veterinario"):
+    if veterinario.rol != Rol.VETERINARIO or not veterinario.is_active:
+        raise ValidationError({field: _("Debe ser un usuario activo con rol veterinario.")})
+
+
+def _check_paciente(paciente):
+    if not paciente.activo or paciente.fallecido:
+        raise ValidationError({"paciente": _("El paciente no está activo o ha fallecido.")})
+
+
+def _resolve_fin(*, inicio, fin, duracion_minutos):
+    if fin is not None and duracion_minutos is not None:
+        raise ValidationError({"fin": _("Indique el fin o la duración, no ambos.")})
+    if fin is None:
+        fin = inicio + datetime.timedelta(minutes=duracion_minutos or DURACION_POR_DEFECTO)
+    if fin <= inicio:
+        raise ValidationError({"fin": _("El fin debe ser posterior al inicio.")})
+    minutos = (fin - inicio).total_seconds() / 60
+    if not DURACION_MINIMA <= minutos <= DURACION_MAXIMA:
+        raise ValidationError(
+            {
+                "fin": _("La cita debe durar entre %(min)s y %(max)s minutos.")
+                % {"min": DURACION_MINIMA, "max": DURACION_MAXIMA}
+            }
+        )
+    return fin
+
+
+def _check_not_past(inicio):
+    if inicio < timezone.now():
+        raise ValidationError({"inicio": _("La cita no puede empezar en el pasado.")})
+
+
+def lock_veterinario(veterinario):
+    """Serialises every schedule change of one vet (citas and bloqueos) until commit."""
+    return User.objects.select_for_update().get(pk=veterinario.pk)
+
+
+def _check_cita_free(*, veterinario, paciente, inicio, fin, exclude=None):
+    overlapping = Cita.objects.filter(estado__in=ESTADOS_ACTIVOS, inicio__lt=fin, fin__gt=inicio)
+    if exclude is not None:
+        overlapping = overlapping.exclude(pk=exclude.pk)
+    if overlapping.filter(veterinario=veterinario).exists():
+        raise Conflict(_("El veterinario ya tiene una cita que se solapa con ese horario."))
+    if overlapping.filter(paciente=paciente).exists():
+        raise Conflict(_("El paciente ya tiene una cita que se solapa con ese horario."))
+    if Bloqueo.objects.filter(veterinario=veterinario, inicio__lt=fin, fin__gt=inicio).exists():
+        raise Conflict(_("El veterinario no está disponible en ese horario (bloqueo de agenda)."))
+
+
+def _save_cita(cita, *, actor):
+    """Saves, turning a violation of the PostgreSQL exclusion constraints (a race the checks
+    could not see) into a 409 rather than a 500."""
+    cita.full_clean()
+    cita._history_user = actor
+    try:
+        with transaction.atomic():
+            cita.save()
+    except IntegrityError as exc:
+        raise Conflict(_("Ese horario acaba de ocuparse: la cita se solapa con otra.")) from exc
+    return cita
+
+
+def _lock_agenda(*, veterinario, paciente):
+    """Locks the vet, then the paciente (always in this order, so two writers cannot deadlock)."""
+    lock_veterinario(veterinario)
+    Paciente.objects.select_for_update().filter(pk=paciente.pk).exists()
+
+
+# --- citas ---------------------------------------------------------------------------------
+
+
+def cita_validate(*, paciente, veterinario, inicio, fin, cita=None) -> None:
+    """The booking rules, without writing or locking: lets the admin's form show them as
+    form errors. The writing services run them again under the lock."""
+    if cita is not None and cita.estado not in ESTADOS_REPROGRAMABLES:
+        raise Conflict(_("Solo se puede reprogramar una cita programada o confirmada."))
+    fin = _resolve_fin(inicio=inicio, fin=fin, duracion_minutos=None)
+    if cita is None or inicio != cita.inicio:
+        _check_not_past(inicio)
+    _check_paciente(paciente)
+    _check_veterinario(veterinario)
+    _check_cita_free(veterinario=veterinario, paciente=paciente, inicio=inicio, fin=fin, exclude=cita)
+
+
+@transaction.atomic
+def cita_create(*, actor, paciente, veterinario, inicio, motivo, fin=None, duracion_minutos=None, notas="") -> Cita:
+    """Books a cita. A `cliente` user books only for its own pacientes."""
+    if actor.rol == Rol.CLIENTE and paciente.propietario.usuario_id != actor.pk:
+        raise ValidationError({"paciente": _("Paciente no válido.")})
+    fin = _resolve_fin(inicio=inicio, fin=fin, duracion_minutos=duracion_minutos)
+    _check_not_past(inicio)
+    _check_paciente(paciente)
+    _check_veterinario(veterinario)
+    _lock_agenda(veterinario=veterinario, paciente=paciente)
+    _check_cita_free(veterinario=veterinario, paciente=paciente, inicio=inicio, fin=fin)
+    cita = Cita(
+        paciente=paciente, veterinario=veterinario, inicio=inicio, fin=fin, motivo=motivo, notas=notas, creado_por=actor
+    )
+    return _save_cita(cita, actor=actor)
+
+
+@transaction.atomic
+def cita_update(*, actor, cita, data) -> Cita:
+    """Edits a cita. Moving it (inicio, fin, duración, veterinario) is allowed only while
+    programada or confirmada, and re-checks every booking rule."""
+    cita = Cita.objects.select_for_update().select_related("paciente", "veterinario").get(pk=cita.pk)
+    reprograma = any(name in data and data[name] != getattr(cita, name) for name in CITA_FIELDS_AGENDA) or (
+        data.get("duracion_minutos") not in (None, cita.duracion_minutos)
+    )
+    if reprograma:
+        if cita.estado not in ESTADOS_REPROGRAMABLES:
+            raise Conflict(_("Solo se puede reprogramar una cita programada o confirmada."))
+        inicio = data.get("inicio", cita.inicio)
+        veterinario = data.get("veterinario", cita.veterinario)
+        if "fin" in data or "duracion_minutos" in data:
+            fin = _resolve_fin(inicio=inicio, fin=data.get("fin"), duracion_minutos=data.get("duracion_minutos"))
+        else:
+            # Moving the start keeps the length of the cita.
+            fin = _resolve_fin(inicio=inicio, fin=inicio + (cita.fin - cita.inicio), duracion_minutos=None)
+        if inicio != cita.inicio:
+            _check_not_past(inicio)
+        _check_paciente(cita.paciente)
+        _check_veterinario(veterinario)
+        _lock_agenda(veterinario=veterinario, paciente=cita.paciente)
+        _check_cita_free(veterinario=veterinario, paciente=cita.paciente, inicio=inicio, fin=fin, exclude=cita)
+        cita.inicio, cita.fin, cita.veterinario = inicio, fin, veterinario
+    changed = reprograma
+    for name in CITA_FIELDS_LIBRES:
+        if name in data and data[name] != getattr(cita, name):
+            setattr(cita, name, data[name])
+            changed = True
+    if changed:
+        _save_cita(cita, actor=actor)
+    return cita
+
+
+@transaction.atomic
+def cita_transition(*, cita, accion, actor, motivo="") -> Cita:
+    """Moves a cita through the state machine (`TRANSICIONES`); anything else is a 409."""
+    origen, destino = TRANSICIONES[accion]
+    cita = Cita.objects.select_for_update().get(pk=cita.pk)
+    if cita.estado not in origen:
+        raise Conflict(
+            _("No se puede %(accion)s una cita en estado «%(estado)s».")
+            % {"accion": accion.replace("-", " "), "estado": cita.get_estado_display()}
+        )
+    cita.estado = destino
+    if destino == EstadoCita.CANCELADA:
+        cita.motivo_cancelacion = motivo or ""
+    cita._history_user = actor
+    cita.save(update_fields=["estado", "motivo_cancelacion", "actualizado_en"])
+    return cita
+
+
+@transaction.atomic
+def cita_delete(*, actor, cita) -> None:
+    delete_or_conflict(cita, actor=actor, detail=_("La cita tiene consultas asociadas y no puede eliminarse."))
+
+
+# --- horarios --------------------------------------------------------------------------------
+
+
+def _check_horario_free(horario):
+    solapes = HorarioAtencion.objects.filter(
+        veterinario=horario.veterinario,
+        dia_semana=horario.dia_semana,
+        hora_inicio__lt=horario.hora_fin,
+        hora_fin__gt=horario.hora_inicio,
+    ).exclude(pk=horario.pk)
+    if solapes.exists():
+        raise ValidationError(_("El horario se solapa con otro del mismo veterinario ese día."))
+
+
+@transaction.atomic
+def horario_save(*, actor, horario, data=None) -> HorarioAtencion:
+    """Creates or edits an opening period; periods of one vet and weekday may not overlap."""
+    for name, value in (data or {}).items():
+        setattr(horario, name, value)
+    _check_veterinario(horario.veterinario)
+    lock_veterinario(horario.veterinario)
+    horario.full_clean()
+    _check_horario_free(horario)
+    horario.save()
+    return horario
+
+
+# --- bloqueos --------------------------------------------------------------------------------
+
+
+def _check_bloqueo_owner(*, actor, veterinario):
+    if actor.rol == Rol.VETERINARIO and veterinario.pk != actor.pk:
+        raise PermissionDenied(_("Un veterinario solo gestiona sus propios bloqueos."))
+
+
+def _check_bloqueo_free(bloqueo):
+    citas = list(
+        Cita.objects.filter(
+            veterinario=bloqueo.veterinario, estado__in=ESTADOS_ACTIVOS, inicio__lt=bloqueo.fin, fin__gt=bloqueo.inicio
+        )
+        .order_by("inicio")
+        .values_list("id", flat=True)
+    )
+    if citas:
+        raise Conflict(
+            _("El bloqueo se solapa con citas activas del veterinario; reprográmelas o cancélelas antes."),
+            extra={"citas": citas},
+        )
+
+
+@transaction.atomic
+def bloqueo_save(*, actor, bloqueo, data) -> Bloqueo:
+    """Creates or moves a bloqueo. It may not cover active citas of the vet (409 with their ids)."""
+    if bloqueo.pk:
+        _check_bloqueo_owner(actor=actor, veterinario=bloqueo.veterinario)
+    for name, value in data.items():
+        setattr(bloqueo, name, value)
+    if bloqueo.creado_por_id is None:
+        bloqueo.creado_por = actor
+    _check_bloqueo_owner(actor=actor, veterinario=bloqueo.veterinario)
+    _check_veterinario(bloqueo.veterinario)
+    if bloqueo.fin <= bloqueo.inicio:
+        raise ValidationError({"fin": _("El fin debe ser posterior al inicio.")})
+    lock_veterinario(bloqueo.veterinario)
+    _check_bloqueo_free(bloqueo)
+    return save_validated(bloqueo, actor=actor)
+
+
+@transaction.atomic
+def bloqueo_delete(*, actor, bloqueo) -> None:
+    _check_bloqueo_owner(actor=actor, veterinario=bloqueo.veterinario)
+    delete_or_conflict(bloqueo, actor=actor, detail=_("No se puede eliminar el bloqueo."))
+
+
+# --- disponibilidad ---------------------------------------------------------------------------
+
+
+def clinic_hours():
+    return parse_clinic_hours(settings.CLINIC_HOURS)
+
+
+def start_of_local_day(day: datetime.date) -> datetime.datetime:
+    return datetime.datetime.combine(day, datetime.time.min, tzinfo=timezone.get_current_timezone())
+
+
+def disponibilidad(*, veterinario, fecha, duracion_minutos, now=None) -> list[Hueco]:
+    """Free slots of `veterinario` on local date `fecha` (three queries, whatever the day holds)."""
+    horarios = list(veterinario.horarios.all())
+    if horarios:
+        periods = [(h.hora_inicio, h.hora_fin) for h in horarios if h.dia_semana == fecha.weekday()]
+    else:
+        periods = clinic_hours().get(fecha.weekday(), [])
+    day_start = start_of_local_day(fecha)
+    day_end = start_of_local_day(fecha + datetime.timedelta(days=1))
+    busy = list(
+        Cita.objects.filter(
+            veterinario=veterinario, estado__in=ESTADOS_ACTIVOS, inicio__lt=day_end, fin__gt=day_start
+        ).values_list("inicio", "fin")
+    )
+    busy += list(
+        Bloqueo.objects.filter(veterinario=veterinario, inicio__lt=day_end, fin__gt=day_start).values_list(
+            "inicio", "fin"
+        )
+    )
+    return free_slots(
+        fecha=fecha,
+        periods=sorted(periods),
+        busy=busy,
+        duracion=datetime.timedelta(minutes=duracion_minutos),
+        step=datetime.timedelta(minutes=settings.SLOT_MINUTES),
+        now=now or timezone.now(),
+        tz=timezone.get_current_timezone(),
+    )

@@ -1,0 +1,144 @@
+from drf_spectacular.utils import extend_schema
+from rest_framework import viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from accounts.permissions import ADMIN, ADMIN_RECEPCION, ALL_ROLES, STAFF, RolePermission, crud_roles
+
+from . import services
+from .filters import BloqueoFilterSet, CitaFilterSet
+from .selectors import bloqueo_list, cita_list, horario_list
+from .serializers import (
+    BloqueoSerializer,
+    CancelarSerializer,
+    CitaSerializer,
+    DisponibilidadQuerySerializer,
+    DisponibilidadSerializer,
+    HorarioSerializer,
+)
+
+# View actions are named like the transitions, with "_" for "-" (no-asistio -> no_asistio).
+STATE_ACTIONS = {name.replace("-", "_"): STAFF for name in services.TRANSICIONES}
+
+
+class CitaViewSet(viewsets.ModelViewSet):
+    """Appointments. Owners see their animals' citas, book for them and may only cancel them."""
+
+    serializer_class = CitaSerializer
+    permission_classes = [RolePermission]
+    action_roles = crud_roles(
+        read=ALL_ROLES,
+        create=ALL_ROLES,
+        update=STAFF,
+        destroy=ADMIN,
+        disponibilidad=ALL_ROLES,
+        **{**STATE_ACTIONS, "cancelar": ALL_ROLES},
+    )
+    filterset_class = CitaFilterSet
+    search_fields = ["paciente__nombre", "motivo", "paciente__propietario__apellidos"]
+    ordering_fields = ["inicio", "creado_en"]
+    ordering = ["inicio", "id"]
+
+    def get_queryset(self):
+        return cita_list(user=self.request.user)
+
+    def perform_create(self, serializer):
+        serializer.instance = services.cita_create(actor=self.request.user, **serializer.validated_data)
+
+    def perform_update(self, serializer):
+        serializer.instance = services.cita_update(
+            actor=self.request.user, cita=serializer.instance, data=serializer.validated_data
+        )
+
+    def perform_destroy(self, instance):
+        services.cita_delete(actor=self.request.user, cita=instance)
+
+    def _transition(self, accion, motivo=""):
+        cita = services.cita_transition(cita=self.get_object(), accion=accion, actor=self.request.user, motivo=motivo)
+        return Response(self.get_serializer(self.get_queryset().get(pk=cita.pk)).data)
+
+    @extend_schema(request=None, responses=CitaSerializer)
+    @action(detail=True, methods=["post"])
+    def confirmar(self, request, pk=None):
+        return self._transition("confirmar")
+
+    @extend_schema(request=None, responses=CitaSerializer)
+    @action(detail=True, methods=["post"])
+    def iniciar(self, request, pk=None):
+        return self._transition("iniciar")
+
+    @extend_schema(request=None, responses=CitaSerializer)
+    @action(detail=True, methods=["post"])
+    def completar(self, request, pk=None):
+        return self._transition("completar")
+
+    @extend_schema(request=CancelarSerializer, responses=CitaSerializer)
+    @action(detail=True, methods=["post"])
+    def cancelar(self, request, pk=None):
+        body = CancelarSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        return self._transition("cancelar", motivo=body.validated_data.get("motivo", ""))
+
+    @extend_schema(request=None, responses=CitaSerializer)
+    @action(detail=True, methods=["post"], url_path="no-asistio", url_name="no-asistio")
+    def no_asistio(self, request, pk=None):
+        return self._transition("no-asistio")
+
+    @extend_schema(parameters=[DisponibilidadQuerySerializer], responses=DisponibilidadSerializer, filters=False)
+    @action(detail=False, pagination_class=None, filter_backends=[])
+    def disponibilidad(self, request):
+        """Free slots of a vet on a local date, for booking (every authenticated role)."""
+        query = DisponibilidadQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        params = query.validated_data
+        huecos = services.disponibilidad(
+            veterinario=params["veterinario"], fecha=params["fecha"], duracion_minutos=params["duracion"]
+        )
+        body = {"veterinario": params["veterinario"].pk, "fecha": params["fecha"], "duracion": params["duracion"]}
+        return Response(DisponibilidadSerializer({**body, "huecos": huecos}).data)
+
+
+class HorarioViewSet(viewsets.ModelViewSet):
+    """Opening hours per vet and weekday (admin writes, staff reads)."""
+
+    serializer_class = HorarioSerializer
+    permission_classes = [RolePermission]
+    action_roles = crud_roles(read=STAFF, create=ADMIN, update=ADMIN, destroy=ADMIN)
+    filterset_fields = ["veterinario", "dia_semana"]
+    ordering = ["veterinario", "dia_semana", "hora_inicio"]
+
+    def get_queryset(self):
+        return horario_list(user=self.request.user)
+
+    def perform_create(self, serializer):
+        serializer.instance = services.horario_save(
+            actor=self.request.user, horario=serializer.Meta.model(), data=serializer.validated_data
+        )
+
+    def perform_update(self, serializer):
+        services.horario_save(actor=self.request.user, horario=serializer.instance, data=serializer.validated_data)
+
+
+class BloqueoViewSet(viewsets.ModelViewSet):
+    """Time a vet cannot be booked. A vet manages only their own; recepción and admin any."""
+
+    serializer_class = BloqueoSerializer
+    permission_classes = [RolePermission]
+    action_roles = crud_roles(read=STAFF, create=STAFF, update=STAFF, destroy=ADMIN_RECEPCION | {"veterinario"})
+    filterset_class = BloqueoFilterSet
+    ordering_fields = ["inicio"]
+    ordering = ["inicio", "id"]
+
+    def get_queryset(self):
+        return bloqueo_list(user=self.request.user)
+
+    def perform_create(self, serializer):
+        serializer.instance = services.bloqueo_save(
+            actor=self.request.user, bloqueo=serializer.Meta.model(), data=serializer.validated_data
+        )
+
+    def perform_update(self, serializer):
+        services.bloqueo_save(actor=self.request.user, bloqueo=serializer.instance, data=serializer.validated_data)
+
+    def perform_destroy(self, instance):
+        services.bloqueo_delete(actor=self.request.user, bloqueo=instance)

@@ -1,7 +1,8 @@
-from .views import BloqueoViewSet, CitaViewSet, HorarioViewSet
+from .views import BloqueoViewSet, CitaViewSet, HorarioViewSet, RecordatorioViewSet
 
 
 def register_routes(router):
     router.register("citas", CitaViewSet, basename="cita")
     router.register("horarios", HorarioViewSet, basename="horario")
     router.register("bloqueos", BloqueoViewSet, basename="bloqueo")
+    router.register("recordatorios", RecordatorioViewSet, basename="recordatorio")

@@ -1,0 +1,19 @@
+from django.core.management.base import BaseCommand
+
+from citas.recordatorios import enviar_recordatorios
+
+
+class Command(BaseCommand):
+    help = (
+        "Envía por email a cada propietario sus recordatorios pendientes: vacunas que vencen en los "
+        "próximos N días y citas que empiezan en las próximas N horas. Cada recordatorio se envía una vez."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--dias", type=int, default=14, help="Vacunas que vencen de hoy a hoy + N días (14).")
+        parser.add_argument("--horas", type=int, default=24, help="Citas que empiezan en las próximas N horas (24).")
+        parser.add_argument("--dry-run", action="store_true", help="Calcula y cuenta, pero no envía ni marca nada.")
+
+    def handle(self, *args, dias, horas, dry_run, **options):
+        resumen = enviar_recordatorios(dias=dias, horas=horas, dry_run=dry_run)
+        self.stdout.write(str(resumen))

@@ -1,0 +1,227 @@
+"""Reminders computed from the data: vaccine doses falling due and upcoming citas.
+
+One source for both the read-only API (`/recordatorios/`) and the
+`enviar_recordatorios` command. Each kind is one query; the API merges both
+with a SQL UNION so that pagination and ordering happen in the database.
+"""
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.db.models import CharField, DateField, F, IntegerField, OuterRef, Subquery, Value
+from django.db.models.functions import Concat, TruncDate
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.permissions import scope_to_owner
+from pacientes.models import Vacuna
+from pacientes.selectors import later_dose_exists
+
+from .models import ESTADOS_ACTIVOS, Cita, Recordatorio, TipoRecordatorio
+from .services import start_of_local_day
+
+COLUMNS = (
+    "tipo",
+    "fecha",
+    "paciente",
+    "paciente_nombre",
+    "cliente",
+    "cliente_nombre",
+    "email",
+    "telefono",
+    "vacuna",
+    "cita",
+    "enviado_en",
+)
+
+
+def _enviado_en(field):
+    return Subquery(Recordatorio.objects.filter(**{field: OuterRef("pk")}).values("enviado_en")[:1])
+
+
+def vacunas_pendientes(*, desde: datetime.date, hasta: datetime.date):
+    """Doses due in [desde, hasta] that no later application replaced, of living, active pacientes."""
+    return (
+        Vacuna.objects.filter(
+            proxima_dosis__gte=desde,
+            proxima_dosis__lte=hasta,
+            paciente__activo=True,
+            paciente__fallecido=False,
+        )
+        .filter(~later_dose_exists())
+        .select_related("paciente", "paciente__propietario")
+        .annotate(enviado_en=_enviado_en("vacuna"))
+    )
+
+
+def citas_pendientes(*, inicio_desde: datetime.datetime, inicio_hasta: datetime.datetime):
+    """Active citas starting in [inicio_desde, inicio_hasta)."""
+    return (
+        Cita.objects.filter(estado__in=ESTADOS_ACTIVOS, inicio__gte=inicio_desde, inicio__lt=inicio_hasta)
+        .select_related("paciente", "paciente__propietario", "veterinario")
+        .annotate(enviado_en=_enviado_en("cita"))
+    )
+
+
+def _owner_columns(prefix):
+    return {
+        "paciente_nombre": F(f"{prefix}nombre"),
+        "cliente": F(f"{prefix}propietario_id"),
+        "cliente_nombre": Concat(
+            F(f"{prefix}propietario__nombre"),
+            Value(" "),
+            F(f"{prefix}propietario__apellidos"),
+            output_field=CharField(),
+        ),
+        "email": F(f"{prefix}propietario__email"),
+        "telefono": F(f"{prefix}propietario__telefono"),
+    }
+
+
+def recordatorio_list(*, user, desde, hasta, tipo=None, enviado=None):
+    """The reminders of the window [desde, hasta] (local dates) the user may see, as rows of COLUMNS,
+    ordered by fecha then tipo. One SQL query (a UNION) per page, plus the count."""
+    none_int = Value(None, output_field=IntegerField())
+    vacunas = scope_to_owner(
+        vacunas_pendientes(desde=desde, hasta=hasta), user, owner_path="paciente__propietario__usuario"
+    ).annotate(
+        tipo_=Value(TipoRecordatorio.VACUNA, output_field=CharField()),
+        fecha=F("proxima_dosis"),
+        vacuna_id_=F("pk"),
+        cita_id_=none_int,
+        **_owner_columns("paciente__"),
+    )
+    citas = scope_to_owner(
+        citas_pendientes(
+            inicio_desde=start_of_local_day(desde), inicio_hasta=start_of_local_day(hasta + datetime.timedelta(days=1))
+        ),
+        user,
+        owner_path="paciente__propietario__usuario",
+    ).annotate(
+        tipo_=Value(TipoRecordatorio.CITA, output_field=CharField()),
+        fecha=TruncDate("inicio", tzinfo=timezone.get_current_timezone(), output_field=DateField()),
+        vacuna_id_=none_int,
+        cita_id_=F("pk"),
+        **_owner_columns("paciente__"),
+    )
+    if enviado is not None:
+        vacunas = vacunas.filter(enviado_en__isnull=not enviado)
+        citas = citas.filter(enviado_en__isnull=not enviado)
+    fields = (
+        "tipo_",
+        "fecha",
+        "paciente_id",
+        "paciente_nombre",
+        "cliente",
+        "cliente_nombre",
+        "email",
+        "telefono",
+        "vacuna_id_",
+        "cita_id_",
+        "enviado_en",
+    )
+    parts = []
+    if tipo in (None, TipoRecordatorio.VACUNA):
+        parts.append(vacunas.order_by().values_list(*fields))
+    if tipo in (None, TipoRecordatorio.CITA):
+        parts.append(citas.order_by().values_list(*fields))
+    queryset = parts[0] if len(parts) == 1 else parts[0].union(parts[1], all=True)
+    return queryset.order_by("fecha", "tipo_", "paciente_nombre")
+
+
+# --- sending ------------------------------------------------------------------------------
+
+
+@dataclass
+class Resumen:
+    enviados: int = 0
+    sin_email: int = 0
+    ya_enviados: int = 0
+
+    def __str__(self):
+        return f"{self.enviados} enviados, {self.sin_email} sin email, {self.ya_enviados} ya enviados"
+
+
+def _linea_vacuna(vacuna):
+    return _("- %(paciente)s: vacuna «%(vacuna)s», próxima dosis el %(fecha)s.") % {
+        "paciente": vacuna.paciente.nombre,
+        "vacuna": vacuna.nombre,
+        "fecha": vacuna.proxima_dosis.strftime("%d/%m/%Y"),
+    }
+
+
+def _linea_cita(cita):
+    return _("- %(paciente)s: cita el %(fecha)s con %(vet)s (%(motivo)s).") % {
+        "paciente": cita.paciente.nombre,
+        "fecha": timezone.localtime(cita.inicio).strftime("%d/%m/%Y a las %H:%M"),
+        "vet": cita.veterinario.nombre_completo or cita.veterinario.email,
+        "motivo": cita.motivo,
+    }
+
+
+def _mensaje(cliente, lineas):
+    clinica = settings.CLINIC_NAME
+    asunto = _("%(clinica)s: recordatorio para %(nombre)s") % {"clinica": clinica, "nombre": cliente.nombre}
+    cuerpo = "\n".join(
+        [
+            _("Hola, %(nombre)s:") % {"nombre": cliente.nombre},
+            "",
+            _("Le recordamos desde %(clinica)s:") % {"clinica": clinica},
+            "",
+            *lineas,
+            "",
+            _("Si necesita cambiar o cancelar una cita, contacte con nosotros."),
+            "",
+            _("Un saludo,"),
+            clinica,
+        ]
+    )
+    return asunto, cuerpo
+
+
+def enviar_recordatorios(*, dias=14, horas=24, dry_run=False, now=None) -> Resumen:
+    """Emails each owner one message with their pending reminders: vaccine doses due from today to
+    today + `dias`, citas starting within `horas`. Every reminder goes out at most once (a
+    Recordatorio row marks it); owners without email are counted, not marked."""
+    now = now or timezone.now()
+    hoy = timezone.localtime(now).date()
+    vacunas = vacunas_pendientes(desde=hoy, hasta=hoy + datetime.timedelta(days=dias))
+    citas = citas_pendientes(inicio_desde=now, inicio_hasta=now + datetime.timedelta(hours=horas))
+
+    resumen = Resumen()
+    por_cliente = defaultdict(list)
+    for item in [*vacunas.order_by("proxima_dosis", "pk"), *citas.order_by("inicio", "pk")]:
+        if item.enviado_en is not None:
+            resumen.ya_enviados += 1
+        elif not item.paciente.propietario.email:
+            resumen.sin_email += 1
+        else:
+            por_cliente[item.paciente.propietario].append(item)
+
+    for cliente, items in por_cliente.items():
+        lineas = [_linea_vacuna(i) if isinstance(i, Vacuna) else _linea_cita(i) for i in items]
+        if dry_run:
+            resumen.enviados += len(items)
+            continue
+        asunto, cuerpo = _mensaje(cliente, lineas)
+        with transaction.atomic():
+            # Marking first, inside the transaction: if sending fails, the marks roll back.
+            Recordatorio.objects.bulk_create(
+                [
+                    Recordatorio(
+                        tipo=TipoRecordatorio.VACUNA if isinstance(i, Vacuna) else TipoRecordatorio.CITA,
+                        vacuna=i if isinstance(i, Vacuna) else None,
+                        cita=i if isinstance(i, Cita) else None,
+                        email=cliente.email,
+                        enviado_en=now,
+                    )
+                    for i in items
+                ]
+            )
+            EmailMessage(asunto, cuerpo, to=[cliente.email]).send()
+        resumen.enviados += len(items)
+    return resumen

@@ -195,6 +195,8 @@ ROWS = [
     Row("PUT", "/api/v1/bloqueos/{bloqueo}/", STAFF_WRITE_OWNER_403, nuevo_bloqueo),
     Row("PATCH", "/api/v1/bloqueos/{bloqueo}/", STAFF_WRITE_OWNER_403, lambda w: {"motivo": "Congreso"}),
     Row("DELETE", "/api/v1/bloqueos/{bloqueo}/", statuses(204, 204, 204, 403, 403)),
+    # --- recordatorios (read-only; owners see their own)
+    Row("GET", "/api/v1/recordatorios/", LIST_ALL),
 ]
 
 

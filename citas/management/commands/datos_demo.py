@@ -1,0 +1,332 @@
+"""Realistic Spanish demo data for a clinic: one login per role, clients, pets, a week of agenda."""
+
+import datetime
+import random
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import Rol, User
+from citas.models import Bloqueo, Cita, EstadoCita, HorarioAtencion
+from clientes.models import Cliente
+from pacientes.models import Consulta, Especie, Paciente, Sexo, Vacuna
+
+PASSWORD = "vetclinic-demo"
+LOGINS = [
+    ("admin@vetclinic.local", Rol.ADMIN, "Lucía", "Ferrer Soler"),
+    ("vet@vetclinic.local", Rol.VETERINARIO, "Javier", "Ortega Ruiz"),
+    ("vet2@vetclinic.local", Rol.VETERINARIO, "Marta", "Iglesias Pardo"),
+    ("recepcion@vetclinic.local", Rol.RECEPCIONISTA, "Sergio", "Molina Vidal"),
+    ("cliente@vetclinic.local", Rol.CLIENTE, "Carmen", "Navarro Gil"),
+]
+
+NOMBRES = [
+    "Ana",
+    "Antonio",
+    "Carmen",
+    "David",
+    "Elena",
+    "Francisco",
+    "Isabel",
+    "Javier",
+    "Laura",
+    "Manuel",
+    "María",
+    "Pablo",
+    "Pilar",
+    "Raúl",
+    "Rosa",
+    "Sara",
+    "Sergio",
+    "Teresa",
+    "Alberto",
+    "Beatriz",
+    "Carlos",
+    "Cristina",
+    "Diego",
+    "Eva",
+    "Fernando",
+    "Inés",
+    "Jorge",
+    "Lucía",
+    "Marcos",
+    "Nuria",
+]
+APELLIDOS = [
+    "García",
+    "Fernández",
+    "González",
+    "Rodríguez",
+    "López",
+    "Martínez",
+    "Sánchez",
+    "Pérez",
+    "Gómez",
+    "Martín",
+    "Jiménez",
+    "Ruiz",
+    "Hernández",
+    "Díaz",
+    "Moreno",
+    "Muñoz",
+    "Álvarez",
+    "Romero",
+    "Alonso",
+    "Gutiérrez",
+    "Navarro",
+    "Torres",
+    "Domínguez",
+    "Vázquez",
+    "Ramos",
+    "Gil",
+    "Serrano",
+]
+CIUDADES = ["Madrid", "Valencia", "Sevilla", "Zaragoza", "Málaga", "Bilbao", "Valladolid", "Granada"]
+CALLES = ["Calle Mayor", "Avenida de la Constitución", "Calle del Sol", "Paseo de la Castellana", "Calle Real"]
+MASCOTAS = {
+    Especie.PERRO: (
+        ["Toby", "Luna", "Rocky", "Kira", "Coco", "Max", "Nala", "Bruno", "Lola", "Thor"],
+        ["Mestizo", "Labrador", "Pastor alemán", "Beagle", "Yorkshire", "Galgo español"],
+    ),
+    Especie.GATO: (
+        ["Misi", "Simba", "Nube", "Garfield", "Mia", "Tom", "Canela", "Salem"],
+        ["Común europeo", "Siamés", "Persa", "Maine Coon"],
+    ),
+    Especie.CONEJO: (["Tambor", "Copito", "Pelusa"], ["Belier", "Cabeza de león"]),
+    Especie.AVE: (["Piolín", "Kiwi"], ["Periquito", "Agapornis"]),
+    Especie.HURON: (["Bandido"], [""]),
+}
+COLORES = ["negro", "blanco", "canela", "atigrado", "gris", "tricolor", "marrón"]
+MOTIVOS = [
+    "Revisión anual",
+    "Vacunación",
+    "Vómitos",
+    "Cojera",
+    "Otitis",
+    "Control de peso",
+    "Dermatitis",
+    "Desparasitación",
+]
+VACUNAS = {
+    Especie.PERRO: ["Rabia", "Polivalente canina", "Leishmania"],
+    Especie.GATO: ["Trivalente felina", "Leucemia felina", "Rabia"],
+    Especie.CONEJO: ["Mixomatosis", "Enfermedad hemorrágica vírica"],
+    Especie.HURON: ["Moquillo", "Rabia"],
+    Especie.AVE: [],
+}
+
+
+class Command(BaseCommand):
+    help = "Llena una base de datos vacía con datos de demostración realistas e imprime los accesos."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--force", action="store_true", help="Permite ejecutarlo con DEBUG desactivado.")
+        parser.add_argument(
+            "--si-vacia", action="store_true", help="No hace nada (y termina bien) si la base de datos ya tiene datos."
+        )
+
+    def handle(self, *args, force, si_vacia, **options):
+        if not settings.DEBUG and not force:
+            raise CommandError("DEBUG está desactivado: use --force para cargar datos de demostración.")
+        if User.objects.exists() or Cliente.objects.exists():
+            if si_vacia:
+                self.stdout.write("La base de datos ya tiene datos: no se cargan datos de demostración.")
+                return
+            raise CommandError("La base de datos no está vacía.")
+        with transaction.atomic():
+            resumen = Demo(random.Random(2026)).build()
+        self.stdout.write(f"Accesos de demostración (contraseña para todos: {PASSWORD}):")
+        for email, rol, *_ in LOGINS:
+            self.stdout.write(f"  {rol:<14} {email}")
+        self.stdout.write(resumen)
+
+
+class Demo:
+    def __init__(self, rng):
+        self.rng = rng
+        self.now = timezone.now()
+        self.today = timezone.localdate()
+        self.tz = timezone.get_current_timezone()
+
+    def build(self):
+        users = {}
+        for email, rol, nombre, apellidos in LOGINS:
+            users[email] = User.objects.create_user(
+                email, PASSWORD, rol=rol, nombre=nombre, apellidos=apellidos, telefono=self.telefono()
+            )
+        vets = [users["vet@vetclinic.local"], users["vet2@vetclinic.local"]]
+        clientes = self.clientes(users["cliente@vetclinic.local"])
+        pacientes = self.pacientes(clientes)
+        self.horarios(vets)
+        citas = self.citas(vets, pacientes, users["recepcion@vetclinic.local"])
+        consultas = self.consultas(vets, pacientes)
+        vacunas = self.vacunas(vets, pacientes)
+        Bloqueo.objects.create(
+            veterinario=vets[1],
+            inicio=self.at(self.today + datetime.timedelta(days=10), 9),
+            fin=self.at(self.today + datetime.timedelta(days=12), 20),
+            motivo="Congreso de dermatología",
+            creado_por=users["admin@vetclinic.local"],
+        )
+        return (
+            f"{len(clientes)} clientes, {len(pacientes)} pacientes, {citas} citas, "
+            f"{consultas} consultas, {vacunas} vacunas."
+        )
+
+    def telefono(self):
+        return f"+34 6{self.rng.randint(10, 99)} {self.rng.randint(100, 999)} {self.rng.randint(100, 999)}"
+
+    def at(self, day, hour, minute=0):
+        return datetime.datetime.combine(day, datetime.time(hour, minute), tzinfo=self.tz)
+
+    def clientes(self, cliente_user):
+        clientes = []
+        for i in range(50):
+            nombre = self.rng.choice(NOMBRES)
+            apellidos = f"{self.rng.choice(APELLIDOS)} {self.rng.choice(APELLIDOS)}"
+            clientes.append(
+                Cliente(
+                    nombre=nombre,
+                    apellidos=apellidos,
+                    documento=f"{10000000 + i * 7919:08d}{'TRWAGMYFPDXBNJZSQVHLCKE'[(10000000 + i * 7919) % 23]}",
+                    email="" if i % 9 == 0 else f"{nombre.lower()}.{i}@correo.es".replace("í", "i").replace("ú", "u"),
+                    telefono=self.telefono(),
+                    direccion=f"{self.rng.choice(CALLES)}, {self.rng.randint(1, 120)}",
+                    ciudad=self.rng.choice(CIUDADES),
+                )
+            )
+        clientes[0].nombre, clientes[0].apellidos, clientes[0].usuario = "Carmen", "Navarro Gil", cliente_user
+        clientes[0].email = cliente_user.email
+        return Cliente.objects.bulk_create(clientes)
+
+    def pacientes(self, clientes):
+        pacientes = []
+        especies = [Especie.PERRO] * 5 + [Especie.GATO] * 4 + [Especie.CONEJO, Especie.AVE, Especie.HURON]
+        for i in range(80):
+            especie = self.rng.choice(especies)
+            nombres, razas = MASCOTAS[especie]
+            fallecido = i % 37 == 36
+            pacientes.append(
+                Paciente(
+                    nombre=self.rng.choice(nombres),
+                    especie=especie,
+                    raza=self.rng.choice(razas),
+                    sexo=self.rng.choice([Sexo.MACHO, Sexo.HEMBRA]),
+                    fecha_nacimiento=self.today - datetime.timedelta(days=self.rng.randint(120, 15 * 365)),
+                    color=self.rng.choice(COLORES),
+                    microchip=f"724{98000000000 + i * 131:012d}" if especie in (Especie.PERRO, Especie.GATO) else "",
+                    esterilizado=self.rng.random() < 0.5,
+                    alergias="Penicilina" if i % 13 == 0 else "",
+                    fallecido=fallecido,
+                    fecha_fallecimiento=self.today - datetime.timedelta(days=40) if fallecido else None,
+                    propietario=clientes[i % len(clientes)] if i >= 2 else clientes[0],
+                )
+            )
+        return Paciente.objects.bulk_create(pacientes)
+
+    def horarios(self, vets):
+        rows = []
+        for dia in range(5):
+            rows += [
+                HorarioAtencion(
+                    veterinario=vets[0], dia_semana=dia, hora_inicio=datetime.time(9), hora_fin=datetime.time(14)
+                ),
+                HorarioAtencion(
+                    veterinario=vets[0], dia_semana=dia, hora_inicio=datetime.time(16), hora_fin=datetime.time(20)
+                ),
+                HorarioAtencion(
+                    veterinario=vets[1], dia_semana=dia, hora_inicio=datetime.time(10), hora_fin=datetime.time(18)
+                ),
+            ]
+        rows.append(
+            HorarioAtencion(
+                veterinario=vets[1], dia_semana=5, hora_inicio=datetime.time(10), hora_fin=datetime.time(13)
+            )
+        )
+        HorarioAtencion.objects.bulk_create(rows)
+
+    def citas(self, vets, pacientes, recepcion):
+        vivos = [p for p in pacientes if not p.fallecido]
+        citas = []
+        for offset in range(-3, 5):
+            day = self.today + datetime.timedelta(days=offset)
+            if day.weekday() >= 5:
+                continue
+            for vet_index, vet in enumerate(vets):
+                for slot in range(6):
+                    inicio = self.at(day, 10 + slot, 30 * vet_index)
+                    if offset < 0 or (offset == 0 and inicio < self.now):
+                        estado = self.rng.choice(
+                            [EstadoCita.COMPLETADA] * 4 + [EstadoCita.NO_ASISTIO, EstadoCita.CANCELADA]
+                        )
+                    else:
+                        estado = self.rng.choice(
+                            [EstadoCita.PROGRAMADA] * 3 + [EstadoCita.CONFIRMADA] * 2 + [EstadoCita.CANCELADA]
+                        )
+                    # One paciente per (day, vet, slot) position keeps every paciente free of overlaps.
+                    paciente = vivos[(offset + 3) * 12 + vet_index * 6 + slot]
+                    citas.append(
+                        Cita(
+                            paciente=paciente,
+                            veterinario=vet,
+                            inicio=inicio,
+                            fin=inicio + datetime.timedelta(minutes=30),
+                            motivo=self.rng.choice(MOTIVOS),
+                            estado=estado,
+                            motivo_cancelacion="Avisó por teléfono" if estado == EstadoCita.CANCELADA else "",
+                            creado_por=recepcion,
+                        )
+                    )
+        return len(Cita.objects.bulk_create(citas))
+
+    def consultas(self, vets, pacientes):
+        consultas = []
+        for paciente in pacientes[:60]:
+            peso = Decimal(self.rng.randint(20, 350)) / 10
+            for visita in range(self.rng.randint(1, 3)):
+                peso += Decimal(self.rng.randint(-5, 8)) / 10
+                consultas.append(
+                    Consulta(
+                        paciente=paciente,
+                        veterinario=self.rng.choice(vets),
+                        fecha=self.now - datetime.timedelta(days=400 - visita * 150 + self.rng.randint(0, 20)),
+                        motivo=self.rng.choice(MOTIVOS),
+                        anamnesis="El propietario refiere buen apetito.",
+                        examen_fisico="Mucosas rosadas, auscultación normal.",
+                        diagnostico="Sin hallazgos relevantes",
+                        tratamiento="Ninguno",
+                        peso_kg=max(peso, Decimal("0.3")),
+                        temperatura_c=Decimal(self.rng.randint(378, 392)) / 10,
+                    )
+                )
+        Consulta.objects.bulk_create(consultas)
+        latest = {}
+        for consulta in sorted(consultas, key=lambda c: c.fecha):
+            latest[consulta.paciente_id] = consulta.peso_kg
+        for paciente in pacientes:
+            if paciente.id in latest:
+                paciente.peso_kg = latest[paciente.id]
+        Paciente.objects.bulk_update(pacientes, ["peso_kg"])
+        return len(consultas)
+
+    def vacunas(self, vets, pacientes):
+        vacunas = []
+        for i, paciente in enumerate(pacientes):
+            for nombre in VACUNAS[paciente.especie][:2]:
+                aplicada = self.today - datetime.timedelta(days=self.rng.randint(300, 420))
+                # About a quarter are overdue, several fall due within the next two weeks.
+                proxima = aplicada + datetime.timedelta(days=365) if i % 4 else self.today - datetime.timedelta(days=10)
+                vacunas.append(
+                    Vacuna(
+                        paciente=paciente,
+                        nombre=nombre,
+                        lote=f"L{self.rng.randint(10000, 99999)}",
+                        fecha_aplicacion=aplicada,
+                        proxima_dosis=max(proxima, aplicada),
+                        veterinario=self.rng.choice(vets),
+                    )
+                )
+        return len(Vacuna.objects.bulk_create(vacunas))

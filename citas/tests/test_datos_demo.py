@@ -1,0 +1,49 @@
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from accounts.models import Rol, User
+from citas.models import Cita, EstadoCita
+from clientes.models import Cliente
+from pacientes.models import Paciente, Vacuna
+from pacientes.selectors import vacuna_list, vacunas_vencidas
+
+pytestmark = pytest.mark.django_db
+
+
+def test_refuses_when_debug_is_off(settings):
+    settings.DEBUG = False
+
+    with pytest.raises(CommandError):
+        call_command("datos_demo")
+    assert not Cliente.objects.exists()
+
+
+def test_fills_an_empty_database_and_prints_the_logins(settings):
+    out = StringIO()
+
+    call_command("datos_demo", "--force", stdout=out)
+
+    assert {u.rol for u in User.objects.all()} == set(Rol.values)
+    assert Cliente.objects.count() == 50
+    assert Paciente.objects.count() == 80
+    assert User.objects.get(rol=Rol.CLIENTE).cliente.pacientes.exists()
+    assert len({c.estado for c in Cita.objects.all()}) >= 4
+    assert Cita.objects.filter(estado__in=[EstadoCita.PROGRAMADA, EstadoCita.CONFIRMADA]).exists()
+    admin = User.objects.get(rol=Rol.ADMIN)
+    assert vacunas_vencidas(vacuna_list(user=admin)).exists()
+    assert Vacuna.objects.exists()
+    for user in User.objects.all():
+        assert user.email in out.getvalue()
+
+
+def test_si_vacia_leaves_existing_data_alone():
+    call_command("datos_demo", "--force", stdout=StringIO())
+    before = Cliente.objects.count()
+
+    call_command("datos_demo", "--force", "--si-vacia", stdout=StringIO())
+
+    assert Cliente.objects.count() == before
+    with pytest.raises(CommandError):
+        call_command("datos_demo", "--force", stdout=StringIO())

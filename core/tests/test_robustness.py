@@ -1,0 +1,103 @@
+"""Hostile or broken input gets a clear 4xx, never a 500; failures never leak internals."""
+
+import pytest
+from django.test import Client
+
+pytestmark = pytest.mark.django_db
+
+URL = "/api/v1/clientes/"
+
+
+@pytest.fixture
+def api(client_for, admin_user):
+    return client_for(admin_user)
+
+
+def raw_post(api, body, content_type="application/json"):
+    return api.generic("POST", URL, body, content_type=content_type)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"nombre": "Ana", ',  # truncated JSON
+        b"\xff\xfe\x00n\x00o",  # not UTF-8
+        b'{"nombre": "A\\u0000na", "apellidos": "B", "telefono": "1"}',  # NUL character
+        b'{"nombre": "\\udc80", "apellidos": "B", "telefono": "1"}',  # lone surrogate
+        b"[1, 2, 3]",  # not an object
+        b"null",
+    ],
+)
+def test_broken_json_bodies_are_400(api, body):
+    response = raw_post(api, body)
+
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith("application/json")
+
+
+def test_huge_strings_are_field_errors(api):
+    response = api.post(URL, {"nombre": "x" * 100_000, "apellidos": "B", "telefono": "1"}, format="json")
+
+    assert response.status_code == 400
+    assert "nombre" in response.json()
+
+
+def test_form_bodies_are_415(api):
+    response = raw_post(api, b"nombre=Ana", content_type="application/x-www-form-urlencoded")
+
+    assert response.status_code == 415
+
+
+@pytest.mark.parametrize("path", [f"{URL}abc/", f"{URL}1.5/", f"{URL}-1/", f"{URL}99999999999999999999999/"])
+def test_ids_that_are_not_numbers_are_json_404(api, path):
+    response = api.get(path)
+
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("application/json")
+
+
+@pytest.mark.parametrize("params", [{"page": "-1"}, {"page": "abc"}, {"page": "99999999999999999999"}])
+def test_bad_pages_are_404(api, params):
+    assert api.get(URL, params).status_code == 404
+
+
+def test_page_size_is_capped(api):
+    from clientes.tests.factories import ClienteFactory
+
+    ClienteFactory.create_batch(101)
+
+    assert len(api.get(URL, {"page_size": 10**9}).json()["results"]) == 100
+
+
+def test_unexpected_errors_are_a_bare_500(admin_user, monkeypatch):
+    def broken(**kwargs):
+        raise RuntimeError("secreto interno: contraseña=1234")
+
+    monkeypatch.setattr("clientes.views.cliente_list", broken)
+    from conftest import bearer
+
+    client = Client(raise_request_exception=False)
+    response = client.get(URL, **bearer(admin_user))
+
+    assert response.status_code == 500
+    assert response.json() == {"detail": "Error interno del servidor."}
+    assert b"secreto" not in response.content
+    assert b"Traceback" not in response.content
+
+
+def test_security_headers(anon_client):
+    response = anon_client.get("/health/")
+
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["Referrer-Policy"] == "same-origin"
+
+
+def test_cors_allows_only_configured_origins(anon_client, settings):
+    settings.CORS_ALLOWED_ORIGINS = ["https://portal.clinica.test"]
+
+    allowed = anon_client.get("/health/", HTTP_ORIGIN="https://portal.clinica.test")
+    other = anon_client.get("/health/", HTTP_ORIGIN="https://malicioso.test")
+
+    assert allowed["Access-Control-Allow-Origin"] == "https://portal.clinica.test"
+    assert "Access-Control-Allow-Origin" not in other

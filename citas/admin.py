@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -52,7 +53,19 @@ class CitaAdminForm(forms.ModelForm):
                 )
             except Conflict as exc:
                 raise forms.ValidationError(str(exc.detail)) from exc
+            except ValidationError as exc:
+                # A rule about a field the form does not show (the paciente is read-only
+                # on change) is reported above the form instead of crashing add_error().
+                raise self._on_form_fields(exc) from exc
         return data
+
+    def _on_form_fields(self, exc):
+        if not hasattr(exc, "error_dict"):
+            return exc
+        errors = {}
+        for name, messages_ in exc.error_dict.items():
+            errors.setdefault(name if name in self.fields else NON_FIELD_ERRORS, []).extend(messages_)
+        return ValidationError(errors)
 
 
 @admin.register(Cita)

@@ -3,7 +3,11 @@ import datetime
 import django_filters
 from django import forms
 
+from clientes.models import Cliente
+from clientes.selectors import cliente_list
 from core.filters import FilterSet, IsoDateFilter, IsoDateTimeFilter
+from pacientes.models import Paciente
+from pacientes.selectors import paciente_list
 
 from .models import Bloqueo, Cita, EstadoCita
 from .services import start_of_local_day
@@ -20,16 +24,27 @@ class EstadoFilter(django_filters.MultipleChoiceFilter):
     field_class = CommaSeparatedMultipleChoiceField
 
 
+# `paciente` and `cliente` are scoped like the list itself: for a `cliente` user another
+# owner's id is as unknown (400) as a missing one, so a filter never reveals that it exists.
+def _pacientes_visibles(request):
+    return paciente_list(user=request.user) if request is not None else Paciente.objects.none()
+
+
+def _clientes_visibles(request):
+    return cliente_list(user=request.user) if request is not None else Cliente.objects.none()
+
+
 class CitaFilterSet(FilterSet):
     fecha = IsoDateFilter(method="filter_fecha", label="fecha local (TIME_ZONE) de inicio")
     desde = IsoDateTimeFilter(field_name="inicio", lookup_expr="gte")
     hasta = IsoDateTimeFilter(field_name="inicio", lookup_expr="lt")
-    cliente = django_filters.NumberFilter(field_name="paciente__propietario")
+    paciente = django_filters.ModelChoiceFilter(queryset=_pacientes_visibles)
+    cliente = django_filters.ModelChoiceFilter(field_name="paciente__propietario", queryset=_clientes_visibles)
     estado = EstadoFilter(choices=EstadoCita.choices)
 
     class Meta:
         model = Cita
-        fields = ["veterinario", "paciente"]
+        fields = ["veterinario", "paciente", "cliente"]
 
     def filter_fecha(self, queryset, name, value):
         return queryset.filter(

@@ -1,16 +1,14 @@
-import datetime
-
 import django_filters
 from django import forms
 
 from clientes.models import Cliente
 from clientes.selectors import cliente_list
+from core.dates import local_day_range
 from core.filters import FilterSet, IsoDateFilter, IsoDateTimeFilter
 from pacientes.models import Paciente
 from pacientes.selectors import paciente_list
 
 from .models import Bloqueo, Cita, EstadoCita
-from .services import start_of_local_day
 
 
 class CommaSeparatedMultipleChoiceField(forms.MultipleChoiceField):
@@ -47,9 +45,8 @@ class CitaFilterSet(FilterSet):
         fields = ["veterinario", "paciente", "cliente"]
 
     def filter_fecha(self, queryset, name, value):
-        return queryset.filter(
-            inicio__gte=start_of_local_day(value), inicio__lt=start_of_local_day(value + datetime.timedelta(days=1))
-        )
+        start, end = local_day_range(value)
+        return queryset.filter(inicio__gte=start, inicio__lt=end)
 
 
 class BloqueoFilterSet(FilterSet):

@@ -18,11 +18,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.permissions import scope_to_owner
+from core.dates import start_of_local_day
 from pacientes.models import Vacuna
 from pacientes.selectors import later_dose_exists
 
 from .models import ESTADOS_ACTIVOS, Cita, Recordatorio, TipoRecordatorio
-from .services import start_of_local_day
 
 COLUMNS = (
     "tipo",

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Rol, User
+from core.dates import local_day_range
 from core.exceptions import Conflict
 from core.services import delete_or_conflict, save_validated
 from pacientes.models import Paciente
@@ -284,10 +285,6 @@ def clinic_hours():
     return parse_clinic_hours(settings.CLINIC_HOURS)
 
 
-def start_of_local_day(day: datetime.date) -> datetime.datetime:
-    return datetime.datetime.combine(day, datetime.time.min, tzinfo=timezone.get_current_timezone())
-
-
 def disponibilidad(*, veterinario, fecha, duracion_minutos, now=None) -> list[Hueco]:
     """Free slots of `veterinario` on local date `fecha` (three queries, whatever the day holds)."""
     horarios = list(veterinario.horarios.all())
@@ -295,8 +292,7 @@ def disponibilidad(*, veterinario, fecha, duracion_minutos, now=None) -> list[Hu
         periods = [(h.hora_inicio, h.hora_fin) for h in horarios if h.dia_semana == fecha.weekday()]
     else:
         periods = clinic_hours().get(fecha.weekday(), [])
-    day_start = start_of_local_day(fecha)
-    day_end = start_of_local_day(fecha + datetime.timedelta(days=1))
+    day_start, day_end = local_day_range(fecha)
     busy = list(
         Cita.objects.filter(
             veterinario=veterinario, estado__in=ESTADOS_ACTIVOS, inicio__lt=day_end, fin__gt=day_start

@@ -1,16 +1,10 @@
 import datetime
 
-from django.utils import timezone
-
+from core.dates import start_of_local_day
 from core.filters import FilterSet, IsoDateFilter, StrictBooleanFilter
 
 from .models import Consulta, Paciente, Vacuna
 from .selectors import vacunas_vencidas
-
-
-def start_of_local_day(day: datetime.date) -> datetime.datetime:
-    """Midnight of `day` in the clinic's zone (TIME_ZONE), as an aware date-time."""
-    return datetime.datetime.combine(day, datetime.time.min, tzinfo=timezone.get_current_timezone())
 
 
 class PacienteFilterSet(FilterSet):

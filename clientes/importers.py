@@ -1,0 +1,36 @@
+"""`importar_clientes`: clientes from a CSV, keyed by `documento` (case-insensitive)."""
+
+from django.db.models.functions import Lower
+
+from core.importing import Column, ModelImporter, fold
+
+from .models import Cliente
+
+
+def documento_key(documento: str):
+    return ("documento", fold(documento))
+
+
+class ClienteImporter(ModelImporter):
+    model = Cliente
+    key_fields = ("documento",)
+    columns = (
+        Column("documento", required=True, blank=False),
+        Column("nombre", required=True),
+        Column("apellidos", required=True),
+        Column("telefono", required=True),
+        Column("email"),
+        Column("direccion"),
+        Column("ciudad"),
+        Column("notas"),
+    )
+
+    def existing(self, rows):
+        documentos = {row.values["documento"].lower() for row in rows}
+        return Cliente.objects.annotate(documento_lower=Lower("documento")).filter(documento_lower__in=documentos)
+
+    def lookup_keys(self, row):
+        return [documento_key(row.values["documento"])]
+
+    def instance_keys(self, instance):
+        return [documento_key(instance.documento)] if instance.documento else []

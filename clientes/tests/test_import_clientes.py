@@ -1,0 +1,285 @@
+"""`manage.py importar_clientes FILE` as the contract describes it."""
+
+from pathlib import Path
+
+import pytest
+
+from clientes.models import Cliente
+from clientes.tests.factories import ClienteFactory
+from core.importing.testing import run_import, write_csv
+
+pytestmark = pytest.mark.django_db
+
+EJEMPLOS = Path(__file__).resolve().parents[2] / "docs" / "ejemplos"
+HEADER = "documento;nombre;apellidos;telefono;email;direccion;ciudad;notas"
+
+
+def importar(*args):
+    return run_import("importar_clientes", *args)
+
+
+def csv_file(tmp_path, *lines, header=HEADER, encoding="utf-8", name="clientes.csv"):
+    return write_csv(tmp_path / name, "\n".join([header, *lines]) + "\n", encoding=encoding)
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp1252"])
+@pytest.mark.parametrize("delimiter", [",", ";", "\t"], ids=["comma", "semicolon", "tab"])
+def test_imports_any_supported_encoding_and_delimiter(tmp_path, encoding, delimiter):
+    # given a file with ñ and accents in that encoding and delimiter
+    path = csv_file(
+        tmp_path,
+        "12345678Z;Íñigo;Núñez Peña;+34 611 000 001;inigo@correo.test;C/ Alcalá 1;Logroño;",
+        encoding=encoding,
+    )
+    path.write_bytes(path.read_bytes().replace(b";", delimiter.encode()))
+    # when it is imported
+    result = importar(path)
+    # then the client is stored with its accents intact
+    assert (result.code, result.summary) == (0, "1 creados, 0 actualizados, 0 sin cambios, 0 con errores")
+    cliente = Cliente.objects.get()
+    assert (cliente.nombre, cliente.apellidos, cliente.ciudad) == ("Íñigo", "Núñez Peña", "Logroño")
+    assert result.stderr == ""
+
+
+def test_column_names_are_case_insensitive_and_trimmed_in_any_order(tmp_path):
+    path = csv_file(
+        tmp_path,
+        "Madrid;611000001; Pérez ;ana@correo.test;Ana;12345678Z",
+        header=" CIUDAD ;Teléfono;APELLIDOS;Email;Nombre;DOCUMENTO",
+    )
+    result = importar(path)
+    assert result.code == 0
+    cliente = Cliente.objects.get()
+    assert (cliente.documento, cliente.nombre, cliente.apellidos, cliente.telefono, cliente.ciudad) == (
+        "12345678Z",
+        "Ana",
+        "Pérez",
+        "611000001",
+        "Madrid",
+    )
+
+
+def test_the_sample_file_imports(tmp_path):
+    result = importar(EJEMPLOS / "clientes.csv")
+    assert (result.code, result.summary) == (0, "3 creados, 0 actualizados, 0 sin cambios, 0 con errores")
+    assert Cliente.objects.get(documento="X1234567L").nombre == "Íñigo"
+    assert Cliente.objects.get(documento="87654321X").notas == "Llamar por la tarde; nunca antes de las 16:00"
+
+
+def test_rerunning_the_same_file_changes_nothing(tmp_path):
+    # given a file already imported
+    path = csv_file(tmp_path, "1X;Ana;Pi;611;;;;", "2Y;Eva;Sol;612;eva@correo.test;;Vigo;nota")
+    importar(path)
+    # when it is imported again
+    result = importar(path)
+    # then every row is reported unchanged and nothing is written
+    assert (result.code, result.summary) == (0, "0 creados, 0 actualizados, 2 sin cambios, 0 con errores")
+    assert Cliente.objects.count() == 2
+    assert Cliente.history.count() == 2
+
+
+def test_changed_rows_are_updated_and_the_key_matches_case_insensitively(tmp_path):
+    # given a stored client
+    ClienteFactory(documento="12345678Z", nombre="Ana", telefono="611", ciudad="Madrid")
+    # when a file brings a new phone under the same documento in lower case
+    result = importar(csv_file(tmp_path, "12345678z;Ana;Pi;699 999 999;;;Madrid;"))
+    # then the client is updated, not duplicated, and keeps its documento as stored
+    assert (result.code, result.summary) == (0, "0 creados, 1 actualizados, 0 sin cambios, 0 con errores")
+    cliente = Cliente.objects.get()
+    assert (cliente.documento, cliente.telefono, cliente.apellidos) == ("12345678Z", "699 999 999", "Pi")
+
+
+def test_a_blank_cell_never_erases_a_stored_value(tmp_path):
+    ClienteFactory(documento="1X", email="ana@correo.test", ciudad="Madrid", notas="VIP", telefono="611")
+    result = importar(csv_file(tmp_path, "1X;Ana;Pi;;;;;"))
+    assert result.code == 0
+    cliente = Cliente.objects.get()
+    assert (cliente.email, cliente.ciudad, cliente.notas, cliente.telefono) == (
+        "ana@correo.test",
+        "Madrid",
+        "VIP",
+        "611",
+    )
+
+
+def test_a_key_repeated_in_the_file_applies_the_later_row_on_top(tmp_path):
+    path = csv_file(tmp_path, "1X;Ana;Pi;611;;;Madrid;", "1x;Ana;Pi;;;;Vigo;nota")
+    result = importar(path)
+    assert (result.code, result.summary) == (0, "1 creados, 1 actualizados, 0 sin cambios, 0 con errores")
+    cliente = Cliente.objects.get()
+    assert (cliente.telefono, cliente.ciudad, cliente.notas) == ("611", "Vigo", "nota")
+
+
+def test_one_bad_row_means_nothing_is_written(tmp_path):
+    # given a file with two good rows and a bad email on line 3
+    ClienteFactory(documento="1X", telefono="611")
+    path = csv_file(tmp_path, "1X;Ana;Pi;699;;;;", "2Y;Eva;Sol;612;no-es-un-email;;;", "3Z;Leo;Paz;613;;;;")
+    # when it is imported without --parcial
+    result = importar(path)
+    # then exit 1, the bad row is reported with its line and field, and nothing changed
+    assert result.code == 1
+    assert result.error_lines == ["línea 3: email: Introduzca una dirección de correo electrónico válida."]
+    assert result.summary.endswith("1 con errores")
+    assert list(Cliente.objects.values_list("documento", "telefono")) == [("1X", "611")]
+    assert "no se ha importado nada" in result.stderr
+
+
+def test_a_new_client_missing_a_required_value_follows_the_model_rule(tmp_path):
+    result = importar(csv_file(tmp_path, "1X;Ana;;611;;;;"))
+    assert result.code == 1
+    assert result.error_lines == ["línea 2: apellidos: Este campo no puede estar vacío."]
+
+
+def test_a_row_without_documento_is_rejected(tmp_path):
+    result = importar(csv_file(tmp_path, ";Ana;Pi;611;;;;"))
+    assert result.error_lines == ["línea 2: documento: Este campo es obligatorio."]
+
+
+def test_model_field_rules_apply_too(tmp_path):
+    result = importar(csv_file(tmp_path, f"{'9' * 31};Ana;Pi;611;;;;"))
+    assert result.code == 1
+    assert result.error_lines[0].startswith("línea 2: documento: Asegúrese de que este valor tenga menos de 30")
+
+
+def test_partial_imports_the_valid_rows_and_the_rejected_file_round_trips(tmp_path):
+    # given a ;-delimited file with two bad rows among good ones
+    path = csv_file(
+        tmp_path,
+        "1X;Ana;Pi;611;;;;",
+        "2Y;Eva;Sol;612;mal@;;;",
+        "3Z;Leo;;613;;;;",
+        "4W;Noa;Gil;614;;;;",
+    )
+    rechazados = tmp_path / "rechazados.csv"
+    # when it is imported with --parcial --rechazados
+    result = importar(path, "--parcial", "--rechazados", rechazados)
+    # then the good rows are in, exit 1, and the rejected file has header + error, BOM, same delimiter
+    assert (result.code, result.summary) == (1, "2 creados, 0 actualizados, 0 sin cambios, 2 con errores")
+    assert set(Cliente.objects.values_list("documento", flat=True)) == {"1X", "4W"}
+    raw = rechazados.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    lines = raw.decode("utf-8-sig").splitlines()
+    assert lines[0] == HEADER + ";error"
+    assert lines[1].startswith("2Y;Eva;Sol;612;mal@;;;;email: ")
+    assert lines[2] == "3Z;Leo;;613;;;;;apellidos: Este campo no puede estar vacío."
+
+    # when the cells are fixed (the error column left in) and the file imported as is
+    fixed = raw.decode("utf-8-sig").replace("mal@", "eva@correo.test").replace("3Z;Leo;;", "3Z;Leo;Paz;")
+    rechazados.write_bytes(fixed.encode("utf-8-sig"))
+    again = importar(rechazados)
+    # then the fixed rows import
+    assert (again.code, again.summary) == (0, "2 creados, 0 actualizados, 0 sin cambios, 0 con errores")
+    assert Cliente.objects.get(documento="3Z").apellidos == "Paz"
+    assert "desconocida" not in again.stderr
+
+
+def test_rejected_file_keeps_the_inputs_delimiter(tmp_path):
+    path = csv_file(tmp_path, "1X\tAna\tPi\t611\tmal@\t\t\t", header=HEADER.replace(";", "\t"))
+    rechazados = tmp_path / "r.tsv"
+    importar(path, "--rechazados", rechazados)
+    assert (
+        rechazados.read_text(encoding="utf-8-sig").splitlines()[1].startswith("1X\tAna\tPi\t611\tmal@\t\t\t\temail: ")
+    )
+
+
+def test_dry_run_writes_nothing_but_reports_the_same_summary(tmp_path):
+    ClienteFactory(documento="1X", telefono="611")
+    path = csv_file(tmp_path, "1X;Ana;Pi;699;;;;", "2Y;Eva;Sol;612;;;;")
+    result = importar(path, "--dry-run")
+    assert (result.code, result.summary) == (0, "1 creados, 1 actualizados, 0 sin cambios, 0 con errores")
+    assert list(Cliente.objects.values_list("documento", "telefono")) == [("1X", "611")]
+    assert Cliente.history.count() == 1  # only the factory's
+
+
+def test_dry_run_with_bad_rows_exits_1(tmp_path):
+    result = importar(csv_file(tmp_path, "1X;Ana;Pi;611;mal@;;;"), "--dry-run", "--parcial")
+    assert result.code == 1
+    assert not Cliente.objects.exists()
+
+
+def test_a_row_with_extra_cells_is_rejected_not_truncated(tmp_path):
+    result = importar(csv_file(tmp_path, "1X;Ana;Pi;611;;;;;sobra"))
+    assert result.code == 1
+    assert result.error_lines == ["línea 2: fila: tiene 9 columnas y la cabecera 8 (sobra: sobra)"]
+
+
+def test_unknown_columns_are_ignored_with_a_warning(tmp_path):
+    path = csv_file(tmp_path, "1X;Ana;Pi;611;01/01/2001", header="documento;nombre;apellidos;telefono;fecha_alta")
+    result = importar(path)
+    assert result.code == 0
+    assert "se ignora la columna desconocida «fecha_alta»" in result.stderr
+
+
+# -- unusable input: exit 2 ------------------------------------------------------------
+
+
+def test_missing_file_exits_2(tmp_path):
+    result = importar(tmp_path / "no-existe.csv")
+    assert result.code == 2
+    assert "no existe el fichero" in result.stderr
+
+
+def test_missing_required_column_exits_2_naming_it(tmp_path):
+    result = importar(csv_file(tmp_path, "1X;Ana;Pi", header="documento;nombre;apellidos"))
+    assert result.code == 2
+    assert "faltan columnas obligatorias: telefono" in result.stderr
+    assert not Cliente.objects.exists()
+
+
+def test_undecodable_bytes_exit_2(tmp_path):
+    path = tmp_path / "clientes.csv"
+    path.write_bytes(HEADER.encode() + b"\n1X;Ana\x00;Pi;611\n")
+    result = importar(path)
+    assert result.code == 2
+    assert not Cliente.objects.exists()
+
+
+def test_exit_0_when_everything_imports(tmp_path):
+    assert importar(csv_file(tmp_path, "1X;Ana;Pi;611")).code == 0
+
+
+# -- audit and performance ----------------------------------------------------------------
+
+
+def test_import_writes_history_with_the_file_as_reason(tmp_path):
+    ClienteFactory(documento="1X", telefono="611")
+    importar(csv_file(tmp_path, "1X;Ana;Pi;699;;;;", "2Y;Eva;Sol;612;;;;", name="alta.csv"))
+    creados = Cliente.history.filter(history_type="+", history_change_reason="importación: alta.csv")
+    actualizados = Cliente.history.filter(history_type="~", history_change_reason="importación: alta.csv")
+    assert list(creados.values_list("documento", flat=True)) == ["2Y"]
+    assert list(actualizados.values_list("documento", "telefono")) == [("1X", "699")]
+
+
+def test_20000_rows_import_with_a_bounded_number_of_queries(tmp_path, django_assert_max_num_queries):
+    # given a file of 20,000 rows
+    path = tmp_path / "grande.csv"
+    with path.open("w", encoding="utf-8") as f:
+        f.write(HEADER + "\n")
+        for n in range(20_000):
+            f.write(f"{n:08d}A;Nombre{n};Apellido{n};+34 6{n:08d};c{n}@correo.test;Calle {n};Madrid;\n")
+    # when it is imported: far fewer queries than rows (SQLite caps rows per INSERT at ~60)
+    with django_assert_max_num_queries(1_000):
+        result = importar(path, "--batch-size", "2000")
+    assert result.summary == "20000 creados, 0 actualizados, 0 sin cambios, 0 con errores"
+    assert Cliente.history.count() == 20_000
+    # and a re-run is one lookup per batch
+    with django_assert_max_num_queries(20):
+        again = importar(path, "--batch-size", "2000")
+    assert again.summary == "0 creados, 0 actualizados, 20000 sin cambios, 0 con errores"
+
+
+def test_a_rejected_file_rejected_again_keeps_a_single_error_column(tmp_path):
+    first = tmp_path / "r1.csv"
+    importar(csv_file(tmp_path, "1X;Ana;Pi;611;mal@;;;"), "--rechazados", first)
+    second = tmp_path / "r2.csv"
+    result = importar(first, "--rechazados", second)
+    assert result.code == 1
+    lines = second.read_text(encoding="utf-8-sig").splitlines()
+    assert lines[0] == HEADER + ";error"
+    assert lines[1].count("email: ") == 1
+
+
+def test_unwritable_rejected_file_exits_2(tmp_path):
+    result = importar(csv_file(tmp_path, "1X;Ana;Pi;611"), "--rechazados", tmp_path / "no" / "existe.csv")
+    assert result.code == 2
+    assert not Cliente.objects.exists()

@@ -1,0 +1,10 @@
+from core.importing import ImportCommand
+from pacientes.importers import VacunaImporter
+
+
+class Command(ImportCommand):
+    help = (
+        "Importa vacunas aplicadas desde un CSV (columnas microchip o documento_propietario + paciente, "
+        "vacuna*, fecha_aplicacion*, proxima_dosis, lote, notas). Clave: (paciente, vacuna, fecha_aplicacion)."
+    )
+    importer_class = VacunaImporter

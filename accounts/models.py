@@ -30,6 +30,9 @@ class UserManager(BaseUserManager):
         user.set_password(password)
         user.full_clean(exclude=["password"])
         user.save(using=self._db)
+        from .roles import sync_user_group  # roles imports this module
+
+        sync_user_group(user)
         return user
 
     def create_user(self, email, password=None, **fields):

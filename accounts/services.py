@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
 from .models import Rol, User
+from .roles import sync_user_group
 
 PROFILE_FIELDS = ("nombre", "apellidos", "telefono")
 ADMIN_EDITABLE_FIELDS = ("email", "nombre", "apellidos", "telefono", "rol", "is_active")
@@ -64,6 +65,7 @@ def user_create(*, actor, email, password, rol, cliente=None, **fields) -> User:
     user.full_clean(exclude=["password"])
     user.save()
     _link_cliente(user=user, cliente=cliente)
+    sync_user_group(user)
     return user
 
 
@@ -95,6 +97,7 @@ def user_update(*, actor, user, password=None, cliente=_UNSET, **fields) -> User
     user.full_clean(exclude=["password"])
     user.save()
     _link_cliente(user=user, cliente=cliente)
+    sync_user_group(user)
     if password or not user.is_active:
         revoke_refresh_tokens(user=user)
     return user

@@ -1,6 +1,7 @@
 import factory
 
 from accounts.models import Rol, User
+from accounts.roles import sync_user_group
 
 DEFAULT_PASSWORD = "Cl1nica-Segura-2026"
 
@@ -16,6 +17,12 @@ class UserFactory(factory.django.DjangoModelFactory):
     telefono = factory.Sequence(lambda n: f"+34 600 {n:06d}")
     rol = Rol.RECEPCIONISTA
     password = factory.django.Password(DEFAULT_PASSWORD)
+
+    @factory.post_generation
+    def role_group(obj, create, extracted, **kwargs):
+        # As the services do: the user's group follows its rol (admin permissions).
+        if create:
+            sync_user_group(obj)
 
 
 class AdminFactory(UserFactory):

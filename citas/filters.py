@@ -1,12 +1,10 @@
 import django_filters
 from django import forms
 
-from clientes.models import Cliente
-from clientes.selectors import cliente_list
+from clientes.filters import clientes_visibles
 from core.dates import local_day_range
 from core.filters import FilterSet, IsoDateFilter, IsoDateTimeFilter
-from pacientes.models import Paciente
-from pacientes.selectors import paciente_list
+from pacientes.filters import pacientes_visibles
 
 from .models import Bloqueo, Cita, EstadoCita
 
@@ -22,22 +20,12 @@ class EstadoFilter(django_filters.MultipleChoiceFilter):
     field_class = CommaSeparatedMultipleChoiceField
 
 
-# `paciente` and `cliente` are scoped like the list itself: for a `cliente` user another
-# owner's id is as unknown (400) as a missing one, so a filter never reveals that it exists.
-def _pacientes_visibles(request):
-    return paciente_list(user=request.user) if request is not None else Paciente.objects.none()
-
-
-def _clientes_visibles(request):
-    return cliente_list(user=request.user) if request is not None else Cliente.objects.none()
-
-
 class CitaFilterSet(FilterSet):
     fecha = IsoDateFilter(method="filter_fecha", label="fecha local (TIME_ZONE) de inicio")
     desde = IsoDateTimeFilter(field_name="inicio", lookup_expr="gte")
     hasta = IsoDateTimeFilter(field_name="inicio", lookup_expr="lt")
-    paciente = django_filters.ModelChoiceFilter(queryset=_pacientes_visibles)
-    cliente = django_filters.ModelChoiceFilter(field_name="paciente__propietario", queryset=_clientes_visibles)
+    paciente = django_filters.ModelChoiceFilter(queryset=pacientes_visibles)
+    cliente = django_filters.ModelChoiceFilter(field_name="paciente__propietario", queryset=clientes_visibles)
     estado = EstadoFilter(choices=EstadoCita.choices)
 
     class Meta:

@@ -1,13 +1,26 @@
 import datetime
 
+import django_filters
+
+from accounts.permissions import scope_to_owner
+from clientes.filters import clientes_visibles
 from core.dates import start_of_local_day
 from core.filters import FilterSet, IsoDateFilter, StrictBooleanFilter
 
 from .models import Consulta, Paciente, Vacuna
-from .selectors import vacunas_vencidas
+from .selectors import PACIENTE_OWNER, vacunas_vencidas
+
+
+def pacientes_visibles(request):
+    """Choices of a `paciente` filter, scoped like the lists (see `clientes_visibles`)."""
+    if request is None:
+        return Paciente.objects.none()
+    return scope_to_owner(Paciente.objects.all(), request.user, owner_path=PACIENTE_OWNER)
 
 
 class PacienteFilterSet(FilterSet):
+    propietario = django_filters.ModelChoiceFilter(queryset=clientes_visibles)
+
     class Meta:
         model = Paciente
         fields = ["especie", "sexo", "propietario", "fallecido", "activo"]
@@ -16,6 +29,7 @@ class PacienteFilterSet(FilterSet):
 class ConsultaFilterSet(FilterSet):
     desde = IsoDateFilter(method="filter_desde", label="desde (fecha local, incluida)")
     hasta = IsoDateFilter(method="filter_hasta", label="hasta (fecha local, incluida)")
+    paciente = django_filters.ModelChoiceFilter(queryset=pacientes_visibles)
 
     class Meta:
         model = Consulta
@@ -33,6 +47,7 @@ class VacunaFilterSet(FilterSet):
     vencidas = StrictBooleanFilter(
         method="filter_vencidas", label="vencidas (próxima dosis pasada y no sustituida por otra aplicación)"
     )
+    paciente = django_filters.ModelChoiceFilter(queryset=pacientes_visibles)
 
     class Meta:
         model = Vacuna

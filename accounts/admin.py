@@ -1,37 +1,100 @@
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.contrib.auth.forms import AdminUserCreationForm
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from core.admin import ServiceAdminMixin
+
+from . import services
 from .models import User
+
+# The Cliente model, reached through the reverse relation so that accounts never imports clientes.
+ClienteModel = User._meta.get_field("cliente").related_model
 
 
 class UserCreationForm(AdminUserCreationForm):
+    cliente = forms.ModelChoiceField(
+        label=_("cliente"),
+        queryset=ClienteModel.objects.filter(usuario__isnull=True),
+        required=False,
+        help_text=_("Solo para el rol cliente: la ficha del propietario que usará este acceso."),
+    )
+
     class Meta:
         model = User
-        fields = ("email", "rol")
+        fields = ("email", "rol", "nombre", "apellidos", "telefono")
 
 
-class UserEditForm(UserChangeForm):
+class UserEditForm(forms.ModelForm):
+    cliente = forms.ModelChoiceField(label=_("cliente"), queryset=ClienteModel.objects.all(), required=False)
+
     class Meta:
         model = User
-        fields = "__all__"
+        fields = ("email", "nombre", "apellidos", "telefono", "rol", "is_active")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["cliente"].initial = getattr(self.instance, "cliente", None)
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(ServiceAdminMixin, DjangoUserAdmin):
+    """Users are created and changed through accounts.services: the rol decides the group
+    (admin permissions), staff status and the link to a Cliente."""
+
     form = UserEditForm
     add_form = UserCreationForm
     list_display = ("email", "nombre", "apellidos", "rol", "is_active", "last_login")
     list_filter = ("rol", "is_active")
     search_fields = ("email", "nombre", "apellidos", "telefono")
     ordering = ("email",)
-    readonly_fields = ("last_login", "date_joined")
-    filter_horizontal = ("groups", "user_permissions")
+    readonly_fields = ("contrasena", "grupos", "last_login", "date_joined")
     fieldsets = (
-        (None, {"fields": ("email", "password")}),
+        (None, {"fields": ("email", "contrasena")}),
         (_("Datos personales"), {"fields": ("nombre", "apellidos", "telefono")}),
-        (_("Acceso"), {"fields": ("rol", "is_active", "groups", "user_permissions")}),
+        (_("Acceso"), {"fields": ("rol", "cliente", "is_active", "grupos")}),
         (_("Fechas"), {"fields": ("last_login", "date_joined")}),
     )
-    add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "rol", "password1", "password2")}),)
+    add_fieldsets = (
+        (
+            None,
+            {
+                "classes": ("wide",),
+                "fields": ("email", "rol", "cliente", "nombre", "apellidos", "telefono", "password1", "password2"),
+            },
+        ),
+    )
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("groups")
+
+    @admin.display(description=_("contraseña"))
+    def contrasena(self, obj):
+        return format_html('<a href="{}">{}</a>', "../password/", _("Cambiar la contraseña"))
+
+    @admin.display(description=_("grupos"))
+    def grupos(self, obj):
+        return ", ".join(group.name for group in obj.groups.all()) or "—"
+
+    def get_form(self, request, obj=None, **kwargs):
+        # The password is changed on its own page; the read-only hash is not a form field.
+        if obj is not None:
+            kwargs["fields"] = [*UserEditForm.Meta.fields, "cliente"]
+        return super().get_form(request, obj, **kwargs)
+
+    def service_save(self, *, request, obj, data):
+        fields = {name: data[name] for name in ("nombre", "apellidos", "telefono") if name in data}
+        if obj is None:
+            return services.user_create(
+                actor=request.user,
+                email=data["email"],
+                password=data["password1"],
+                rol=data["rol"],
+                cliente=data.get("cliente"),
+                **fields,
+            )
+        fields.update({name: data[name] for name in ("email", "rol", "is_active")})
+        return services.user_update(actor=request.user, user=obj, cliente=data.get("cliente"), **fields)

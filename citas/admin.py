@@ -1,17 +1,38 @@
+import datetime
+
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from accounts.models import Rol, User
+from core.admin import ServiceAdminMixin
+from core.dates import local_day_range
 from core.exceptions import Conflict
 
 from . import services
+from .agenda import agenda_by_veterinario
 from .models import Bloqueo, Cita, HorarioAtencion
+
+# Buttons of the day's agenda: the state machine's actions, in the order a day goes.
+AGENDA_ACCIONES = (
+    ("confirmar", _("Confirmar")),
+    ("iniciar", _("Iniciar")),
+    ("completar", _("Completar")),
+    ("no-asistio", _("No asistió")),
+    ("cancelar", _("Cancelar")),
+)
 
 
 def _transition_action(accion, label):
-    @admin.action(description=label)
+    @admin.action(description=label, permissions=["change"])
     def apply(modeladmin, request, queryset):
         done, refused = 0, []
         for cita in queryset:
@@ -109,18 +130,142 @@ class CitaAdmin(SimpleHistoryAdmin):
             created = services.cita_create(actor=request.user, paciente=form.cleaned_data["paciente"], **data)
             obj.pk = created.pk
 
+    # --- the day's agenda ----------------------------------------------------------------
+
+    def get_urls(self):
+        opts = self.opts
+        return [
+            path("agenda/", self.admin_site.admin_view(self.agenda_view), name=f"{opts.app_label}_cita_agenda"),
+            path(
+                "<int:pk>/estado/<str:accion>/",
+                self.admin_site.admin_view(self.transition_view),
+                name=f"{opts.app_label}_cita_transition",
+            ),
+            *super().get_urls(),
+        ]
+
+    def _agenda_day(self, request):
+        try:
+            return datetime.date.fromisoformat(request.GET.get("fecha", ""))
+        except ValueError:
+            return timezone.localdate()
+
+    def agenda_view(self, request):
+        """The citas of one local day (today by default), per vet, with the state actions
+        each cita allows."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        dia = self._agenda_day(request)
+        desde, hasta = local_day_range(dia)
+        citas = list(
+            self.get_queryset(request)
+            .filter(inicio__gte=desde, inicio__lt=hasta)
+            .select_related("paciente__propietario", "veterinario")
+            .order_by("inicio", "id")
+        )
+        may_change = self.has_change_permission(request)
+        for cita in citas:
+            cita.acciones = (
+                [
+                    (accion, label)
+                    for accion, label in AGENDA_ACCIONES
+                    if cita.estado in services.TRANSICIONES[accion][0]
+                ]
+                if may_change
+                else []
+            )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": _("Agenda del día"),
+            "dia": dia,
+            "anterior": dia - datetime.timedelta(days=1),
+            "siguiente": dia + datetime.timedelta(days=1),
+            "hoy": timezone.localdate(),
+            "agenda": agenda_by_veterinario(citas),
+            "total": len(citas),
+            "puede_reservar": self.has_add_permission(request),
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, "admin/citas/cita/agenda.html", context)
+
+    def transition_view(self, request, pk, accion):
+        """POST from the agenda: one state action through the state machine, then back."""
+        if request.method != "POST" or accion not in services.TRANSICIONES:
+            raise PermissionDenied
+        cita = get_object_or_404(self.get_queryset(request), pk=pk)
+        if not self.has_change_permission(request, cita):
+            raise PermissionDenied
+        try:
+            cita = services.cita_transition(
+                cita=cita, accion=accion, actor=request.user, motivo=request.POST.get("motivo", "")
+            )
+            self.message_user(
+                request,
+                _("%(cita)s: %(estado)s.") % {"cita": cita, "estado": cita.get_estado_display()},
+                messages.SUCCESS,
+            )
+        except Conflict as exc:
+            self.message_user(request, f"{cita}: {exc.detail}", messages.WARNING)
+        back = request.POST.get("next", "")
+        if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+            back = reverse("admin:citas_cita_agenda")
+        return HttpResponseRedirect(back)
+
+
+class VeterinarioScopedAdmin(ServiceAdminMixin, SimpleHistoryAdmin):
+    """For rows that belong to a vet: a vet picks only themselves and changes only their own."""
+
+    def has_change_permission(self, request, obj=None):
+        allowed = super().has_change_permission(request, obj)
+        if allowed and obj is not None and request.user.rol == Rol.VETERINARIO:
+            return obj.veterinario_id == request.user.pk
+        return allowed
+
+    def has_delete_permission(self, request, obj=None):
+        allowed = super().has_delete_permission(request, obj)
+        if allowed and obj is not None and request.user.rol == Rol.VETERINARIO:
+            return obj.veterinario_id == request.user.pk
+        return allowed
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "veterinario":
+            vets = User.objects.filter(rol=Rol.VETERINARIO, is_active=True)
+            if request.user.rol == Rol.VETERINARIO:
+                vets = vets.filter(pk=request.user.pk)
+            kwargs["queryset"] = vets
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
 
 @admin.register(HorarioAtencion)
-class HorarioAtencionAdmin(admin.ModelAdmin):
+class HorarioAtencionAdmin(ServiceAdminMixin, admin.ModelAdmin):
     list_display = ("veterinario", "dia_semana", "hora_inicio", "hora_fin")
     list_filter = ("veterinario", "dia_semana")
     list_select_related = ("veterinario",)
 
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "veterinario":
+            kwargs["queryset"] = User.objects.filter(rol=Rol.VETERINARIO, is_active=True)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def service_save(self, *, request, obj, data):
+        return services.horario_save(actor=request.user, horario=obj or HorarioAtencion(), data=data)
+
 
 @admin.register(Bloqueo)
-class BloqueoAdmin(SimpleHistoryAdmin):
+class BloqueoAdmin(VeterinarioScopedAdmin):
     list_display = ("veterinario", "inicio", "fin", "motivo", "creado_por")
     list_filter = ("veterinario", "inicio")
     date_hierarchy = "inicio"
     list_select_related = ("veterinario", "creado_por")
     readonly_fields = ("creado_por", "creado_en", "actualizado_en")
+
+    def service_save(self, *, request, obj, data):
+        return services.bloqueo_save(actor=request.user, bloqueo=obj or Bloqueo(), data=data)
+
+    def delete_model(self, request, obj):
+        services.bloqueo_delete(actor=request.user, bloqueo=obj)
+
+    def delete_queryset(self, request, queryset):
+        for bloqueo in queryset:
+            services.bloqueo_delete(actor=request.user, bloqueo=bloqueo)

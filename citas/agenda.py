@@ -1,4 +1,4 @@
-"""Pure scheduling arithmetic: opening hours and free slots. No database access here."""
+"""Pure scheduling arithmetic: opening hours, free slots, a day's agenda per vet. No database access here."""
 
 import datetime
 import re
@@ -86,3 +86,19 @@ def free_slots(
                 slots.append(Hueco(slot.astimezone(tz), slot_end.astimezone(tz)))
             slot += step
     return slots
+
+
+@dataclass(frozen=True)
+class AgendaVeterinario:
+    veterinario: object
+    citas: list
+
+
+def agenda_by_veterinario(citas) -> list[AgendaVeterinario]:
+    """The day's citas, already ordered by start, grouped per vet (vets by name); each
+    vet keeps the order of `citas`."""
+    groups: dict[int, AgendaVeterinario] = {}
+    for cita in citas:
+        vet = cita.veterinario
+        groups.setdefault(vet.pk, AgendaVeterinario(vet, [])).citas.append(cita)
+    return sorted(groups.values(), key=lambda group: (str(group.veterinario).lower(), group.veterinario.pk))

@@ -1,6 +1,7 @@
 import pytest
 from django.urls import reverse
 
+from clientes.models import Cliente
 from clientes.tests.factories import ClienteFactory
 from pacientes.tests.factories import PacienteFactory
 
@@ -47,3 +48,60 @@ def test_cliente_user_cannot_enter_the_admin(client, cliente_user):
 
     assert response.status_code == 302
     assert "/login/" in response["Location"]
+
+
+def test_pets_added_in_the_inline_are_created_through_the_service(admin_web, admin_user):
+    cliente = ClienteFactory()
+    data = {
+        "nombre": cliente.nombre,
+        "apellidos": cliente.apellidos,
+        "documento": cliente.documento or "",
+        "activo": "on",
+        "telefono": cliente.telefono,
+        "email": cliente.email,
+        "direccion": "",
+        "ciudad": "",
+        "notas": "",
+        "pacientes-TOTAL_FORMS": "1",
+        "pacientes-INITIAL_FORMS": "0",
+        "pacientes-MIN_NUM_FORMS": "0",
+        "pacientes-MAX_NUM_FORMS": "1000",
+        "pacientes-0-nombre": "Trufa",
+        "pacientes-0-especie": "gato",
+        "pacientes-0-sexo": "hembra",
+        "pacientes-0-microchip": "",
+        "pacientes-0-activo": "on",
+    }
+
+    response = admin_web.post(reverse("admin:clientes_cliente_change", args=[cliente.id]), data)
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    trufa = cliente.pacientes.get()
+    assert trufa.nombre == "Trufa"
+    assert trufa.history.first().history_user == admin_user
+
+
+def test_receptionist_creates_a_client(client, recepcionista):
+    client.force_login(recepcionista)
+
+    response = client.post(
+        reverse("admin:clientes_cliente_add"),
+        {
+            "nombre": "Rosa",
+            "apellidos": "Prieto",
+            "documento": "",
+            "activo": "on",
+            "telefono": "+34 600 111 222",
+            "email": "",
+            "direccion": "",
+            "ciudad": "",
+            "notas": "",
+            "pacientes-TOTAL_FORMS": "0",
+            "pacientes-INITIAL_FORMS": "0",
+            "pacientes-MIN_NUM_FORMS": "0",
+            "pacientes-MAX_NUM_FORMS": "1000",
+        },
+    )
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert Cliente.objects.get().history.first().history_user == recepcionista

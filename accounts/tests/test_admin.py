@@ -1,0 +1,167 @@
+import pytest
+from django.contrib.auth.models import Group
+from django.urls import reverse
+
+from accounts import services
+from accounts.models import Rol, User
+from accounts.roles import ROLE_PERMISSIONS
+from accounts.tests.factories import DEFAULT_PASSWORD, UserFactory
+from clientes.tests.factories import ClienteFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def group_names(user):
+    return sorted(user.groups.values_list("name", flat=True))
+
+
+def permissions_of(group_name):
+    group = Group.objects.get(name=group_name)
+    return {f"{p.content_type.app_label}.{p.codename}" for p in group.permissions.select_related("content_type")}
+
+
+def test_the_migration_creates_one_group_per_staff_rol_with_the_role_table_permissions():
+    assert permissions_of("veterinario") == {
+        "clientes.view_cliente",
+        "pacientes.view_paciente",
+        "pacientes.change_paciente",
+        "pacientes.view_consulta",
+        "pacientes.add_consulta",
+        "pacientes.change_consulta",
+        "pacientes.view_vacuna",
+        "pacientes.add_vacuna",
+        "pacientes.change_vacuna",
+        "citas.view_cita",
+        "citas.add_cita",
+        "citas.change_cita",
+        "citas.view_horarioatencion",
+        "citas.view_bloqueo",
+        "citas.add_bloqueo",
+        "citas.change_bloqueo",
+        "citas.delete_bloqueo",
+        "citas.view_recordatorio",
+    }
+    recepcion = permissions_of("recepcionista")
+    assert {"clientes.add_cliente", "clientes.change_cliente", "pacientes.add_paciente"} <= recepcion
+    # Receptionists never write the clinical record.
+    assert not {p for p in recepcion if p.split(".")[1].endswith(("_consulta", "_vacuna")) and "view_" not in p}
+    assert not [p for p in recepcion | permissions_of("veterinario") if p.startswith("accounts.")]
+
+
+def test_no_group_for_admin_or_cliente():
+    assert set(Group.objects.values_list("name", flat=True)) >= set(ROLE_PERMISSIONS)
+    assert not Group.objects.filter(name__in=[Rol.ADMIN, Rol.CLIENTE]).exists()
+
+
+@pytest.mark.parametrize(
+    ("rol", "groups", "is_staff"),
+    [
+        (Rol.ADMIN, [], True),
+        (Rol.VETERINARIO, ["veterinario"], True),
+        (Rol.RECEPCIONISTA, ["recepcionista"], True),
+    ],
+)
+def test_user_create_puts_the_user_in_the_group_of_its_rol(admin_user, rol, groups, is_staff):
+    user = services.user_create(actor=admin_user, email=f"{rol}@clinica.test", password=DEFAULT_PASSWORD, rol=rol)
+
+    assert group_names(user) == groups
+    assert user.is_staff is is_staff
+
+
+def test_changing_the_rol_moves_the_user_to_the_new_group(admin_user):
+    user = UserFactory(rol=Rol.RECEPCIONISTA)
+
+    services.user_update(actor=admin_user, user=user, rol=Rol.VETERINARIO)
+
+    assert group_names(user) == ["veterinario"]
+
+
+def test_a_cliente_user_belongs_to_no_staff_group_and_is_not_staff(admin_user):
+    user = services.user_update(
+        actor=admin_user, user=UserFactory(rol=Rol.VETERINARIO), rol=Rol.CLIENTE, cliente=ClienteFactory()
+    )
+
+    assert group_names(user) == []
+    assert user.is_staff is False
+
+
+def test_create_user_from_the_manager_joins_the_group_too():
+    user = User.objects.create_user("recepcion@clinica.test", DEFAULT_PASSWORD, rol=Rol.RECEPCIONISTA)
+
+    assert group_names(user) == ["recepcionista"]
+
+
+def test_a_cliente_cannot_log_in_to_the_admin(client, cliente_user):
+    response = client.post(
+        reverse("admin:login"), {"username": cliente_user.email, "password": DEFAULT_PASSWORD, "next": "/admin/"}
+    )
+
+    assert response.status_code == 200  # the login form again, with an error
+    assert response.context["form"].errors
+    assert "_auth_user_id" not in client.session
+
+
+def test_a_logged_in_cliente_is_sent_back_to_the_login_page(client, cliente_user):
+    client.force_login(cliente_user)
+
+    response = client.get(reverse("admin:index"))
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("admin:login"))
+
+
+def test_admin_creates_users_through_the_service(client, admin_user):
+    client.force_login(admin_user)
+
+    response = client.post(
+        reverse("admin:accounts_user_add"),
+        {
+            "email": "Nueva.Vet@Clinica.test",
+            "rol": Rol.VETERINARIO,
+            "nombre": "Nerea",
+            "apellidos": "Vidal",
+            "telefono": "",
+            "password1": DEFAULT_PASSWORD,
+            "password2": DEFAULT_PASSWORD,
+        },
+    )
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    user = User.objects.get(email="nueva.vet@clinica.test")
+    assert user.check_password(DEFAULT_PASSWORD)
+    assert group_names(user) == ["veterinario"]
+
+
+def test_admin_rol_change_updates_the_group(client, admin_user):
+    user = UserFactory(rol=Rol.RECEPCIONISTA)
+    client.force_login(admin_user)
+
+    response = client.post(
+        reverse("admin:accounts_user_change", args=[user.pk]),
+        {
+            "email": user.email,
+            "nombre": user.nombre,
+            "apellidos": user.apellidos,
+            "telefono": user.telefono,
+            "rol": Rol.VETERINARIO,
+            "is_active": "on",
+            "cliente": "",
+        },
+    )
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert group_names(user) == ["veterinario"]
+
+
+def test_admin_cannot_demote_themselves_the_service_refusal_is_a_form_error(client, admin_user):
+    client.force_login(admin_user)
+
+    response = client.post(
+        reverse("admin:accounts_user_change", args=[admin_user.pk]),
+        {"email": admin_user.email, "rol": Rol.RECEPCIONISTA, "is_active": "on", "cliente": ""},
+    )
+
+    assert response.status_code == 200
+    assert "rol" in response.context["adminform"].form.errors
+    admin_user.refresh_from_db()
+    assert admin_user.rol == Rol.ADMIN

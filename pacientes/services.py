@@ -36,6 +36,12 @@ def paciente_create(*, actor, **data) -> Paciente:
 
 @transaction.atomic
 def paciente_update(*, actor, paciente, data) -> Paciente:
+    """Once a consulta has recorded a weight, `peso_kg` follows the consultas (see `sync_peso`):
+    a different weight written here would be silently out of date, so it is refused."""
+    if "peso_kg" in data and data["peso_kg"] != paciente.peso_kg and _latest_weight(paciente) is not None:
+        raise ValidationError(
+            {"peso_kg": _("El peso lo fija la última consulta con peso; registre el nuevo peso en una consulta.")}
+        )
     paciente, _changed = model_update(actor=actor, instance=paciente, data=data, fields=EDITABLE_FIELDS)
     return paciente
 
@@ -79,14 +85,18 @@ def _lock(paciente):
     return Paciente.objects.select_for_update().get(pk=paciente.pk)
 
 
+def _latest_weight(paciente):
+    """The weight of the paciente's newest consulta (by fecha) that recorded one, or None."""
+    weighed = paciente.consultas.filter(peso_kg__isnull=False).order_by("-fecha", "-id")
+    return weighed.values_list("peso_kg", flat=True).first()
+
+
 def sync_peso(*, paciente, actor=None):
     """Keeps `paciente.peso_kg` equal to the weight of its newest consulta (by fecha) that has one.
 
     Without any weighed consulta the stored weight (entered by hand) is left alone.
     """
-    latest = (
-        paciente.consultas.filter(peso_kg__isnull=False).order_by("-fecha", "-id").values_list("peso_kg", flat=True)
-    ).first()
+    latest = _latest_weight(paciente)
     if latest is not None and paciente.peso_kg != latest:
         paciente.peso_kg = latest
         save_validated(paciente, actor=actor, update_fields=["peso_kg", "actualizado_en"])

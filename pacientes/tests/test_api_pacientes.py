@@ -1,4 +1,5 @@
 import datetime
+from decimal import Decimal
 
 import pytest
 from django.utils import timezone
@@ -315,3 +316,30 @@ def test_detail_runs_constant_queries(recepcion, django_assert_max_num_queries):
 
     with django_assert_max_num_queries(2):
         assert recepcion.get(f"{URL}{paciente.id}/").status_code == 200
+
+
+# --- weight --------------------------------------------------------------------------
+
+
+def test_weight_is_set_by_hand_while_no_consulta_recorded_one(recepcion):
+    paciente = PacienteFactory(peso_kg="10.00")
+    ConsultaFactory(paciente=paciente, peso_kg=None)
+
+    response = recepcion.patch(f"{URL}{paciente.id}/", {"peso_kg": "11.50"})
+
+    assert response.status_code == 200
+    assert response.json()["peso_kg"] == "11.50"
+
+
+def test_weight_follows_the_consultas_once_one_recorded_it(recepcion):
+    paciente = PacienteFactory(peso_kg="12.00")
+    ConsultaFactory(paciente=paciente, peso_kg="12.00")
+
+    changed = recepcion.patch(f"{URL}{paciente.id}/", {"peso_kg": "50"})
+    unchanged = recepcion.patch(f"{URL}{paciente.id}/", {"peso_kg": "12", "color": "Canela"})
+
+    assert changed.status_code == 400
+    assert "peso_kg" in changed.json()
+    assert unchanged.status_code == 200
+    paciente.refresh_from_db()
+    assert (paciente.peso_kg, paciente.color) == (Decimal("12.00"), "Canela")

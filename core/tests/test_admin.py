@@ -1,10 +1,13 @@
 """The admin per role: every changelist, add page, change page and history page, for every
 rol, as the API's role table says; shared admin actions (CSV export); query budgets."""
 
+import ast
 import csv
+import gettext
 import io
 
 import pytest
+from django.conf import settings
 from django.contrib import admin
 from django.urls import reverse
 
@@ -197,3 +200,54 @@ def test_changelists_run_a_constant_number_of_queries(web, label, django_assert_
 
     assert response.status_code == 200
     assert len(response.context["cl"].result_list) >= 27
+
+
+# --- Spanish by default, English available -------------------------------------------------------
+
+
+def test_admin_speaks_spanish_by_default(web):
+    response = web(Rol.RECEPCIONISTA).get(reverse("admin:index"))
+
+    assert response["Content-Language"] == "es"
+    assert "Buscar paciente" in response.content.decode()
+
+
+def test_admin_speaks_english_on_request(web):
+    response = web(Rol.RECEPCIONISTA).get(reverse("admin:citas_cita_agenda"), HTTP_ACCEPT_LANGUAGE="en")
+
+    html = response.content.decode()
+    assert response["Content-Language"] == "en"
+    assert "Daily schedule" in html and "No appointments on this day." in html
+
+
+def read_po(path):
+    """{msgid: msgstr} of the translated singular entries of a .po file."""
+    entries, current, key = {}, {}, None
+    for line in [*path.read_text(encoding="utf-8").splitlines(), ""]:
+        if not line.strip():
+            if current.get("msgid") and current.get("msgstr") and "msgctxt" not in current:
+                entries[current["msgid"]] = current["msgstr"]
+            current, key = {}, None
+        elif line.startswith(("msgid ", "msgstr ", "msgctxt ")):
+            key, _sep, value = line.partition(" ")
+            current[key] = ast.literal_eval(value)
+        elif line.startswith('"') and key:
+            current[key] += ast.literal_eval(line)
+        elif not line.startswith("#"):
+            key = None
+    return entries
+
+
+def test_the_committed_english_catalog_is_compiled_and_complete():
+    # The .mo is committed so that no deployment needs gettext; it must match the .po.
+    folder = settings.BASE_DIR / "locale" / "en" / "LC_MESSAGES"
+    with (folder / "django.mo").open("rb") as mo:
+        compiled = gettext.GNUTranslations(mo)
+    po = read_po(folder / "django.po")
+
+    text = (folder / "django.po").read_text(encoding="utf-8")
+    untranslated = text.count('msgstr ""\n\n') + text.endswith('msgstr ""\n') + text.count('msgstr[0] ""')
+
+    assert po
+    assert untranslated == 0
+    assert {msgid: compiled.gettext(msgid) for msgid in po} == po

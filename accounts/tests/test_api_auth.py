@@ -1,4 +1,8 @@
+import datetime
+
 import pytest
+from django.utils import timezone
+from rest_framework_simplejwt.tokens import AccessToken
 
 from accounts.models import Rol
 from accounts.tests.factories import DEFAULT_PASSWORD, UserFactory
@@ -70,6 +74,30 @@ def test_forwarded_for_is_ignored_without_trusted_proxies(anon_client):
     response = login(anon_client, "ana@clinica.test", HTTP_X_FORWARDED_FOR="203.0.113.7")
 
     assert response.status_code == 429
+
+
+def test_forwarded_for_is_trusted_as_far_as_num_proxies_says(anon_client, settings):
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": 1}
+    UserFactory(email="ana@clinica.test")
+    for _ in range(10):
+        login(anon_client, "ana@clinica.test", "mala", HTTP_X_FORWARDED_FOR="198.51.100.1")
+
+    same_client = login(anon_client, "ana@clinica.test", HTTP_X_FORWARDED_FOR="198.51.100.1")
+    other_client = login(anon_client, "ana@clinica.test", HTTP_X_FORWARDED_FOR="203.0.113.7")
+
+    assert (same_client.status_code, other_client.status_code) == (429, 200)
+
+
+def test_an_expired_access_token_is_401(anon_client, recepcionista):
+    token = AccessToken.for_user(recepcionista)
+    token.set_exp(from_time=timezone.now() - datetime.timedelta(hours=1), lifetime=datetime.timedelta(minutes=15))
+
+    response = anon_client.get(ME_URL, HTTP_AUTHORIZATION=f"Bearer {token}")
+
+    assert response.status_code == 401
+    assert (
+        anon_client.get(ME_URL, HTTP_AUTHORIZATION=f"Bearer {AccessToken.for_user(recepcionista)}").status_code == 200
+    )
 
 
 def test_refresh_rotates_and_the_old_refresh_token_dies(anon_client):

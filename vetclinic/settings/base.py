@@ -6,6 +6,7 @@ environment (or a local `.env` file) through one django-environ `env`;
 comment, in `.env.example`.
 """
 
+import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -15,7 +16,10 @@ from django.utils.translation import gettext_lazy as _
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 env = environ.Env()
-environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+# A local .env configures `make run` and the commands; the test suite must not depend on it
+# (the process environment, e.g. CI's DATABASE_URL, still applies).
+if os.environ.get("DJANGO_SETTINGS_MODULE") != "vetclinic.settings.test":
+    environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 # --- Core -------------------------------------------------------------------
 

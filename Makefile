@@ -48,3 +48,9 @@ schema: install
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
+
+# Benchmark on PostgreSQL (bench/run.py --help): `make bench BENCH_ARGS="--scale 0.05"` for a quick run.
+BENCH_ARGS ?=
+.PHONY: bench
+bench: install
+	$(BIN)/python bench/run.py $(BENCH_ARGS)

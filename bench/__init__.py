@@ -1,0 +1,1 @@
+"""Performance benchmark of the API: `make bench` (entry point: bench/run.py)."""

@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install migrate demo lint check schema clean
+.PHONY: run test e2e messages install migrate demo lint check schema clean
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 ($(PYTHON)) not found; set PYTHON=/path/to/python3.11"; exit 1; }
@@ -34,6 +34,16 @@ run: demo
 
 test: install
 	$(BIN)/pytest
+
+# Real-browser smoke suite (e2e/): needs Debian's Chromium at /usr/bin/chromium
+# (`apt-get install chromium`); screenshots in artifacts/e2e/.
+e2e: install
+	$(BIN)/pytest -m browser e2e
+
+# Refresh the English catalog after changing messages (needs gettext); commit the .po and .mo.
+messages: install
+	$(BIN)/python manage.py makemessages -l en --no-obsolete --ignore=.venv --ignore=bench --ignore=artifacts --ignore=staticfiles
+	$(BIN)/python manage.py compilemessages -l en --ignore=.venv
 
 lint: install
 	$(BIN)/ruff check .

@@ -33,6 +33,9 @@ def test_fills_an_empty_database_and_prints_the_logins(settings):
     assert Cita.objects.filter(estado__in=[EstadoCita.PROGRAMADA, EstadoCita.CONFIRMADA]).exists()
     admin = User.objects.get(rol=Rol.ADMIN)
     assert vacunas_vencidas(vacuna_list(user=admin)).exists()
+    # demo records carry their creation in the audit history, like any other record
+    assert Paciente.history.filter(history_type="+").count() == 80
+    assert Cita.history.count() == Cita.objects.count()
     assert Vacuna.objects.exists()
     for user in User.objects.all():
         assert user.email in out.getvalue()

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
 from accounts.models import Rol, User
 from citas.models import Bloqueo, Cita, EstadoCita, HorarioAtencion
@@ -119,6 +120,11 @@ VACUNAS = {
 }
 
 
+def _with_history(objs, model):
+    """bulk_create that also writes the audit history ("+" entries), like any other creation."""
+    return bulk_create_with_history(objs, model, default_change_reason="datos de demostración")
+
+
 class Command(BaseCommand):
     help = "Llena una base de datos vacía con datos de demostración realistas e imprime los accesos."
 
@@ -200,7 +206,7 @@ class Demo:
             )
         clientes[0].nombre, clientes[0].apellidos, clientes[0].usuario = "Carmen", "Navarro Gil", cliente_user
         clientes[0].email = cliente_user.email
-        return Cliente.objects.bulk_create(clientes)
+        return _with_history(clientes, Cliente)
 
     def pacientes(self, clientes):
         pacientes = []
@@ -225,7 +231,7 @@ class Demo:
                     propietario=clientes[i % len(clientes)] if i >= 2 else clientes[0],
                 )
             )
-        return Paciente.objects.bulk_create(pacientes)
+        return _with_history(pacientes, Paciente)
 
     def horarios(self, vets):
         rows = []
@@ -280,7 +286,7 @@ class Demo:
                             creado_por=recepcion,
                         )
                     )
-        return len(Cita.objects.bulk_create(citas))
+        return len(_with_history(citas, Cita))
 
     def consultas(self, vets, pacientes):
         consultas = []
@@ -302,7 +308,7 @@ class Demo:
                         temperatura_c=Decimal(self.rng.randint(378, 392)) / 10,
                     )
                 )
-        Consulta.objects.bulk_create(consultas)
+        _with_history(consultas, Consulta)
         latest = {}
         for consulta in sorted(consultas, key=lambda c: c.fecha):
             latest[consulta.paciente_id] = consulta.peso_kg
@@ -329,4 +335,4 @@ class Demo:
                         veterinario=self.rng.choice(vets),
                     )
                 )
-        return len(Vacuna.objects.bulk_create(vacunas))
+        return len(_with_history(vacunas, Vacuna))

@@ -2,6 +2,7 @@
 
 import csv
 
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.utils import display_for_field, display_for_value, label_for_field, lookup_field
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
@@ -120,3 +121,6 @@ def export_csv(modeladmin, request, queryset):
 
 
 admin.site.add_action(export_csv, "export_csv")
+
+admin.site.site_header = admin.site.site_title = settings.CLINIC_NAME
+admin.site.index_title = _("Recepción y consulta")

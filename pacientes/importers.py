@@ -5,7 +5,7 @@ A microchip not stored yet also matches a paciente of that owner, name and
 species that has no microchip: the file is adding the microchip to it.
 """
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 
@@ -21,7 +21,8 @@ from core.importing import (
     parse_decimal,
 )
 
-from .models import Especie, Paciente, Sexo, Vacuna
+from .models import Consulta, Especie, Paciente, Sexo, Vacuna
+from .services import PESO_DE_CONSULTA
 
 ESPECIE_SINONIMOS = {
     **dict.fromkeys(["perros", "perra", "perras", "canino", "canina", "caninos", "can", "dog"], Especie.PERRO),
@@ -89,7 +90,15 @@ class PacienteImporter(ModelImporter):
         microchips = {row.values["microchip"] for row in rows if row.values.get("microchip")}
         owners = {row.values["propietario_id"] for row in rows}
         especies = {row.values["especie"] for row in rows if "especie" in row.values}
-        return Paciente.objects.filter(Q(microchip__in=microchips) | Q(propietario_id__in=owners, especie__in=especies))
+        weighed = Consulta.objects.filter(paciente=OuterRef("pk"), peso_kg__isnull=False)
+        return Paciente.objects.filter(
+            Q(microchip__in=microchips) | Q(propietario_id__in=owners, especie__in=especies)
+        ).annotate(peso_de_consulta=Exists(weighed))
+
+    def check_update(self, row, instance, diff):
+        # The rule of the API (services.paciente_update): a weight recorded by a consulta wins.
+        if "peso_kg" in diff and getattr(instance, "peso_de_consulta", False):
+            row.reject("peso_kg", PESO_DE_CONSULTA)
 
     def lookup_keys(self, row):
         values = row.values

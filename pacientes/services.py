@@ -3,6 +3,7 @@
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from accounts.models import Rol
 from core.services import delete_or_conflict, model_update, save_validated
@@ -28,6 +29,9 @@ EDITABLE_FIELDS = (
 )
 
 
+PESO_DE_CONSULTA = _lazy("El peso lo fija la última consulta con peso; registre el nuevo peso en una consulta.")
+
+
 @transaction.atomic
 def paciente_create(*, actor, **data) -> Paciente:
     paciente = Paciente(**{k: v for k, v in data.items() if k in EDITABLE_FIELDS})
@@ -39,9 +43,7 @@ def paciente_update(*, actor, paciente, data) -> Paciente:
     """Once a consulta has recorded a weight, `peso_kg` follows the consultas (see `sync_peso`):
     a different weight written here would be silently out of date, so it is refused."""
     if "peso_kg" in data and data["peso_kg"] != paciente.peso_kg and _latest_weight(paciente) is not None:
-        raise ValidationError(
-            {"peso_kg": _("El peso lo fija la última consulta con peso; registre el nuevo peso en una consulta.")}
-        )
+        raise ValidationError({"peso_kg": PESO_DE_CONSULTA})
     paciente, _changed = model_update(actor=actor, instance=paciente, data=data, fields=EDITABLE_FIELDS)
     return paciente
 

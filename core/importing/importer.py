@@ -132,6 +132,10 @@ class ModelImporter:
         """Every key under which `instance` can be found (the counterpart of lookup_keys)."""
         raise NotImplementedError
 
+    def check_update(self, row: Row, instance: models.Model, diff: dict[str, Any]) -> None:
+        """Per-row hook before a stored record is changed by `diff` (may reject the row).
+        For rules that depend on other tables: what it needs comes annotated by `existing()`."""
+
     def model_values(self, row: Row) -> dict[str, Any]:
         """Model attribute → value to write, from the row's parsed values."""
         names = {f.attname for f in self.model._meta.concrete_fields}
@@ -239,6 +243,9 @@ class ModelImporter:
         diff = {name: value for name, value in values.items() if not self._same(name, getattr(instance, name), value)}
         if not diff:
             self.summary.sin_cambios += 1
+            return
+        self.check_update(row, instance, diff)
+        if row.errors:
             return
         old_keys = self.instance_keys(instance)
         previous = {name: getattr(instance, name) for name in diff}

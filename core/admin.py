@@ -124,3 +124,4 @@ admin.site.add_action(export_csv, "export_csv")
 
 admin.site.site_header = admin.site.site_title = settings.CLINIC_NAME
 admin.site.index_title = _("Recepción y consulta")
+admin.site.site_url = None  # the backend serves no public site to link to

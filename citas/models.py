@@ -81,7 +81,8 @@ class Cita(TimeStampedModel):
         indexes = [
             models.Index(fields=["veterinario", "inicio"], name="citas_vet_inicio_idx"),
             models.Index(fields=["paciente", "inicio"], name="citas_paciente_inicio_idx"),
-            models.Index(fields=["inicio"], name="citas_inicio_idx"),
+            # ?fecha=/desde/hasta in the list's order (inicio, id).
+            models.Index(fields=["inicio", "id"], name="citas_inicio_id_idx"),
             models.Index(fields=["estado", "inicio"], name="citas_estado_inicio_idx"),
         ]
 

@@ -101,9 +101,11 @@ class Paciente(TimeStampedModel):
             ),
         ]
         indexes = [
-            models.Index(fields=["nombre"], name="pacientes_nombre_idx"),
+            # The list's order (nombre, id): a page is read straight off the index, no sort.
+            models.Index(fields=["nombre", "id"], name="pacientes_nombre_id_idx"),
             models.Index(Lower("nombre"), "especie", "propietario", name="pacientes_clave_import_idx"),
-            models.Index(fields=["especie"], name="pacientes_especie_idx"),
+            # ?especie= alone or with fallecido/activo, counted from the index alone.
+            models.Index(fields=["especie", "fallecido", "activo"], name="pacientes_especie_estado_idx"),
             models.Index(fields=["sexo"], name="pacientes_sexo_idx"),
             models.Index(fields=["fallecido", "activo"], name="pacientes_estado_idx"),
             models.Index(fields=["creado_en"], name="pacientes_creado_en_idx"),

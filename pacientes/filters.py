@@ -1,6 +1,7 @@
 import datetime
 
 import django_filters
+from rest_framework.filters import SearchFilter
 
 from accounts.permissions import scope_to_owner
 from clientes.filters import clientes_visibles
@@ -8,7 +9,7 @@ from core.dates import start_of_local_day
 from core.filters import FilterSet, IsoDateFilter, StrictBooleanFilter
 
 from .models import Consulta, Paciente, Vacuna
-from .selectors import PACIENTE_OWNER, vacunas_vencidas
+from .selectors import PACIENTE_OWNER, paciente_search, vacunas_vencidas
 
 
 def pacientes_visibles(request):
@@ -56,3 +57,14 @@ class VacunaFilterSet(FilterSet):
     def filter_vencidas(self, queryset, name, value):
         overdue = vacunas_vencidas(queryset)
         return overdue if value else queryset.exclude(pk__in=overdue.values("pk"))
+
+
+class PacienteSearchFilter(SearchFilter):
+    """`?search=` over the view's `search_fields`, answered by `paciente_search`
+    (the same matches as SearchFilter, through the trigram indexes)."""
+
+    def filter_queryset(self, request, queryset, view):
+        terms = self.get_search_terms(request)
+        if not terms or not self.get_search_fields(view, request):
+            return queryset
+        return paciente_search(queryset, terms)

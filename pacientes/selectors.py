@@ -1,6 +1,6 @@
 """Scoped, query-shaped reads of pacientes and their clinical record."""
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from accounts.permissions import scope_to_owner
@@ -15,6 +15,25 @@ def paciente_list(*, user):
     """Pacientes the user may see, with their owner joined."""
     queryset = Paciente.objects.select_related("propietario")
     return scope_to_owner(queryset, user, owner_path=PACIENTE_OWNER)
+
+
+def paciente_search(queryset, terms):
+    """Pacientes matching every term in their nombre or microchip or their owner's nombre,
+    apellidos or documento (case-insensitive substrings), like DRF's SearchFilter.
+
+    Each term becomes `id IN (own matches UNION matches through the owner)`: each branch is
+    answered by its table's trigram indexes, where the plain OR across the join to clientes
+    forces a scan of both tables on every request."""
+    owner_model = Paciente._meta.get_field("propietario").related_model
+    for term in terms:
+        own = Paciente.objects.filter(Q(nombre__icontains=term) | Q(microchip__icontains=term))
+        owners = owner_model.objects.filter(
+            Q(nombre__icontains=term) | Q(apellidos__icontains=term) | Q(documento__icontains=term)
+        )
+        through_owner = Paciente.objects.filter(propietario__in=owners.order_by().values("pk"))
+        matches = own.order_by().values("pk").union(through_owner.order_by().values("pk"), all=True)
+        queryset = queryset.filter(pk__in=matches)
+    return queryset
 
 
 def consulta_list(*, user):

@@ -1,8 +1,10 @@
 from django.shortcuts import get_object_or_404
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
+from rest_framework.filters import OrderingFilter
 from rest_framework.response import Response
 
 from accounts.models import Rol
@@ -18,7 +20,7 @@ from accounts.permissions import (
 from clientes.selectors import cliente_list
 
 from . import services
-from .filters import ConsultaFilterSet, PacienteFilterSet, VacunaFilterSet
+from .filters import ConsultaFilterSet, PacienteFilterSet, PacienteSearchFilter, VacunaFilterSet
 from .selectors import consulta_list, paciente_historial, paciente_list, paciente_pesos, vacuna_list
 from .serializers import (
     ConsultaAdminSerializer,
@@ -38,6 +40,10 @@ PACIENTE_SEARCH_FIELDS = [
 ]
 
 
+# The default backends, with the paciente search answered through the trigram indexes.
+PACIENTE_FILTER_BACKENDS = [DjangoFilterBackend, PacienteSearchFilter, OrderingFilter]
+
+
 class PacienteViewSet(viewsets.ModelViewSet):
     """Patients. A `cliente` user sees only its own animals (others answer 404)."""
 
@@ -48,6 +54,7 @@ class PacienteViewSet(viewsets.ModelViewSet):
     )
     filterset_class = PacienteFilterSet
     search_fields = PACIENTE_SEARCH_FIELDS
+    filter_backends = PACIENTE_FILTER_BACKENDS
     ordering_fields = ["nombre", "creado_en", "fecha_nacimiento"]
     ordering = ["nombre", "id"]
 
@@ -86,6 +93,7 @@ class ClientePacientesViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     action_roles = {"list": ALL_ROLES}
     filterset_class = PacienteFilterSet
     search_fields = PACIENTE_SEARCH_FIELDS
+    filter_backends = PACIENTE_FILTER_BACKENDS
     ordering_fields = ["nombre", "creado_en", "fecha_nacimiento"]
     ordering = ["nombre", "id"]
 

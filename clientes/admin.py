@@ -13,7 +13,17 @@ from .selectors import num_pacientes_subquery
 
 class PacienteInline(admin.TabularInline):
     model = Paciente
-    fields = ("nombre", "especie", "raza", "sexo", "fecha_nacimiento", "microchip", "fallecido", "activo")
+    fields = (
+        "nombre",
+        "especie",
+        "raza",
+        "sexo",
+        "fecha_nacimiento",
+        "microchip",
+        "fallecido",
+        "fecha_fallecimiento",
+        "activo",
+    )
     extra = 0
     show_change_link = True
     can_delete = False  # a paciente with history is deactivated, never deleted from here

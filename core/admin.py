@@ -82,6 +82,23 @@ class ServiceAdminMixin:
         obj.pk = saved.pk
         obj._state.adding = False
 
+    # Optional: `service_delete(request=, obj=)` for models whose deletion has consequences
+    # (a consulta's weight); without it Django's own delete applies (protected rows are refused
+    # on its confirmation page).
+    service_delete = None
+
+    def delete_model(self, request, obj):
+        if self.service_delete is None:
+            return super().delete_model(request, obj)
+        self.service_delete(request=request, obj=obj)
+
+    def delete_queryset(self, request, queryset):
+        if self.service_delete is None:
+            return super().delete_queryset(request, queryset)
+        with transaction.atomic():
+            for obj in queryset:
+                self.service_delete(request=request, obj=obj)
+
 
 def _cell(modeladmin, name, obj):
     try:

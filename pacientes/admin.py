@@ -173,6 +173,9 @@ class ConsultaAdmin(ServiceAdminMixin, SimpleHistoryAdmin):
             return services.consulta_create(actor=request.user, **data)
         return services.consulta_update(actor=request.user, consulta=obj, data=data)
 
+    def service_delete(self, *, request, obj):
+        services.consulta_delete(actor=request.user, consulta=obj)
+
 
 @admin.register(Vacuna)
 class VacunaAdmin(ServiceAdminMixin, SimpleHistoryAdmin):

@@ -105,3 +105,37 @@ def test_receptionist_creates_a_client(client, recepcionista):
 
     assert response.status_code == 302, response.context["adminform"].form.errors
     assert Cliente.objects.get().history.first().history_user == recepcionista
+
+
+def test_a_pet_marked_dead_in_the_inline_without_date_is_a_form_error_not_a_crash(admin_web):
+    paciente = PacienteFactory()
+    cliente = paciente.propietario
+    data = {
+        "nombre": cliente.nombre,
+        "apellidos": cliente.apellidos,
+        "documento": cliente.documento or "",
+        "activo": "on",
+        "telefono": cliente.telefono,
+        "pacientes-TOTAL_FORMS": "1",
+        "pacientes-INITIAL_FORMS": "1",
+        "pacientes-MIN_NUM_FORMS": "0",
+        "pacientes-MAX_NUM_FORMS": "1000",
+        "pacientes-0-id": paciente.id,
+        "pacientes-0-propietario": cliente.id,
+        "pacientes-0-nombre": paciente.nombre,
+        "pacientes-0-especie": paciente.especie,
+        "pacientes-0-sexo": paciente.sexo,
+        "pacientes-0-microchip": paciente.microchip or "",
+        "pacientes-0-activo": "on",
+        "pacientes-0-fallecido": "on",
+    }
+    url = reverse("admin:clientes_cliente_change", args=[cliente.id])
+
+    without_date = admin_web.post(url, data)
+    with_date = admin_web.post(url, {**data, "pacientes-0-fecha_fallecimiento": "2025-01-10"})
+
+    assert without_date.status_code == 200
+    assert "fecha_fallecimiento" in without_date.context["inline_admin_formsets"][0].formset.errors[0]
+    assert with_date.status_code == 302
+    paciente.refresh_from_db()
+    assert (paciente.fallecido, str(paciente.fecha_fallecimiento)) == (True, "2025-01-10")

@@ -166,3 +166,39 @@ def test_paciente_microchip_rule_is_a_form_error(admin_web):
 
     assert response.status_code == 200
     assert response.context["adminform"].form.errors
+
+
+def test_deleting_consultas_in_the_admin_goes_through_the_service_and_the_weight_follows(admin_web):
+    # given a paciente weighed at 10 kg a week ago and 12 kg yesterday
+    paciente = PacienteFactory(peso_kg="12.00")
+    ahora = timezone.now()
+    ConsultaFactory(paciente=paciente, peso_kg="10.00", fecha=ahora - datetime.timedelta(days=7))
+    ultima = ConsultaFactory(paciente=paciente, peso_kg="12.00", fecha=ahora - datetime.timedelta(days=1))
+
+    # when the newest consulta is deleted from its admin page
+    response = admin_web.post(reverse("admin:pacientes_consulta_delete", args=[ultima.id]), {"post": "yes"})
+
+    # then the paciente's weight is the one of the consulta that remains
+    assert response.status_code == 302
+    paciente.refresh_from_db()
+    assert str(paciente.peso_kg) == "10.00"
+
+
+def test_bulk_deleting_consultas_in_the_admin_keeps_the_weight_in_step(admin_web):
+    paciente = PacienteFactory(peso_kg="12.00")
+    ahora = timezone.now()
+    ConsultaFactory(paciente=paciente, peso_kg="10.00", fecha=ahora - datetime.timedelta(days=7))
+    recientes = [
+        ConsultaFactory(paciente=paciente, peso_kg=peso, fecha=ahora - datetime.timedelta(days=d))
+        for peso, d in (("11.00", 3), ("12.00", 1))
+    ]
+
+    response = admin_web.post(
+        reverse("admin:pacientes_consulta_changelist"),
+        {"action": "delete_selected", "_selected_action": [c.id for c in recientes], "post": "yes"},
+    )
+
+    assert response.status_code == 302
+    assert Consulta.objects.filter(paciente=paciente).count() == 1
+    paciente.refresh_from_db()
+    assert str(paciente.peso_kg) == "10.00"

@@ -1,9 +1,13 @@
+import datetime
+import random
 from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from accounts.models import Rol, User
+from citas.management.commands.datos_demo import Demo
 from citas.models import Cita, EstadoCita
 from clientes.models import Cliente
 from pacientes.models import Paciente, Vacuna
@@ -50,3 +54,15 @@ def test_si_vacia_leaves_existing_data_alone():
     assert Cliente.objects.count() == before
     with pytest.raises(CommandError):
         call_command("datos_demo", "--force", stdout=StringIO())
+
+
+@pytest.mark.parametrize("days_ahead", range(7))
+def test_builds_on_every_day_of_the_week(days_ahead):
+    # the week of citas around "today" must fit whatever weekday today is
+    now = timezone.now() + datetime.timedelta(days=days_ahead)
+
+    Demo(random.Random(2026), now=now).build()
+
+    citas = list(Cita.objects.all())
+    assert len(citas) >= 5 * 2 * 6  # eight days hold at least five working days; two vets, six slots
+    assert {timezone.localdate(c.inicio).weekday() for c in citas} <= {0, 1, 2, 3, 4}

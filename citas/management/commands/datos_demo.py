@@ -151,10 +151,10 @@ class Command(BaseCommand):
 
 
 class Demo:
-    def __init__(self, rng):
+    def __init__(self, rng, *, now=None):
         self.rng = rng
-        self.now = timezone.now()
-        self.today = timezone.localdate()
+        self.now = now or timezone.now()
+        self.today = timezone.localdate(self.now)
         self.tz = timezone.get_current_timezone()
 
     def build(self):
@@ -272,8 +272,9 @@ class Demo:
                         estado = self.rng.choice(
                             [EstadoCita.PROGRAMADA] * 3 + [EstadoCita.CONFIRMADA] * 2 + [EstadoCita.CANCELADA]
                         )
-                    # One paciente per (day, vet, slot) position keeps every paciente free of overlaps.
-                    paciente = vivos[(offset + 3) * 12 + vet_index * 6 + slot]
+                    # The 12 positions of a day (vet, slot) take 12 different pacientes, so no
+                    # paciente is booked twice at once; other days may reuse them.
+                    paciente = vivos[((offset + 3) * 12 + vet_index * 6 + slot) % len(vivos)]
                     citas.append(
                         Cita(
                             paciente=paciente,

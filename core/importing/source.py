@@ -25,6 +25,9 @@ _CP1252_UNDEFINED = (b"\x81", b"\x8d", b"\x8f", b"\x90", b"\x9d")
 # A text export has no control characters but tab, newlines, form feed and the
 # DOS end-of-file mark; anything else (NUL above all) means binary or UTF-16/32.
 _BINARY_BYTES = bytes(b for b in range(32) if b not in (9, 10, 12, 13, 26))
+# What a blank row may hold: white space, and the DOS end-of-file mark (Ctrl-Z) that old
+# Windows programs append to their exports.
+_FILLER = " \t\r\n\x0b\x0c\x1a"
 
 
 class UnusableFile(Exception):
@@ -153,6 +156,6 @@ class CsvSource:
             except csv.Error as exc:
                 raise UnusableFile(_("línea %(line)d: %(error)s") % {"line": last_line + 1, "error": exc}) from exc
             start, last_line = last_line + 1, reader.line_num
-            if not any(cell.strip() for cell in cells):
+            if not any(cell.strip(_FILLER) for cell in cells):
                 continue
             yield Record(line=start, cells=cells)

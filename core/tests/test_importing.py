@@ -104,6 +104,13 @@ def test_line_numbers_are_physical_lines_across_multiline_cells_and_blank_lines(
     assert records == [(2, ["1X", "una\r\ndos\r\ntres"]), (6, ["2Y", "b"])]
 
 
+def test_a_dos_end_of_file_mark_is_not_a_row(tmp_path):
+    path = tmp_path / "f.csv"
+    path.write_bytes(b"documento;nombre\r\n1X;Ana\r\n\x1a")
+    _source, records = read_all(path)
+    assert records == [(2, ["1X", "Ana"])]
+
+
 def test_column_names_are_trimmed_case_and_accent_insensitive():
     assert normalize_name("\ufeff  Teléfono ") == "telefono"
     assert normalize_name("FECHA NACIMIENTO") == "fecha_nacimiento"

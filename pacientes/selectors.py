@@ -1,6 +1,7 @@
 """Scoped, query-shaped reads of pacientes and their clinical record."""
 
 from django.db.models import Exists, OuterRef, Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 from accounts.permissions import scope_to_owner
@@ -44,10 +45,12 @@ def consulta_list(*, user):
 def later_dose_exists():
     """True when the same paciente later received a vaccine of the same name (case-insensitive):
     that newer application supersedes this one's `proxima_dosis`."""
+    # LOWER() on both sides, as the (paciente, LOWER(nombre), fecha_aplicacion) index reads;
+    # on SQLite LOWER is made Unicode-aware (core.apps) so that "Í" matches "í" there too.
     return Exists(
-        Vacuna.objects.filter(
+        Vacuna.objects.annotate(nombre_lower=Lower("nombre")).filter(
             paciente=OuterRef("paciente"),
-            nombre__iexact=OuterRef("nombre"),
+            nombre_lower=Lower(OuterRef("nombre")),
             fecha_aplicacion__gt=OuterRef("fecha_aplicacion"),
         )
     )

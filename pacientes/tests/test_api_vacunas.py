@@ -121,6 +121,18 @@ def test_vencidas_excludes_doses_superseded_by_a_later_application(client_for, v
     assert vencida.id not in no_vencidas
 
 
+def test_a_later_dose_supersedes_whatever_the_case_of_accented_letters(client_for, veterinario):
+    paciente = PacienteFactory()
+    superada = VacunaFactory(
+        paciente=paciente, nombre="Enfermedad hemorrágica vírica", fecha_aplicacion=dias(-400), proxima_dosis=dias(-35)
+    )
+    VacunaFactory(paciente=paciente, nombre="ENFERMEDAD HEMORRÁGICA VÍRICA", fecha_aplicacion=dias(-30))
+
+    response = client_for(veterinario).get(URL, {"vencidas": "true"})
+
+    assert superada.id not in {v["id"] for v in response.json()["results"]}
+
+
 def test_filter_by_paciente_and_bad_values(client_for, veterinario):
     vacuna = VacunaFactory()
     VacunaFactory()

@@ -13,8 +13,11 @@ RECORD_OWNER = "paciente__propietario__usuario"
 
 
 def paciente_list(*, user):
-    """Pacientes the user may see, with their owner joined."""
-    queryset = Paciente.objects.select_related("propietario")
+    """Pacientes the user may see, with their owner joined: only the owner's name, the one
+    thing a paciente shows of it (a page of 100 then builds no full Cliente rows)."""
+    queryset = Paciente.objects.select_related("propietario").only(
+        *(field.name for field in Paciente._meta.concrete_fields), "propietario__nombre", "propietario__apellidos"
+    )
     return scope_to_owner(queryset, user, owner_path=PACIENTE_OWNER)
 
 

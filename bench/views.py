@@ -1,13 +1,13 @@
 """Reference views the benchmark compares the API with, mounted only when BENCH_VIEWS is set.
 
-- **floor**: plain Django views that authenticate the bearer token the same way, run the
-  same filters and return the same rows through `.values()` and `JsonResponse`: no DRF
-  request/response cycle, throttling, serializers or filter backends. What Django and the
-  database alone cost for the answer.
+- **floor**: plain Django views that authenticate the bearer token the same way and build
+  the same querysets (the API's selectors, search and count), then return the same rows
+  through `.values()` and `JsonResponse`: no DRF request/response cycle, throttling,
+  serializers or filter backends. What Django and the database alone cost for the answer.
 - **peer**: the same endpoints written the textbook DRF way: generic views over
   `Model.objects.all()` and `ModelSerializer`s reading related objects through their
-  `source`s, without `select_related`/`prefetch_related`. Same filters (the same indexed
-  ranges), same authentication, throttling and pagination as the API.
+  `source`s, without `select_related`/`prefetch_related`, DRF's SearchFilter and exact
+  counts. Same filters (the same indexed ranges), authentication and throttling as the API.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime
 
 from django.conf import settings
-from django.db.models import F, Q, Value
+from django.db.models import F, Value
 from django.db.models.functions import Concat
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404
@@ -23,6 +23,7 @@ from django.utils import timezone
 from rest_framework import generics, serializers
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.filters import OrderingFilter
+from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework_simplejwt.authentication import JWTAuthentication
@@ -31,9 +32,12 @@ from accounts.models import Rol, User
 from accounts.permissions import scope_to_owner
 from citas.agenda import free_slots
 from citas.models import Cita
+from citas.selectors import cita_list
 from citas.services import clinic_hours
 from core.dates import local_day_range
+from core.pagination import CheapCountPaginator
 from pacientes.models import Consulta, Paciente, Vacuna
+from pacientes.selectors import paciente_list, paciente_search
 from pacientes.serializers import PacienteSerializer
 from pacientes.views import PACIENTE_SEARCH_FIELDS
 
@@ -61,7 +65,7 @@ def _unauthorized():
 def _page(request, queryset, values):
     size = min(int(request.GET.get("page_size", 20)), 100)
     page = int(request.GET.get("page", 1))
-    count = queryset.count()
+    count = CheapCountPaginator(queryset, size).count
     rows = list(queryset.values(*values)[(page - 1) * size : page * size])
     return count, rows
 
@@ -70,18 +74,15 @@ def pacientes_floor(request):
     user = _user(request)
     if user is None:
         return _unauthorized()
-    queryset = scope_to_owner(Paciente.objects.all(), user, owner_path="propietario__usuario")
+    queryset = paciente_list(user=user)
     for name in ("especie", "sexo", "propietario"):
         if name in request.GET:
             queryset = queryset.filter(**{name: request.GET[name]})
     for name in ("fallecido", "activo"):
         if name in request.GET:
             queryset = queryset.filter(**{name: request.GET[name] == "true"})
-    for term in request.GET.get("search", "").split():
-        match = Q()
-        for field in PACIENTE_SEARCH_FIELDS:
-            match |= Q(**{f"{field}__icontains": term})
-        queryset = queryset.filter(match)
+    if request.GET.get("search", "").split():
+        queryset = paciente_search(queryset, request.GET["search"].split())
     queryset = queryset.order_by("nombre", "id").annotate(
         propietario_nombre=Concat(F("propietario__nombre"), Value(" "), F("propietario__apellidos"))
     )
@@ -98,8 +99,7 @@ def citas_floor(request):
     if user is None:
         return _unauthorized()
     start, end = local_day_range(datetime.date.fromisoformat(request.GET["fecha"]))
-    queryset = scope_to_owner(Cita.objects.all(), user, owner_path="paciente__propietario__usuario")
-    queryset = queryset.filter(inicio__gte=start, inicio__lt=end).order_by("inicio", "id")
+    queryset = cita_list(user=user).filter(inicio__gte=start, inicio__lt=end).order_by("inicio", "id")
     queryset = queryset.annotate(
         paciente_nombre=F("paciente__nombre"),
         cliente=F("paciente__propietario"),
@@ -115,9 +115,10 @@ def historial_floor(request, pk):
     user = _user(request)
     if user is None:
         return _unauthorized()
-    pacientes = scope_to_owner(Paciente.objects.all(), user, owner_path="propietario__usuario")
-    paciente = pacientes.filter(pk=pk).annotate(
-        propietario_nombre=Concat(F("propietario__nombre"), Value(" "), F("propietario__apellidos"))
+    paciente = (
+        paciente_list(user=user)
+        .filter(pk=pk)
+        .annotate(propietario_nombre=Concat(F("propietario__nombre"), Value(" "), F("propietario__apellidos")))
     )
     paciente = paciente.values(*PACIENTE_FIELDS, "propietario_nombre").first()
     if paciente is None:
@@ -180,6 +181,13 @@ def disponibilidad_floor(request):
 # --- peer -------------------------------------------------------------------------------------
 
 
+class PeerPagination(PageNumberPagination):
+    """DRF's page-number pagination as documented: an exact COUNT(*) on every page."""
+
+    page_size_query_param = "page_size"
+    max_page_size = 100
+
+
 class PeerPacienteSerializer(serializers.ModelSerializer):
     propietario_nombre = serializers.CharField(source="propietario.nombre_completo", read_only=True)
 
@@ -191,6 +199,7 @@ class PeerPacienteSerializer(serializers.ModelSerializer):
 class PeerPacienteList(generics.ListAPIView):
     queryset = Paciente.objects.all()
     serializer_class = PeerPacienteSerializer
+    pagination_class = PeerPagination
     filterset_fields = ["especie", "sexo", "propietario", "fallecido", "activo"]
     search_fields = PACIENTE_SEARCH_FIELDS
     ordering = ["nombre", "id"]
@@ -213,6 +222,7 @@ class PeerCitaSerializer(serializers.ModelSerializer):
 class PeerCitaList(generics.ListAPIView):
     queryset = Cita.objects.all()
     serializer_class = PeerCitaSerializer
+    pagination_class = PeerPagination
     filter_backends = [OrderingFilter]
     ordering = ["inicio", "id"]
 

@@ -6,12 +6,13 @@ with a SQL UNION so that pagination and ordering happen in the database.
 """
 
 import datetime
+import smtplib
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.mail import EmailMessage
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import CharField, DateField, F, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Concat, TruncDate
 from django.utils import timezone
@@ -130,7 +131,8 @@ def recordatorio_list(*, user, desde, hasta, tipo=None, enviado=None):
     if tipo in (None, TipoRecordatorio.CITA):
         parts.append(citas.order_by().values_list(*fields))
     queryset = parts[0] if len(parts) == 1 else parts[0].union(parts[1], all=True)
-    return queryset.order_by("fecha", "tipo_", "paciente_nombre")
+    # vacuna/cita ids last: a stable order, so that pages never repeat or skip a row.
+    return queryset.order_by("fecha", "tipo_", "paciente_nombre", "vacuna_id_", "cita_id_")
 
 
 # --- sending ------------------------------------------------------------------------------
@@ -141,6 +143,8 @@ class Resumen:
     enviados: int = 0
     sin_email: int = 0
     ya_enviados: int = 0
+    # Owners whose email could not be sent: their reminders stay unmarked for the next run.
+    fallidos: list[str] = field(default_factory=list)
 
     def __str__(self):
         return f"{self.enviados} enviados, {self.sin_email} sin email, {self.ya_enviados} ya enviados"
@@ -183,7 +187,7 @@ def _mensaje(cliente, lineas):
     return asunto, cuerpo
 
 
-def enviar_recordatorios(*, dias=14, horas=24, dry_run=False, now=None) -> Resumen:
+def enviar_recordatorios(*, dias=14, horas=24, dry_run=False, now=None, progreso=None) -> Resumen:
     """Emails each owner one message with their pending reminders: vaccine doses due from today to
     today + `dias`, citas starting within `horas`. Every reminder goes out at most once (a
     Recordatorio row marks it); owners without email are counted, not marked."""
@@ -202,26 +206,43 @@ def enviar_recordatorios(*, dias=14, horas=24, dry_run=False, now=None) -> Resum
         else:
             por_cliente[item.paciente.propietario].append(item)
 
-    for cliente, items in por_cliente.items():
+    # `progreso` wraps the owners' iteration (the command's progress bar on a terminal).
+    for cliente, items in (progreso or iter)(list(por_cliente.items())):
         lineas = [_linea_vacuna(i) if isinstance(i, Vacuna) else _linea_cita(i) for i in items]
         if dry_run:
             resumen.enviados += len(items)
             continue
+        marcas = _marcar(cliente, items, now)
+        if marcas is None:
+            resumen.ya_enviados += len(items)
+            continue
+        # Sent once the marks are committed: a reminder goes out at most once. A failed send
+        # takes its marks back so that the next run tries again.
         asunto, cuerpo = _mensaje(cliente, lineas)
-        with transaction.atomic():
-            # Marking first, inside the transaction: if sending fails, the marks roll back.
-            Recordatorio.objects.bulk_create(
-                [
-                    Recordatorio(
-                        tipo=TipoRecordatorio.VACUNA if isinstance(i, Vacuna) else TipoRecordatorio.CITA,
-                        vacuna=i if isinstance(i, Vacuna) else None,
-                        cita=i if isinstance(i, Cita) else None,
-                        email=cliente.email,
-                        enviado_en=now,
-                    )
-                    for i in items
-                ]
-            )
+        try:
             EmailMessage(asunto, cuerpo, to=[cliente.email]).send()
+        except (OSError, smtplib.SMTPException) as exc:
+            Recordatorio.objects.filter(pk__in=[m.pk for m in marcas]).delete()
+            resumen.fallidos.append(f"{cliente.email}: {exc}")
+            continue
         resumen.enviados += len(items)
     return resumen
+
+
+def _marcar(cliente, items, now):
+    """Marks `items` as sent to `cliente`; None when a concurrent run marked them first."""
+    marcas = [
+        Recordatorio(
+            tipo=TipoRecordatorio.VACUNA if isinstance(i, Vacuna) else TipoRecordatorio.CITA,
+            vacuna=i if isinstance(i, Vacuna) else None,
+            cita=i if isinstance(i, Cita) else None,
+            email=cliente.email,
+            enviado_en=now,
+        )
+        for i in items
+    ]
+    try:
+        with transaction.atomic():
+            return Recordatorio.objects.bulk_create(marcas)
+    except IntegrityError:
+        return None

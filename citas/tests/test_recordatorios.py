@@ -2,12 +2,13 @@ import datetime
 
 import pytest
 from django.core import mail
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from accounts.models import Rol
 from citas.models import EstadoCita, Recordatorio
 from citas.tests.factories import CitaFactory
+from clientes.models import Cliente
 from clientes.tests.factories import ClienteFactory
 from pacientes.tests.factories import PacienteFactory, VacunaFactory
 
@@ -223,3 +224,22 @@ def test_superseded_and_dead_are_not_reminded():
     )
 
     assert run() == "0 enviados, 0 sin email, 0 ya enviados"
+
+
+def test_a_failed_send_leaves_the_reminder_for_the_next_run(settings):
+    settings.EMAIL_BACKEND = "citas.tests.email_backends.EmailBackend"
+    buena = vacuna_que_vence(2, paciente__propietario__email="ok@correo.test")
+    mala = vacuna_que_vence(3, paciente__propietario__email="buzon@falla.test")
+
+    with pytest.raises(CommandError) as error:
+        run()
+
+    # the good owner got theirs and it is marked; the failed one is not marked
+    assert "no se pudieron enviar" in str(error.value)
+    assert [m.to for m in mail.outbox] == [["ok@correo.test"]]
+    assert list(Recordatorio.objects.values_list("vacuna", flat=True)) == [buena.id]
+    # once the address works, the next run sends just the one that failed
+    Cliente.objects.filter(pk=mala.paciente.propietario_id).update(email="nuevo@correo.test")
+    mail.outbox.clear()
+    assert run() == "1 enviados, 0 sin email, 1 ya enviados"
+    assert [m.to for m in mail.outbox] == [["nuevo@correo.test"]]

@@ -1,4 +1,5 @@
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
+from tqdm import tqdm
 
 from citas.recordatorios import enviar_recordatorios
 
@@ -15,5 +16,15 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="Calcula y cuenta, pero no envía ni marca nada.")
 
     def handle(self, *args, dias, horas, dry_run, **options):
-        resumen = enviar_recordatorios(dias=dias, horas=horas, dry_run=dry_run)
+        def progreso(owners):
+            return tqdm(owners, desc="propietarios", file=self.stderr._out, disable=not self.stderr.isatty())
+
+        resumen = enviar_recordatorios(dias=dias, horas=horas, dry_run=dry_run, progreso=progreso)
+        for fallo in resumen.fallidos:
+            self.stderr.write(f"no enviado a {fallo}")
         self.stdout.write(str(resumen))
+        if resumen.fallidos:
+            raise CommandError(
+                f"{len(resumen.fallidos)} emails no se pudieron enviar; sus recordatorios se reintentarán "
+                "en la próxima ejecución."
+            )

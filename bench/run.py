@@ -35,6 +35,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+import warnings
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -540,6 +541,8 @@ def main() -> None:
         sys.path.insert(0, str(ROOT))
         import django
 
+        # The driver serves no static files; WhiteNoise's warning about STATIC_ROOT is noise here.
+        warnings.filterwarnings("ignore", message="No directory at", module="whitenoise")
         kept = ensure_database(base_url, args.db_name, reuse=args.reuse_data)
         django.setup()
         from django.conf import settings

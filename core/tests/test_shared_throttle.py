@@ -5,12 +5,15 @@ import secrets
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+import redis
 from django.db import connection
 
 from accounts.tests.factories import UserFactory
@@ -56,7 +59,7 @@ def wait_until_up(port, deadline=30):
             with urllib.request.urlopen(f"http://127.0.0.1:{port}/health/", timeout=2) as response:
                 if response.status == 200:
                     return
-        except (urllib.error.URLError, ConnectionError):
+        except OSError:  # refused, reset or timed out while the server starts
             time.sleep(0.2)
     raise AssertionError(f"server on port {port} did not start")
 
@@ -77,8 +80,11 @@ def login(port, email):
 
 @pytest.fixture
 def two_servers(request):
-    """Two gunicorn processes on one database, as two workers or app servers would run."""
+    """Two gunicorn app servers (two threaded workers each) on one database."""
     cache = {"REDIS_URL": os.environ["REDIS_URL"]} if request.param == "redis" else {}
+    if cache:
+        # Counters of an earlier test (same client IP, same minute) must not count here.
+        redis.Redis.from_url(cache["REDIS_URL"]).flushdb()
     env = server_env(cache)
     if request.param == "database":
         subprocess.run([sys.executable, "manage.py", "createcachetable"], cwd=BASE_DIR, env=env, check=True)
@@ -86,7 +92,7 @@ def two_servers(request):
     gunicorn = str(Path(sys.executable).with_name("gunicorn"))
     servers = [
         subprocess.Popen(
-            [gunicorn, "vetclinic.wsgi", "--workers", "1", "--bind", f"127.0.0.1:{port}"],
+            [gunicorn, "vetclinic.wsgi", "--workers", "2", "--threads", "4", "--bind", f"127.0.0.1:{port}"],
             cwd=BASE_DIR,
             env=env,
             stdout=subprocess.DEVNULL,
@@ -121,3 +127,26 @@ def test_login_throttle_holds_across_processes(two_servers):
 
     # LOGIN_RATE=4/min: four attempts in all, whichever process served them, then 429 on both.
     assert statuses == [401, 401, 401, 401, 429, 429]
+
+
+def login_burst(ports, email, count):
+    """`count` logins at once, spread over `ports` (threads released together)."""
+    barrier = threading.Barrier(count)
+
+    def attempt(port):
+        barrier.wait()
+        return login(port, email)
+
+    with ThreadPoolExecutor(max_workers=count) as pool:
+        return list(pool.map(attempt, [ports[i % len(ports)] for i in range(count)]))
+
+
+@pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="REDIS_URL is not set")
+@pytest.mark.parametrize("two_servers", ["redis"], indirect=True)
+def test_a_concurrent_burst_gets_exactly_the_allowed_attempts_on_redis(two_servers):
+    user = UserFactory()
+
+    statuses = login_burst(two_servers, user.email, 40)
+
+    # LOGIN_RATE=4/min: four attempts get an answer, the other 36 a 429, however they raced.
+    assert sorted(statuses) == [401] * 4 + [429] * 36

@@ -50,3 +50,18 @@ def test_messages_default_to_spanish_and_follow_accept_language(anon_client):
 
 def test_unknown_api_path_is_404(client_for, admin_user):
     assert client_for(admin_user).get("/api/v1/no-existe/").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [("es", "La contraseña actual no es correcta."), ("en", "The current password is not correct.")],
+)
+def test_our_own_messages_are_translated_too(client_for, recepcionista, language, expected):
+    response = client_for(recepcionista).post(
+        "/api/v1/auth/password/",
+        {"password_actual": "no-es-esta", "password_nueva": "Otra-clave-larga-2026"},
+        HTTP_ACCEPT_LANGUAGE=language,
+    )
+
+    assert response.status_code == 400
+    assert response.json()["password_actual"] == [expected]

@@ -6,6 +6,8 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from accounts.models import Rol, User
+from clientes.admin import ClienteAdmin
+from clientes.models import Cliente
 from core.admin import ServiceAdminMixin
 
 from . import selectors, services
@@ -195,3 +197,47 @@ class VacunaAdmin(ServiceAdminMixin, SimpleHistoryAdmin):
         if obj is None:
             return services.vacuna_create(actor=request.user, **data)
         return services.vacuna_update(actor=request.user, vacuna=obj, data=data)
+
+
+# --- the client page, with its pets -------------------------------------------------------
+# Added here, not in clientes.admin, so that dependencies keep pointing one way (pacientes → clientes).
+
+
+class PacienteInline(admin.TabularInline):
+    model = Paciente
+    fields = (
+        "nombre",
+        "especie",
+        "raza",
+        "sexo",
+        "fecha_nacimiento",
+        "microchip",
+        "fallecido",
+        "fecha_fallecimiento",
+        "activo",
+    )
+    extra = 0
+    show_change_link = True
+    can_delete = False  # a paciente with history is deactivated, never deleted from here
+
+
+class ClienteConPacientesAdmin(ClienteAdmin):
+    inlines = [PacienteInline]
+
+    def save_formset(self, request, form, formset, change):
+        # The pets typed in the inline are written by the pacientes services, like any other.
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        for inline_form in formset.forms:
+            if not inline_form.has_changed():
+                continue
+            data = {**inline_form.cleaned_data, "propietario": form.instance}
+            if inline_form.instance.pk:
+                stored = Paciente.objects.get(pk=inline_form.instance.pk)
+                saved = services.paciente_update(actor=request.user, paciente=stored, data=data)
+                formset.changed_objects.append((saved, inline_form.changed_data))
+            else:
+                formset.new_objects.append(services.paciente_create(actor=request.user, **data))
+
+
+admin.site.unregister(Cliente)
+admin.site.register(Cliente, ClienteConPacientesAdmin)

@@ -37,6 +37,8 @@ def test_fills_an_empty_database_and_prints_the_logins(settings):
     assert Cita.objects.filter(estado__in=[EstadoCita.PROGRAMADA, EstadoCita.CONFIRMADA]).exists()
     admin = User.objects.get(rol=Rol.ADMIN)
     assert vacunas_vencidas(vacuna_list(user=admin)).exists()
+    # weights are plausible for each species
+    assert not Paciente.objects.filter(especie__in=["huron", "ave", "conejo"], peso_kg__gt=4).exists()
     # demo records carry their creation in the audit history, like any other record
     assert Paciente.history.filter(history_type="+").count() == 80
     assert Cita.history.count() == Cita.objects.count()

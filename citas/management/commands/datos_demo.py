@@ -111,6 +111,14 @@ MOTIVOS = [
     "Dermatitis",
     "Desparasitación",
 ]
+# Adult weights by species (kg), so that a hurón does not weigh like a labrador.
+PESOS_KG = {
+    Especie.PERRO: (4.0, 38.0),
+    Especie.GATO: (2.8, 6.5),
+    Especie.CONEJO: (1.2, 3.5),
+    Especie.AVE: (0.03, 0.6),
+    Especie.HURON: (0.7, 2.0),
+}
 VACUNAS = {
     Especie.PERRO: ["Rabia", "Polivalente canina", "Leishmania"],
     Especie.GATO: ["Trivalente felina", "Leucemia felina", "Rabia"],
@@ -292,9 +300,11 @@ class Demo:
     def consultas(self, vets, pacientes):
         consultas = []
         for paciente in pacientes[:60]:
-            peso = Decimal(self.rng.randint(20, 350)) / 10
+            minimo, maximo = PESOS_KG[paciente.especie]
+            peso = Decimal(self.rng.uniform(minimo, maximo)).quantize(Decimal("0.01"))
             for visita in range(self.rng.randint(1, 3)):
-                peso += Decimal(self.rng.randint(-5, 8)) / 10
+                # a few percent up or down between visits
+                peso = (peso * Decimal(self.rng.uniform(0.95, 1.06))).quantize(Decimal("0.01"))
                 consultas.append(
                     Consulta(
                         paciente=paciente,
@@ -305,7 +315,7 @@ class Demo:
                         examen_fisico="Mucosas rosadas, auscultación normal.",
                         diagnostico="Sin hallazgos relevantes",
                         tratamiento="Ninguno",
-                        peso_kg=max(peso, Decimal("0.3")),
+                        peso_kg=peso,
                         temperatura_c=Decimal(self.rng.randint(378, 392)) / 10,
                     )
                 )

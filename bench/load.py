@@ -3,10 +3,11 @@
     python -m bench.load < plan.json > results.json
 
 `plan` is {"runs": [run, ...]}; each run drives its targets with `concurrency` clients, each
-sending its next request as soon as the previous answered, for `seconds` (after `warmup`
-seconds whose requests are not counted) or until `requests` were measured, whichever comes
-first. Requests go round-robin over the run's `urls` ("http://127.0.0.1:PORT/path?query"),
-so two servers in one run share the clients. Only loopback addresses are accepted.
+sending its next request as soon as the previous answered, for `warmup` + `seconds`, and
+counts the requests that complete within the last `seconds` (at most `requests` of them).
+No request starts after that window; the ones still open are awaited but not counted.
+Requests go round-robin over the run's `urls` ("http://127.0.0.1:PORT/path?query"), so two
+servers in one run share the clients. Only loopback addresses are accepted.
 
 A run with `"burst": true` instead opens one connection per request, then sends every
 request at once (bookings racing for one slot) and reports each status.
@@ -85,11 +86,15 @@ async def drive(run: dict) -> dict:
                 errors += 1
                 continue
             t1 = time.perf_counter()
-            if t0 >= measuring_from:
+            # Counted when it completes inside the window, so that requests slower than the
+            # window still show up (a peer's several-second page), with their full latency.
+            if measuring_from <= t1 <= deadline:
                 latencies.append(t1 - t0)
                 statuses[status] = statuses.get(status, 0) + 1
                 per_target[f"{host}:{port}"] = per_target.get(f"{host}:{port}", 0) + 1
 
+    # Waits for the requests still open at the deadline (not counted), so that the server is
+    # idle again when the next run starts.
     await asyncio.gather(*(client() for _ in range(run["concurrency"])))
     elapsed = min(time.perf_counter(), deadline) - measuring_from
     latencies.sort()
@@ -103,6 +108,7 @@ async def drive(run: dict) -> dict:
         "statuses": {str(k): v for k, v in sorted(statuses.items())},
         "per_target": per_target,
         "connection_errors": errors,
+        **({"latencies_ms": [round(x * 1000, 2) for x in latencies]} if run.get("latencies") else {}),
     }
 
 

@@ -41,6 +41,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
 PAGE_SIZES = (1, 20, 100)
+SETTINGS_REPORTED = ("scale", "concurrency", "seconds", "rounds", "warmup", "requests", "workers")
 GOALS = {"api_floor_max": 2.0, "ours_peer_min": 5.0, "p99_ms_max": 100.0, "import_copy_min": 0.25}
 
 
@@ -96,6 +97,8 @@ def server_environment(args, database_url: str, redis_url: str) -> dict:
         "LOGIN_RATE": "100000/min",
         "ACCESS_TOKEN_MINUTES": "240",
         "LOG_LEVEL": "WARNING",
+        # No collectstatic for an API benchmark: silence WhiteNoise's missing STATIC_ROOT warning.
+        "PYTHONWARNINGS": "ignore:No directory at:UserWarning",
         "PYTHONPATH": str(ROOT),
     }
     env.pop("REDIS_URL", None)
@@ -216,26 +219,56 @@ def expand(path, kind: str) -> list[str]:
     return [path]
 
 
+def merge(rounds: list[dict]) -> dict:
+    """One figure from several rounds of the same run: requests over seconds, and the
+    percentiles of every latency measured."""
+    from bench.load import percentile
+
+    latencies = sorted(ms for r in rounds for ms in r.pop("latencies_ms"))
+    seconds = sum(r["seconds"] for r in rounds)
+    statuses: dict[str, int] = {}
+    for r in rounds:
+        for status, n in r["statuses"].items():
+            statuses[status] = statuses.get(status, 0) + n
+    return {
+        "requests": len(latencies),
+        "seconds": round(seconds, 2),
+        "throughput": round(len(latencies) / seconds, 1) if seconds else 0.0,
+        "p50_ms": round(percentile(latencies, 0.50), 1),
+        "p99_ms": round(percentile(latencies, 0.99), 1),
+        "statuses": statuses,
+        "rounds_throughput": [r["throughput"] for r in rounds],
+        "connection_errors": sum(r["connection_errors"] for r in rounds),
+    }
+
+
 def measure_endpoints(args, port: int, token: str, params: dict) -> list[dict]:
+    """Every endpoint x {api, floor, peer}, in `--rounds` interleaved rounds, so that a burst
+    of load from elsewhere on the machine hits the three variants alike."""
     runs = []
-    for name, *paths in endpoints(params):
-        for kind, path in zip(("api", "floor", "peer"), paths, strict=True):
-            runs.append(
-                {
-                    "name": f"{name}|{kind}",
-                    "urls": [f"http://127.0.0.1:{port}{p}" for p in expand(path, kind)],
-                    "headers": {"Authorization": f"Bearer {token}"},
-                    "concurrency": args.concurrency,
-                    "seconds": args.seconds,
-                    "requests": args.requests,
-                    "warmup": args.warmup,
-                }
-            )
-    log(f"driving {len(runs)} runs of {args.seconds:g}s at {args.concurrency} clients …")
+    for round_ in range(args.rounds):
+        for name, *paths in endpoints(params):
+            for kind, path in zip(("api", "floor", "peer"), paths, strict=True):
+                runs.append(
+                    {
+                        "name": f"{name}|{kind}|{round_}",
+                        "urls": [f"http://127.0.0.1:{port}{p}" for p in expand(path, kind)],
+                        "headers": {"Authorization": f"Bearer {token}"},
+                        "concurrency": args.concurrency,
+                        "seconds": args.seconds / args.rounds,
+                        "requests": args.requests,
+                        "warmup": args.warmup,
+                        "latencies": True,
+                    }
+                )
+    log(f"driving {len(runs)} runs ({args.rounds} rounds, {args.seconds:g}s a variant), {args.concurrency} clients …")
     results = run_load(runs)
     rows = []
     for name, *_ in endpoints(params):
-        by_kind = {kind: next(r for r in results if r["name"] == f"{name}|{kind}") for kind in ("api", "floor", "peer")}
+        by_kind = {
+            kind: merge([r for r in results if r["name"].startswith(f"{name}|{kind}|")])
+            for kind in ("api", "floor", "peer")
+        }
         api, floor, peer = by_kind["api"], by_kind["floor"], by_kind["peer"]
         rows.append(
             {
@@ -394,6 +427,10 @@ def table(rows: list[list[str]], header: list[str]) -> str:
     return "\n".join(lines)
 
 
+def _fmt(value, spec: str) -> str:
+    return "n/a" if value is None else format(value, spec)
+
+
 def report(result: dict) -> str:
     out = []
     rows = []
@@ -409,8 +446,8 @@ def report(result: dict) -> str:
                 f"{floor['p50_ms']:.0f}",
                 f"{peer['throughput']:.0f}",
                 f"{peer['p50_ms']:.0f}",
-                f"{row['api_floor_p50']:.2f}",
-                f"{row['ours_peer_throughput']:.1f}",
+                _fmt(row["api_floor_p50"], ".2f"),
+                _fmt(row["ours_peer_throughput"], ".1f"),
                 f"{row['db_ms']:.1f}",
                 "" if api["statuses"].keys() <= {"200"} else json.dumps(api["statuses"]),
             ]
@@ -510,8 +547,9 @@ def main() -> None:
     parser.add_argument("--db-name", default="vetclinic_bench")
     parser.add_argument("--reuse-data", action="store_true", help="keep an existing benchmark database")
     parser.add_argument("--concurrency", type=int, default=20)
-    parser.add_argument("--seconds", type=float, default=10.0, help="measured seconds per run")
-    parser.add_argument("--warmup", type=float, default=2.0)
+    parser.add_argument("--seconds", type=float, default=12.0, help="measured seconds per endpoint and variant")
+    parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds the measured seconds are split in")
+    parser.add_argument("--warmup", type=float, default=2.0, help="unmeasured seconds at the start of each run")
     parser.add_argument("--requests", type=int, default=5000, help="most measured requests per run")
     parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1)
     parser.add_argument("--data-only", action="store_true", help="create and fill the database, measure nothing")
@@ -542,7 +580,7 @@ def main() -> None:
         import django
 
         # The driver serves no static files; WhiteNoise's warning about STATIC_ROOT is noise here.
-        warnings.filterwarnings("ignore", message="No directory at", module="whitenoise")
+        warnings.filterwarnings("ignore", message="No directory at")
         kept = ensure_database(base_url, args.db_name, reuse=args.reuse_data)
         django.setup()
         from django.conf import settings
@@ -590,9 +628,7 @@ def main() -> None:
         result = {
             "when": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
             "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "load_avg_start": os.getloadavg()},
-            "settings": {
-                k: getattr(args, k) for k in ("scale", "concurrency", "seconds", "warmup", "requests", "workers")
-            },
+            "settings": {k: getattr(args, k) for k in SETTINGS_REPORTED},
             "throttle_cache": "redis" if redis_url else "database",
             "sizes": sizes.__dict__ | {"veterinarios": sizes.veterinarios},
             "dataset_seconds": timings,

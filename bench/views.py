@@ -62,11 +62,13 @@ def _unauthorized():
     return JsonResponse({"detail": "No autenticado."}, status=401)
 
 
-def _page(request, queryset, values):
+def _page(request, queryset, values, **annotations):
+    """Count the filtered queryset as the API does, then read one page of `.values()`;
+    the annotations only on the page (on the count they would add joins)."""
     size = min(int(request.GET.get("page_size", 20)), 100)
     page = int(request.GET.get("page", 1))
     count = CheapCountPaginator(queryset, size).count
-    rows = list(queryset.values(*values)[(page - 1) * size : page * size])
+    rows = list(queryset.annotate(**annotations).values(*values, *annotations)[(page - 1) * size : page * size])
     return count, rows
 
 
@@ -83,10 +85,12 @@ def pacientes_floor(request):
             queryset = queryset.filter(**{name: request.GET[name] == "true"})
     if request.GET.get("search", "").split():
         queryset = paciente_search(queryset, request.GET["search"].split())
-    queryset = queryset.order_by("nombre", "id").annotate(
-        propietario_nombre=Concat(F("propietario__nombre"), Value(" "), F("propietario__apellidos"))
+    count, rows = _page(
+        request,
+        queryset.order_by("nombre", "id"),
+        PACIENTE_FIELDS,
+        propietario_nombre=Concat(F("propietario__nombre"), Value(" "), F("propietario__apellidos")),
     )
-    count, rows = _page(request, queryset, [*PACIENTE_FIELDS, "propietario_nombre"])
     return JsonResponse({"count": count, "next": None, "previous": None, "results": rows})
 
 
@@ -100,12 +104,14 @@ def citas_floor(request):
         return _unauthorized()
     start, end = local_day_range(datetime.date.fromisoformat(request.GET["fecha"]))
     queryset = cita_list(user=user).filter(inicio__gte=start, inicio__lt=end).order_by("inicio", "id")
-    queryset = queryset.annotate(
+    count, rows = _page(
+        request,
+        queryset,
+        CITA_FIELDS,
         paciente_nombre=F("paciente__nombre"),
         cliente=F("paciente__propietario"),
         veterinario_nombre=_veterinario_nombre(),
     )
-    count, rows = _page(request, queryset, [*CITA_FIELDS, "paciente_nombre", "cliente", "veterinario_nombre"])
     for row in rows:
         row["duracion_minutos"] = int((row["fin"] - row["inicio"]).total_seconds() // 60)
     return JsonResponse({"count": count, "next": None, "previous": None, "results": rows})

@@ -183,19 +183,38 @@ def child(step: str, args) -> None:
 # -- the driver ----------------------------------------------------------------------------
 
 
+def _peak_rss_kb(pid: int) -> int:
+    """VmHWM of a running process: the peak RSS of its own address space, in KiB."""
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            return next((int(line.split()[1]) for line in status if line.startswith("VmHWM:")), 0)
+    except OSError:
+        return 0
+
+
 def measure(argv: list[str], env: dict) -> dict:
-    """Runs argv; returns wall seconds, its own peak RSS (MB), exit code and output."""
+    """Runs argv; returns wall seconds, its own peak RSS (MB), exit code and output.
+
+    The peak is sampled from /proc while the child runs: the child's ru_maxrss would
+    also count this parent's resident memory, which Linux carries over into a spawned
+    child's rusage, and hide the child's own figure below it."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         start = time.perf_counter()
         process = subprocess.Popen(argv, env=env, cwd=ROOT, stdout=out, stderr=err)
-        _pid, status, usage = os.wait4(process.pid, 0)
+        peak_kb = 0
+        while True:
+            pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+            if pid:
+                break
+            peak_kb = max(peak_kb, _peak_rss_kb(process.pid))
+            time.sleep(0.02)
         seconds = time.perf_counter() - start
         process.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         err.seek(0)
         return {
             "seconds": seconds,
-            "rss_mb": usage.ru_maxrss / 1024,  # KiB on Linux
+            "rss_mb": (peak_kb or usage.ru_maxrss) / 1024,  # KiB on Linux
             "code": process.returncode,
             "stdout": out.read().decode(errors="replace").strip(),
             "stderr": err.read().decode(errors="replace").strip(),

@@ -42,6 +42,7 @@ ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
 PAGE_SIZES = (1, 20, 100)
 SETTINGS_REPORTED = ("scale", "concurrency", "seconds", "rounds", "warmup", "requests", "workers")
+LIST_ENDPOINTS = ("pacientes", "pacientes search", "pacientes filter", "citas?fecha")
 GOALS = {"api_floor_max": 2.0, "ours_peer_min": 5.0, "p99_ms_max": 100.0, "import_copy_min": 0.25}
 
 
@@ -502,7 +503,53 @@ def report(result: dict) -> str:
             for r in result["import"]
         ]
         out.append(table(rows, ["import", "method", "rows", "seconds", "rows/s", "peak RSS MB", "% of COPY rows/s"]))
+    out.append("")
+    out.append(table(goals(result), ["goal", "target", "measured", "met"]))
     return "\n".join(out)
+
+
+def goals(result: dict) -> list[list[str]]:
+    """The issue's goals against this run's figures, one row each."""
+    rows = []
+    for row in result["endpoints"]:
+        if row["endpoint"] in LIST_ENDPOINTS:
+            ratio = row["api_floor_p50"]
+            met = ratio is not None and ratio <= GOALS["api_floor_max"]
+            rows.append(
+                [f"{row['endpoint']}: API/floor p50", f"<= {GOALS['api_floor_max']:g}x", _fmt(ratio, ".2f"), met]
+            )
+            ratio = row["ours_peer_throughput"]
+            met = ratio is not None and ratio >= GOALS["ours_peer_min"]
+            rows.append(
+                [f"{row['endpoint']}: ours/peer req/s", f">= {GOALS['ours_peer_min']:g}x", _fmt(ratio, ".1f"), met]
+            )
+        p99 = row["api"]["p99_ms"]
+        rows.append(
+            [f"{row['endpoint']}: API p99", f"< {GOALS['p99_ms_max']:g} ms", f"{p99:.0f} ms", p99 < GOALS["p99_ms_max"]]
+        )
+    full = [r for r in result.get("import", []) if r["method"] == "import" and r["file_fraction"] == 1.0]
+    for r in full:
+        share = r["share_of_copy"]
+        rows.append(
+            [
+                f"import {r['table']}: rows/s vs COPY",
+                f">= {GOALS['import_copy_min']:.0%}",
+                f"{share:.0%}",
+                share >= 0.25,
+            ]
+        )
+    for table_name in {r["table"] for r in full}:
+        rss = {
+            r["file_fraction"]: r["rss_mb"]
+            for r in result["import"]
+            if r["table"] == table_name and r["method"] == "import"
+        }
+        if len(rss) == 2:
+            flat = rss[1.0] <= rss[0.1] * 1.2
+            rows.append(
+                [f"import {table_name}: peak RSS, 10x the rows", "flat", f"{rss[0.1]:.0f} -> {rss[1.0]:.0f} MB", flat]
+            )
+    return [[*r[:3], "yes" if r[3] else "NO"] for r in rows]
 
 
 # --- main ----------------------------------------------------------------------------------------

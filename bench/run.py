@@ -8,7 +8,7 @@ One run, on this machine, with PostgreSQL on loopback:
 2. starts the app under gunicorn on 127.0.0.1 (production settings, a private Redis for the
    throttle counters when `redis-server` is installed) with BENCH_VIEWS=1, which mounts the
    floor and peer views of bench/views.py next to the API;
-3. drives the API, the floor and the peer for each measured endpoint, one after the other,
+3. drives the API, the floor and the peer of each measured endpoint in interleaved rounds
    from a separate load process (bench/load.py, `--concurrency` clients);
 4. counts the queries of every list endpoint at page sizes 1, 20 and 100;
 5. scale-out: a second gunicorn on another port, both driven at once, then a burst of
@@ -590,19 +590,23 @@ def pick_params(sizes, today: datetime.date) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--scale", type=float, default=1.0, help="dataset size relative to the full chain (1.0)")
-    parser.add_argument("--database", default=os.environ.get("BENCH_DATABASE", "postgres://postgres@127.0.0.1:5432"))
-    parser.add_argument("--db-name", default="vetclinic_bench")
+    parser.add_argument(
+        "--database",
+        default=os.environ.get("BENCH_DATABASE", "postgres://postgres@127.0.0.1:5432"),
+        help="PostgreSQL server URL, without a database name (env BENCH_DATABASE)",
+    )
+    parser.add_argument("--db-name", default="vetclinic_bench", help="the benchmark's own database (recreated)")
     parser.add_argument("--reuse-data", action="store_true", help="keep an existing benchmark database")
     parser.add_argument("--concurrency", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=12.0, help="measured seconds per endpoint and variant")
     parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds the measured seconds are split in")
     parser.add_argument("--warmup", type=float, default=2.0, help="unmeasured seconds at the start of each run")
     parser.add_argument("--requests", type=int, default=5000, help="most measured requests per run")
-    parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1)
+    parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1, help="gunicorn workers a server")
     parser.add_argument("--data-only", action="store_true", help="create and fill the database, measure nothing")
     parser.add_argument("--explain", action="store_true", help="print the query plans of the measured endpoints, stop")
-    parser.add_argument("--skip-import", action="store_true")
-    parser.add_argument("--skip-scale-out", action="store_true")
+    parser.add_argument("--skip-import", action="store_true", help="no import-vs-COPY figures")
+    parser.add_argument("--skip-scale-out", action="store_true", help="no second server, no booking burst")
     args = parser.parse_args()
 
     base_url = args.database.rstrip("/")

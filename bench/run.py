@@ -433,7 +433,14 @@ def _fmt(value, spec: str) -> str:
 
 
 def report(result: dict) -> str:
-    out = []
+    settings, machine = result["settings"], result["machine"]
+    load = [f"{machine[k][0]:.1f}" for k in ("load_avg_start", "load_avg_end") if k in machine]
+    out = [
+        f"{result['when']}: scale {settings['scale']:g}, {settings['concurrency']} clients, "
+        f"{settings['workers']} gunicorn workers, {machine['cpus']} CPUs, load average {' -> '.join(load)}, "
+        f"throttle counters in {result['throttle_cache']}",
+        "",
+    ]
     rows = []
     for row in result["endpoints"]:
         api, floor, peer = row["api"], row["floor"], row["peer"]

@@ -100,6 +100,15 @@ class ServiceAdminMixin:
                 self.service_delete(request=request, obj=obj)
 
 
+# A cell a spreadsheet would take for a formula (OWASP "CSV injection"): `=HYPERLINK(...)`
+# typed as a surname by an owner through the API must reach the export as text.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _as_text(text):
+    return f"'{text}" if text.startswith(_FORMULA_START) else text
+
+
 def _cell(modeladmin, name, obj):
     try:
         field, attr, value = lookup_field(name, obj, modeladmin)
@@ -133,7 +142,7 @@ def export_csv(modeladmin, request, queryset):
         [capfirst(strip_tags(str(label_for_field(name, modeladmin.model, modeladmin)))) for name in columns]
     )
     for obj in queryset:
-        writer.writerow([_cell(modeladmin, name, obj) for name in columns])
+        writer.writerow([_as_text(_cell(modeladmin, name, obj)) for name in columns])
     return response
 
 

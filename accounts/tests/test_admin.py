@@ -165,3 +165,22 @@ def test_admin_cannot_demote_themselves_the_service_refusal_is_a_form_error(clie
     assert "rol" in response.context["adminform"].form.errors
     admin_user.refresh_from_db()
     assert admin_user.rol == Rol.ADMIN
+
+
+def test_a_password_changed_in_the_admin_kills_the_users_refresh_tokens(client, admin_user, anon_client):
+    # given a receptionist logged in through the API
+    recepcionista = UserFactory(rol=Rol.RECEPCIONISTA)
+    tokens = anon_client.post(
+        "/api/v1/auth/token/", {"email": recepcionista.email, "password": DEFAULT_PASSWORD}, format="json"
+    ).json()
+    # when an admin sets a new password on the user's admin page
+    client.force_login(admin_user)
+    response = client.post(
+        reverse("admin:auth_user_password_change", args=[recepcionista.pk]),
+        {"usable_password": "true", "password1": "Nueva-Clave-Larga-2026", "password2": "Nueva-Clave-Larga-2026"},
+    )
+    # then neither the old refresh token nor the old access token works any more
+    assert response.status_code == 302
+    refresh = anon_client.post("/api/v1/auth/token/refresh/", {"refresh": tokens["refresh"]}, format="json")
+    me = anon_client.get("/api/v1/auth/me/", HTTP_AUTHORIZATION=f"Bearer {tokens['access']}")
+    assert (refresh.status_code, me.status_code) == (401, 401)

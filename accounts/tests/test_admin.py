@@ -1,5 +1,6 @@
 import pytest
 from django.contrib.auth.models import Group
+from django.core.management import call_command
 from django.urls import reverse
 
 from accounts import services
@@ -184,3 +185,15 @@ def test_a_password_changed_in_the_admin_kills_the_users_refresh_tokens(client, 
     refresh = anon_client.post("/api/v1/auth/token/refresh/", {"refresh": tokens["refresh"]}, format="json")
     me = anon_client.get("/api/v1/auth/me/", HTTP_AUTHORIZATION=f"Bearer {tokens['access']}")
     assert (refresh.status_code, me.status_code) == (401, 401)
+
+
+def test_every_migrate_brings_the_groups_back_to_the_role_table():
+    # given a group whose permissions drifted from the table (edited by hand, or an older table)
+    group = Group.objects.get(name=Rol.VETERINARIO)
+    expected = permissions_of(Rol.VETERINARIO)
+    assert expected
+    group.permissions.clear()
+    # when migrate runs (nothing to apply)
+    call_command("migrate", verbosity=0)
+    # then the group has exactly the table's permissions again
+    assert permissions_of(Rol.VETERINARIO) == expected

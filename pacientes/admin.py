@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.forms.models import BaseInlineFormSet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
@@ -203,8 +204,24 @@ class VacunaAdmin(ServiceAdminMixin, SimpleHistoryAdmin):
 # Added here, not in clientes.admin, so that dependencies keep pointing one way (pacientes → clientes).
 
 
+class PacienteInlineFormSet(BaseInlineFormSet):
+    def clean(self):
+        """Each row is validated against the stored pacientes by its own form; two rows of this
+        page with one microchip are only seen together, here (else the second save fails)."""
+        super().clean()
+        rows_by_chip = {}
+        for form in self.forms:
+            chip = getattr(form, "cleaned_data", {}).get("microchip")
+            if chip:
+                rows_by_chip.setdefault(chip, []).append(form)
+        for chip, forms in rows_by_chip.items():
+            for form in forms[1:]:
+                form.add_error("microchip", _("El microchip %(chip)s está repetido en esta página.") % {"chip": chip})
+
+
 class PacienteInline(admin.TabularInline):
     model = Paciente
+    formset = PacienteInlineFormSet
     fields = (
         "nombre",
         "especie",

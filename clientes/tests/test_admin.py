@@ -139,3 +139,35 @@ def test_a_pet_marked_dead_in_the_inline_without_date_is_a_form_error_not_a_cras
     assert with_date.status_code == 302
     paciente.refresh_from_db()
     assert (paciente.fallecido, str(paciente.fecha_fallecimiento)) == (True, "2025-01-10")
+
+
+def test_two_new_pets_with_one_microchip_are_a_form_error_not_a_crash(admin_web):
+    cliente = ClienteFactory()
+    data = {
+        "nombre": cliente.nombre,
+        "apellidos": cliente.apellidos,
+        "documento": cliente.documento or "",
+        "activo": "on",
+        "telefono": cliente.telefono,
+        "pacientes-TOTAL_FORMS": "2",
+        "pacientes-INITIAL_FORMS": "0",
+        "pacientes-MIN_NUM_FORMS": "0",
+        "pacientes-MAX_NUM_FORMS": "1000",
+    }
+    for n, nombre in enumerate(["Trufa", "Kira"]):
+        data.update(
+            {
+                f"pacientes-{n}-nombre": nombre,
+                f"pacientes-{n}-especie": "gato",
+                f"pacientes-{n}-sexo": "hembra",
+                f"pacientes-{n}-microchip": "724000000000077",
+                f"pacientes-{n}-activo": "on",
+            }
+        )
+
+    response = admin_web.post(reverse("admin:clientes_cliente_change", args=[cliente.id]), data)
+
+    assert response.status_code == 200
+    formset = response.context["inline_admin_formsets"][0].formset
+    assert "microchip" in formset.errors[1]
+    assert not cliente.pacientes.exists()

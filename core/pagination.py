@@ -1,4 +1,4 @@
-from django.core.paginator import Paginator
+from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 from django.db import connections
 from django.db.models import QuerySet
 from django.utils.functional import cached_property
@@ -24,14 +24,40 @@ class CheapCountPaginator(Paginator):
     page. Both cases take the one query the count always took.
     """
 
+    estimated = False
+
     @cached_property
     def count(self):
         queryset = self.object_list
         if isinstance(queryset, QuerySet) and _unfiltered(queryset):
             connection = connections[queryset.db]
             if connection.vendor == "postgresql":
-                return self._estimated_or_exact(connection, queryset.model._meta.db_table)
+                count, self.estimated = self._estimated_or_exact(connection, queryset.model._meta.db_table)
+                return count
         return super().count
+
+    def validate_number(self, number):
+        self.count  # noqa: B018 (computing the count tells whether it is an estimate)
+        if not self.estimated:
+            return super().validate_number(number)
+        # An estimate does not bound the pages: the rows themselves say where the list ends.
+        try:
+            number = int(number)
+        except (TypeError, ValueError):
+            raise PageNotAnInteger(self.error_messages["invalid_page"]) from None
+        if number < 1:
+            raise EmptyPage(self.error_messages["min_page"])
+        return number
+
+    def page(self, number):
+        number = self.validate_number(number)
+        if not self.estimated:
+            return super().page(number)
+        bottom = (number - 1) * self.per_page
+        rows = list(self.object_list[bottom : bottom + self.per_page + 1])
+        if not rows and number > 1:
+            raise EmptyPage(self.error_messages["no_results"])
+        return _OpenEndedPage(rows[: self.per_page], number, self, more=len(rows) > self.per_page)
 
     @staticmethod
     def _estimated_or_exact(connection, table):
@@ -50,7 +76,20 @@ class CheapCountPaginator(Paginator):
                 """,
                 [COUNT_ESTIMATE_FROM, quoted],
             )
-            return cursor.fetchone()[0]
+            count = cursor.fetchone()[0]
+        return count, count >= COUNT_ESTIMATE_FROM
+
+
+class _OpenEndedPage(Page):
+    """A page of an estimated list: whether another follows comes from one row fetched past it,
+    so `next` is right even where the estimate is off."""
+
+    def __init__(self, object_list, number, paginator, *, more):
+        super().__init__(object_list, number, paginator)
+        self._more = more
+
+    def has_next(self):
+        return self._more
 
 
 class PageNumberPagination(pagination.PageNumberPagination):

@@ -45,3 +45,35 @@ def test_filtered_list_is_counted_exactly_whatever_the_table_size(db, staff_api,
     response = staff_api.get("/api/v1/pacientes/", {"especie": "gato"})
 
     assert response.json()["count"] == 4
+
+
+@postgres_only
+def test_an_estimate_below_the_real_count_still_pages_through_every_row(db, staff_api, monkeypatch):
+    # given a table whose statistics say 3 rows while it holds 7
+    PacienteFactory.create_batch(3)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE pacientes_paciente")
+    PacienteFactory.create_batch(4)
+    monkeypatch.setattr(pagination, "COUNT_ESTIMATE_FROM", 1)
+    monkeypatch.setattr(pagination.CheapCountPaginator, "_estimated_or_exact", staticmethod(lambda c, t: (3, True)))
+
+    # when a client follows `next` from the first page
+    seen, url = [], "/api/v1/pacientes/?page_size=2"
+    while url:
+        body = staff_api.get(url).json()
+        seen += [p["id"] for p in body["results"]]
+        url = body["next"]
+
+    # then it sees every row once, whatever the estimate said
+    assert body["count"] == 3
+    assert sorted(seen) == sorted(set(seen)) and len(seen) == 7
+
+
+@postgres_only
+def test_an_estimated_list_answers_404_past_its_last_row(db, staff_api, monkeypatch):
+    PacienteFactory.create_batch(3)
+    monkeypatch.setattr(pagination.CheapCountPaginator, "_estimated_or_exact", staticmethod(lambda c, t: (50, True)))
+
+    assert staff_api.get("/api/v1/pacientes/", {"page_size": 2, "page": 2}).json()["next"] is None
+    assert staff_api.get("/api/v1/pacientes/", {"page_size": 2, "page": 3}).status_code == 404
+    assert staff_api.get("/api/v1/pacientes/", {"page_size": 2, "page": "x"}).status_code == 404

@@ -146,9 +146,11 @@ class CitaAdmin(SimpleHistoryAdmin):
 
     def _agenda_day(self, request):
         try:
-            return datetime.date.fromisoformat(request.GET.get("fecha", ""))
+            dia = datetime.date.fromisoformat(request.GET.get("fecha", ""))
         except ValueError:
             return timezone.localdate()
+        # The page links the day before and after: the calendar's first and last days have none.
+        return dia if datetime.date.min < dia < datetime.date.max else timezone.localdate()
 
     def agenda_view(self, request):
         """The citas of one local day (today by default), per vet, with the state actions

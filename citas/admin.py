@@ -2,7 +2,7 @@ import datetime
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from accounts.models import Rol, User
-from core.admin import ServiceAdminMixin
+from core.admin import ServiceAdminMixin, as_form_error
 from core.dates import local_day_range
 from core.exceptions import Conflict
 
@@ -72,21 +72,11 @@ class CitaAdminForm(forms.ModelForm):
                     fin=data["fin"],
                     cita=cita,
                 )
-            except Conflict as exc:
-                raise forms.ValidationError(str(exc.detail)) from exc
-            except ValidationError as exc:
+            except (Conflict, ValidationError) as exc:
                 # A rule about a field the form does not show (the paciente is read-only
                 # on change) is reported above the form instead of crashing add_error().
-                raise self._on_form_fields(exc) from exc
+                raise as_form_error(exc, self) from exc
         return data
-
-    def _on_form_fields(self, exc):
-        if not hasattr(exc, "error_dict"):
-            return exc
-        errors = {}
-        for name, messages_ in exc.error_dict.items():
-            errors.setdefault(name if name in self.fields else NON_FIELD_ERRORS, []).extend(messages_)
-        return ValidationError(errors)
 
 
 @admin.register(Cita)

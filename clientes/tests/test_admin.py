@@ -14,6 +14,25 @@ def admin_web(client, admin_user):
     return client
 
 
+def client_page_data(cliente, pets, *, initial=0):
+    """What a client's change page posts: its fields plus the pets inline, a dict per row."""
+    data = {
+        "nombre": cliente.nombre,
+        "apellidos": cliente.apellidos,
+        "documento": cliente.documento or "",
+        "activo": "on",
+        "telefono": cliente.telefono,
+        "email": cliente.email,
+        "pacientes-TOTAL_FORMS": str(len(pets)),
+        "pacientes-INITIAL_FORMS": str(initial),
+        "pacientes-MIN_NUM_FORMS": "0",
+        "pacientes-MAX_NUM_FORMS": "1000",
+    }
+    for n, pet in enumerate(pets):
+        data.update({f"pacientes-{n}-{name}": value for name, value in pet.items()})
+    return data
+
+
 def test_changelist_shows_owner_phone_and_number_of_pets(admin_web, django_assert_max_num_queries):
     for cliente in ClienteFactory.create_batch(30):
         PacienteFactory.create_batch(2, propietario=cliente)
@@ -52,26 +71,9 @@ def test_cliente_user_cannot_enter_the_admin(client, cliente_user):
 
 def test_pets_added_in_the_inline_are_created_through_the_service(admin_web, admin_user):
     cliente = ClienteFactory()
-    data = {
-        "nombre": cliente.nombre,
-        "apellidos": cliente.apellidos,
-        "documento": cliente.documento or "",
-        "activo": "on",
-        "telefono": cliente.telefono,
-        "email": cliente.email,
-        "direccion": "",
-        "ciudad": "",
-        "notas": "",
-        "pacientes-TOTAL_FORMS": "1",
-        "pacientes-INITIAL_FORMS": "0",
-        "pacientes-MIN_NUM_FORMS": "0",
-        "pacientes-MAX_NUM_FORMS": "1000",
-        "pacientes-0-nombre": "Trufa",
-        "pacientes-0-especie": "gato",
-        "pacientes-0-sexo": "hembra",
-        "pacientes-0-microchip": "",
-        "pacientes-0-activo": "on",
-    }
+    data = client_page_data(
+        cliente, [{"nombre": "Trufa", "especie": "gato", "sexo": "hembra", "microchip": "", "activo": "on"}]
+    )
 
     response = admin_web.post(reverse("admin:clientes_cliente_change", args=[cliente.id]), data)
 
@@ -110,25 +112,17 @@ def test_receptionist_creates_a_client(client, recepcionista):
 def test_a_pet_marked_dead_in_the_inline_without_date_is_a_form_error_not_a_crash(admin_web):
     paciente = PacienteFactory()
     cliente = paciente.propietario
-    data = {
-        "nombre": cliente.nombre,
-        "apellidos": cliente.apellidos,
-        "documento": cliente.documento or "",
+    pet = {
+        "id": paciente.id,
+        "propietario": cliente.id,
+        "nombre": paciente.nombre,
+        "especie": paciente.especie,
+        "sexo": paciente.sexo,
+        "microchip": paciente.microchip or "",
         "activo": "on",
-        "telefono": cliente.telefono,
-        "pacientes-TOTAL_FORMS": "1",
-        "pacientes-INITIAL_FORMS": "1",
-        "pacientes-MIN_NUM_FORMS": "0",
-        "pacientes-MAX_NUM_FORMS": "1000",
-        "pacientes-0-id": paciente.id,
-        "pacientes-0-propietario": cliente.id,
-        "pacientes-0-nombre": paciente.nombre,
-        "pacientes-0-especie": paciente.especie,
-        "pacientes-0-sexo": paciente.sexo,
-        "pacientes-0-microchip": paciente.microchip or "",
-        "pacientes-0-activo": "on",
-        "pacientes-0-fallecido": "on",
+        "fallecido": "on",
     }
+    data = client_page_data(cliente, [pet], initial=1)
     url = reverse("admin:clientes_cliente_change", args=[cliente.id])
 
     without_date = admin_web.post(url, data)
@@ -143,27 +137,13 @@ def test_a_pet_marked_dead_in_the_inline_without_date_is_a_form_error_not_a_cras
 
 def test_two_new_pets_with_one_microchip_are_a_form_error_not_a_crash(admin_web):
     cliente = ClienteFactory()
-    data = {
-        "nombre": cliente.nombre,
-        "apellidos": cliente.apellidos,
-        "documento": cliente.documento or "",
-        "activo": "on",
-        "telefono": cliente.telefono,
-        "pacientes-TOTAL_FORMS": "2",
-        "pacientes-INITIAL_FORMS": "0",
-        "pacientes-MIN_NUM_FORMS": "0",
-        "pacientes-MAX_NUM_FORMS": "1000",
-    }
-    for n, nombre in enumerate(["Trufa", "Kira"]):
-        data.update(
-            {
-                f"pacientes-{n}-nombre": nombre,
-                f"pacientes-{n}-especie": "gato",
-                f"pacientes-{n}-sexo": "hembra",
-                f"pacientes-{n}-microchip": "724000000000077",
-                f"pacientes-{n}-activo": "on",
-            }
-        )
+    data = client_page_data(
+        cliente,
+        [
+            {"nombre": nombre, "especie": "gato", "sexo": "hembra", "microchip": "724000000000077", "activo": "on"}
+            for nombre in ["Trufa", "Kira"]
+        ],
+    )
 
     response = admin_web.post(reverse("admin:clientes_cliente_change", args=[cliente.id]), data)
 

@@ -1,6 +1,8 @@
 from django.contrib.auth import get_user_model
 from rest_framework import serializers
 
+from core.serializers import ModelSerializer
+
 User = get_user_model()
 
 
@@ -15,7 +17,7 @@ class ClienteLinkField(serializers.PrimaryKeyRelatedField):
         return _cliente_model().objects.all()
 
 
-class MeSerializer(serializers.ModelSerializer):
+class MeSerializer(ModelSerializer):
     cliente = ClienteLinkField(read_only=True, allow_null=True)
 
     class Meta:
@@ -33,7 +35,7 @@ class LogoutSerializer(serializers.Serializer):
     refresh = serializers.CharField()
 
 
-class UsuarioSerializer(serializers.ModelSerializer):
+class UsuarioSerializer(ModelSerializer):
     cliente = ClienteLinkField(allow_null=True, required=False)
     password = serializers.CharField(
         write_only=True, required=False, trim_whitespace=False, style={"input_type": "password"}
@@ -54,7 +56,7 @@ class UsuarioSerializer(serializers.ModelSerializer):
         return attrs
 
 
-class VeterinarioSerializer(serializers.ModelSerializer):
+class VeterinarioSerializer(ModelSerializer):
     class Meta:
         model = User
         fields = ["id", "nombre", "apellidos"]

@@ -6,6 +6,7 @@ from rest_framework import serializers
 
 from accounts.models import Rol, User
 from accounts.permissions import scope_to_owner
+from core.serializers import ModelSerializer
 from pacientes.models import Paciente
 
 from .models import Bloqueo, Cita, HorarioAtencion, TipoRecordatorio
@@ -28,7 +29,7 @@ class VisiblePacienteField(serializers.PrimaryKeyRelatedField):
         return scope_to_owner(queryset, request.user, owner_path="propietario__usuario")
 
 
-class CitaSerializer(serializers.ModelSerializer):
+class CitaSerializer(ModelSerializer):
     paciente = VisiblePacienteField()
     paciente_nombre = serializers.CharField(source="paciente.nombre", read_only=True)
     cliente = serializers.IntegerField(source="paciente.propietario_id", read_only=True)
@@ -96,7 +97,7 @@ class DisponibilidadSerializer(serializers.Serializer):
     huecos = HuecoSerializer(many=True)
 
 
-class HorarioSerializer(serializers.ModelSerializer):
+class HorarioSerializer(ModelSerializer):
     veterinario = serializers.PrimaryKeyRelatedField(queryset=veterinarios())
 
     class Meta:
@@ -104,7 +105,7 @@ class HorarioSerializer(serializers.ModelSerializer):
         fields = ["id", "veterinario", "dia_semana", "hora_inicio", "hora_fin"]
 
 
-class BloqueoSerializer(serializers.ModelSerializer):
+class BloqueoSerializer(ModelSerializer):
     veterinario = serializers.PrimaryKeyRelatedField(queryset=veterinarios())
 
     class Meta:

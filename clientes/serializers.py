@@ -1,11 +1,13 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from core.serializers import ModelSerializer
+
 from .models import Cliente
 from .services import OWNER_EDITABLE_FIELDS
 
 
-class ClienteSerializer(serializers.ModelSerializer):
+class ClienteSerializer(ModelSerializer):
     num_pacientes = serializers.IntegerField(read_only=True)
 
     class Meta:

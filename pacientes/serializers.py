@@ -2,11 +2,12 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from accounts.models import Rol, User
+from core.serializers import ModelSerializer
 
 from .models import Consulta, Paciente, Vacuna
 
 
-class PacienteSerializer(serializers.ModelSerializer):
+class PacienteSerializer(ModelSerializer):
     propietario_nombre = serializers.CharField(source="propietario.nombre_completo", read_only=True)
 
     class Meta:
@@ -48,7 +49,7 @@ class PacienteSerializer(serializers.ModelSerializer):
         return value
 
 
-class ConsultaSerializer(serializers.ModelSerializer):
+class ConsultaSerializer(ModelSerializer):
     paciente_nombre = serializers.CharField(source="paciente.nombre", read_only=True)
     veterinario_nombre = serializers.CharField(source="veterinario.nombre_completo", read_only=True)
 
@@ -94,7 +95,7 @@ class ConsultaAdminSerializer(ConsultaSerializer):
         read_only_fields = ["id", "creado_en", "actualizado_en"]
 
 
-class VacunaSerializer(serializers.ModelSerializer):
+class VacunaSerializer(ModelSerializer):
     paciente_nombre = serializers.CharField(source="paciente.nombre", read_only=True)
 
     class Meta:

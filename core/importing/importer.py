@@ -5,8 +5,9 @@ record it updates; this module does the rest, the same way for every model:
 
 * rows are read in batches of `batch_size`; only the current batch is in memory;
 * per batch, a constant number of queries: the subclass's `prepare()` (e.g. the
-  owners) and `existing()` (the records the batch may update), then bulk inserts
-  and bulk updates through django-simple-history, so imports are audited;
+  owners) and `existing()` (the records the batch may update), then the inserts
+  (COPY on PostgreSQL, see writer.py) and bulk updates, each with its
+  django-simple-history rows, so imports are audited;
 * every row is validated with the model's own `full_clean()` (the rules of the
   API and the admin), without the checks that would query per row;
 * a blank cell never erases a stored value; a row equal to what is stored is
@@ -28,10 +29,11 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from simple_history.utils import bulk_update_with_history
 
 from .parsers import fold, parse_text
 from .source import CsvSource, Record, UnusableFile, normalize_name
+from .writer import insert_with_history
 
 ROW = "fila"  # the `campo` of errors about the whole row
 ERROR_COLUMN = "error"
@@ -301,8 +303,7 @@ class ModelImporter:
     def _write(self, new: list[models.Model], changed: list[models.Model], fields: set[str]) -> None:
         history = {"default_user": self.actor, "default_change_reason": self.change_reason}
         try:
-            if new:
-                bulk_create_with_history(new, self.model, batch_size=self.batch_size, **history)
+            insert_with_history(new, self.model, actor=self.actor, change_reason=self.change_reason)
             if changed:
                 update_fields = sorted(fields)
                 if any(f.name == "actualizado_en" for f in self.model._meta.concrete_fields):

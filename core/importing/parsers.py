@@ -22,6 +22,8 @@ from core.filters import FALSE_VALUES, TRUE_VALUES
 
 def fold(text: str) -> str:
     """Lower case without accents, for comparing words people type ("Hurón" == "huron")."""
+    if text.isascii():  # nothing to decompose: the common case, about ten times faster
+        return text.lower().strip()
     text = unicodedata.normalize("NFKD", text.casefold())
     return "".join(c for c in text if not unicodedata.combining(c)).strip()
 
@@ -30,18 +32,20 @@ def parse_text(value: str) -> str:
     return value
 
 
-_ISO_DATE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}$")
-_EU_DATE = re.compile(r"^\d{1,2}/\d{1,2}/\d{4}$")
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+_EU_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 
 
 def parse_date(value: str) -> datetime.date:
     """`YYYY-MM-DD` or `DD/MM/YYYY`."""
     try:
-        if _ISO_DATE.match(value):
-            return datetime.datetime.strptime(value, "%Y-%m-%d").date()
-        if _EU_DATE.match(value):
-            return datetime.datetime.strptime(value, "%d/%m/%Y").date()
-    except ValueError:
+        if match := _ISO_DATE.match(value):
+            year, month, day = match.groups()
+            return datetime.date(int(year), int(month), int(day))
+        if match := _EU_DATE.match(value):
+            day, month, year = match.groups()
+            return datetime.date(int(year), int(month), int(day))
+    except ValueError:  # 31/02/2020
         pass
     raise ValidationError(
         _("fecha no válida «%(value)s»: use AAAA-MM-DD o DD/MM/AAAA") % {"value": value}, code="invalid_date"

@@ -1,0 +1,101 @@
+"""core.importing.writer: an import's new rows and their audit rows, COPY on PostgreSQL."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.db import IntegrityError, connection, transaction
+from django.forms.models import model_to_dict
+from simple_history.utils import bulk_create_with_history
+
+from accounts.tests.factories import AdminFactory
+from clientes.tests.factories import ClienteFactory
+from core.importing.parsers import fold
+from core.importing.writer import insert_with_history
+from pacientes.models import Paciente
+
+pytestmark = pytest.mark.django_db
+
+HISTORY_OWN = {"history_id", "history_date", "id", "creado_en", "actualizado_en"}
+
+
+def _pacientes(owner, prefix, chip):
+    """New pacientes with every kind of column: text, blank, None, date, decimal, bool, FK."""
+    return [
+        Paciente(propietario=owner, nombre=f"{prefix}Nala", especie="gato", microchip=chip),
+        Paciente(
+            propietario=owner,
+            nombre=f"{prefix}Thor",
+            especie="perro",
+            raza="Mastín",
+            fecha_nacimiento=datetime.date(2019, 4, 1),
+            peso_kg=Decimal("31.40"),
+            esterilizado=True,
+            alergias="Pollo; «cereal»\ttab\\barra",
+        ),
+    ]
+
+
+def _stored(pks):
+    rows = Paciente.objects.filter(pk__in=pks).order_by("pk")
+    return [{k: v for k, v in model_to_dict(p).items() if k not in HISTORY_OWN} for p in rows]
+
+
+def _history(pks):
+    rows = Paciente.history.filter(id__in=pks).order_by("id").values()
+    return [{k: v for k, v in row.items() if k not in HISTORY_OWN} for row in rows]
+
+
+def test_rows_and_audit_rows_are_those_bulk_create_with_history_writes():
+    actor = AdminFactory()
+    owner = ClienteFactory()
+    copied, created = _pacientes(owner, "", "941000000000001"), _pacientes(owner, "x", "941000000000002")
+    insert_with_history(copied, Paciente, actor=actor, change_reason="importación")
+    bulk_create_with_history(created, Paciente, default_user=actor, default_change_reason="importación")
+
+    # the pks are set and the instances know they are saved
+    assert all(p.pk and not p._state.adding for p in copied)
+    stored_copied, stored_created = _stored([p.pk for p in copied]), _stored([p.pk for p in created])
+    for row in stored_created:
+        row["nombre"] = row["nombre"].removeprefix("x")
+        row["microchip"] = row["microchip"].replace("002", "001")
+    assert stored_copied == stored_created
+    history = _history([p.pk for p in copied])
+    assert [h["history_type"] for h in history] == ["+", "+"]
+    assert {h["history_user_id"] for h in history} == {actor.pk}
+    assert {h["history_change_reason"] for h in history} == {"importación"}
+    expected = _history([p.pk for p in created])
+    for row in expected:
+        row["nombre"] = row["nombre"].removeprefix("x")
+        row["microchip"] = row["microchip"].replace("002", "001")
+    assert history == expected
+    # auto_now_add ran, and the audit row carries the record's own timestamp
+    thor = Paciente.objects.get(pk=copied[1].pk)
+    assert thor.creado_en is not None and thor.alergias == "Pollo; «cereal»\ttab\\barra"
+    assert Paciente.history.get(id=thor.pk).creado_en == thor.creado_en
+
+
+def test_a_duplicate_the_database_rejects_is_an_integrity_error():
+    owner = ClienteFactory()
+    Paciente.objects.create(propietario=owner, nombre="Kiwi", especie="ave", microchip="941000000000777")
+    clash = Paciente(propietario=owner, nombre="Otro", especie="ave", microchip="941000000000777")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        insert_with_history([clash], Paciente)
+    assert Paciente.objects.filter(microchip="941000000000777").count() == 1
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="COPY is the PostgreSQL path")
+def test_on_postgresql_the_ids_come_from_the_table_sequence():
+    owner = ClienteFactory()
+    first = _pacientes(owner, "a", "941000000000003")
+    insert_with_history(first, Paciente)
+    # a later ordinary INSERT takes the next id: the sequence moved past the copied rows
+    later = Paciente.objects.create(propietario=owner, nombre="Luna", especie="gato")
+    assert later.pk > max(p.pk for p in first)
+
+
+@pytest.mark.parametrize(
+    ("text", "folded"), [("Hurón", "huron"), ("  ÑANDÚ ", "nandu"), ("Straße", "strasse"), ("TOBY", "toby")]
+)
+def test_fold_compares_without_case_or_accents(text, folded):
+    assert fold(text) == folded

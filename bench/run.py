@@ -41,7 +41,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
 PAGE_SIZES = (1, 20, 100)
-SETTINGS_REPORTED = ("scale", "concurrency", "seconds", "rounds", "warmup", "requests", "workers")
+SETTINGS_REPORTED = ("scale", "concurrency", "seconds", "rounds", "warmup", "requests", "workers", "only")
 LIST_ENDPOINTS = ("pacientes", "pacientes search", "pacientes filter", "citas?fecha")
 GOALS = {"api_floor_max": 2.0, "ours_peer_min": 5.0, "p99_ms_max": 100.0, "import_copy_min": 0.25}
 
@@ -208,9 +208,20 @@ def endpoints(params: dict) -> list[tuple[str, str, str, str]]:
     return rows
 
 
-def api_paths(params: dict) -> list[str]:
+def measured(args, params: dict) -> list[tuple[str, str, str, str]]:
+    """The endpoints this run measures: all, or those named by `--only`."""
+    rows = endpoints(params)
+    if args.only:
+        unknown = set(args.only) - {name for name, *_ in rows}
+        if unknown:
+            raise SystemExit(f"--only: no endpoint named {', '.join(sorted(unknown))}")
+        rows = [row for row in rows if row[0] in args.only]
+    return rows
+
+
+def api_paths(rows: list[tuple[str, str, str, str]]) -> list[str]:
     """One API path per measured endpoint (the first of a rotation)."""
-    return [expand(path, "api")[0] for _name, path, _floor, _peer in endpoints(params)]
+    return [expand(path, "api")[0] for _name, path, _floor, _peer in rows]
 
 
 def expand(path, kind: str) -> list[str]:
@@ -248,7 +259,7 @@ def measure_endpoints(args, port: int, token: str, params: dict) -> list[dict]:
     of load from elsewhere on the machine hits the three variants alike."""
     runs = []
     for round_ in range(args.rounds):
-        for name, *paths in endpoints(params):
+        for name, *paths in measured(args, params):
             for kind, path in zip(("api", "floor", "peer"), paths, strict=True):
                 runs.append(
                     {
@@ -265,7 +276,7 @@ def measure_endpoints(args, port: int, token: str, params: dict) -> list[dict]:
     log(f"driving {len(runs)} runs ({args.rounds} rounds, {args.seconds:g}s a variant), {args.concurrency} clients …")
     results = run_load(runs)
     rows = []
-    for name, *_ in endpoints(params):
+    for name, *_ in measured(args, params):
         by_kind = {
             kind: merge([r for r in results if r["name"].startswith(f"{name}|{kind}|")])
             for kind in ("api", "floor", "peer")
@@ -612,6 +623,12 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1, help="gunicorn workers a server")
     parser.add_argument("--data-only", action="store_true", help="create and fill the database, measure nothing")
     parser.add_argument("--explain", action="store_true", help="print the query plans of the measured endpoints, stop")
+    parser.add_argument(
+        "--only",
+        type=lambda v: [n.strip() for n in v.split(",") if n.strip()],
+        default=[],
+        help='measure only these endpoints, comma-separated (e.g. "pacientes,citas?fecha")',
+    )
     parser.add_argument("--skip-import", action="store_true", help="no import-vs-COPY figures")
     parser.add_argument("--skip-scale-out", action="store_true", help="no second server, no booking burst")
     args = parser.parse_args()
@@ -669,7 +686,7 @@ def main() -> None:
             return
         admin = User.objects.get(email=dataset.ADMIN_EMAIL)
         params = pick_params(sizes, datetime.date.today())
-        plans = explain(api_paths(params), admin)
+        plans = explain(api_paths(measured(args, params)), admin)
         if args.explain:
             log(render_plans(plans))
             return

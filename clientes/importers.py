@@ -27,7 +27,12 @@ class ClienteImporter(ModelImporter):
 
     def existing(self, rows):
         documentos = {row.values["documento"].lower() for row in rows}
-        return Cliente.objects.annotate(documento_lower=Lower("documento")).filter(documento_lower__in=documentos)
+        # `documento <> ''` spelt out: the predicate of the unique index on LOWER(documento).
+        return (
+            Cliente.objects.annotate(documento_lower=Lower("documento"))
+            .filter(documento_lower__in=documentos)
+            .exclude(documento="")
+        )
 
     def lookup_keys(self, row):
         return [documento_key(row.values["documento"])]

@@ -61,6 +61,7 @@ class PacienteImporter(ModelImporter):
     )
     # The owner is looked up once per batch, not once per row by full_clean().
     clean_exclude = ("propietario",)
+    reads = (Cliente,)
     key_fields = ("nombre",)
 
     def prepare(self, rows):
@@ -69,6 +70,8 @@ class PacienteImporter(ModelImporter):
             fold(documento): pk
             for documento, pk in Cliente.objects.annotate(documento_lower=Lower("documento"))
             .filter(documento_lower__in=documentos)
+            .exclude(documento="")  # the predicate of the unique index on LOWER(documento)
+            .order_by()
             .values_list("documento", "pk")
         }
         for row in rows:
@@ -87,13 +90,23 @@ class PacienteImporter(ModelImporter):
                         row.reject(name, _("Este campo es obligatorio para identificar un paciente sin microchip."))
 
     def existing(self, rows):
+        # What lookup_keys() can reach: the microchips, every paciente of the owners of rows
+        # without one (matched by name), and only the chipless ones of the owners of rows with
+        # one (a microchip added to a paciente stored without it).
         microchips = {row.values["microchip"] for row in rows if row.values.get("microchip")}
-        owners = {row.values["propietario_id"] for row in rows}
         especies = {row.values["especie"] for row in rows if "especie" in row.values}
+        by_name = {row.values["propietario_id"] for row in rows if not row.values.get("microchip")}
+        chipless = {row.values["propietario_id"] for row in rows if row.values.get("microchip")} - by_name
+        # One branch per index (an OR of the three is answered by scanning the table), the
+        # microchips through the partial unique index, whose `microchip <> ''` is spelt out.
+        branches = [
+            Paciente.objects.filter(microchip__in=microchips).exclude(microchip=""),
+            Paciente.objects.filter(propietario_id__in=by_name, especie__in=especies),
+            Paciente.objects.filter(propietario_id__in=chipless, especie__in=especies, microchip=""),
+        ]
+        first, *others = (branch.order_by().values("pk") for branch in branches)
         weighed = Consulta.objects.filter(paciente=OuterRef("pk"), peso_kg__isnull=False)
-        return Paciente.objects.filter(
-            Q(microchip__in=microchips) | Q(propietario_id__in=owners, especie__in=especies)
-        ).annotate(peso_de_consulta=Exists(weighed))
+        return Paciente.objects.filter(pk__in=first.union(*others, all=True)).annotate(peso_de_consulta=Exists(weighed))
 
     def check_update(self, row, instance, diff):
         # The rule of the API (services.paciente_update): a weight recorded by a consulta wins.
@@ -145,6 +158,7 @@ class VacunaImporter(ModelImporter):
     )
     # The paciente is resolved once per batch; imported doses have no applying user.
     clean_exclude = ("paciente", "veterinario")
+    reads = (Paciente, Cliente)
     key_fields = ("nombre",)
 
     @classmethod

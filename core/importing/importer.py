@@ -8,6 +8,8 @@ record it updates; this module does the rest, the same way for every model:
   owners) and `existing()` (the records the batch may update), then the inserts
   (COPY on PostgreSQL, see writer.py) and bulk updates, each with its
   django-simple-history rows, so imports are audited;
+* on PostgreSQL the tables the lookups read are ANALYZEd as the import fills them
+  (statistics.py), so that the batch queries keep using their indexes;
 * every row is validated with the model's own `full_clean()` (the rules of the
   API and the admin), without the checks that would query per row;
 * a blank cell never erases a stored value; a row equal to what is stored is
@@ -22,6 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from itertools import islice
 from typing import Any, ClassVar
 
@@ -33,6 +36,7 @@ from simple_history.utils import bulk_update_with_history
 
 from .parsers import fold, parse_text
 from .source import CsvSource, Record, UnusableFile, normalize_name
+from .statistics import GrowingTable, analyze
 from .writer import insert_with_history
 
 ROW = "fila"  # the `campo` of errors about the whole row
@@ -92,6 +96,9 @@ class ModelImporter:
     clean_exclude: ClassVar[Sequence[str]] = ()
     # Keys compare case-insensitively: a stored "12345678Z" is not rewritten as "12345678z".
     key_fields: ClassVar[Sequence[str]] = ()
+    # Other models whose tables prepare()/existing() read (their statistics are refreshed
+    # when the import starts, see statistics.py).
+    reads: ClassVar[Sequence[type[models.Model]]] = ()
 
     def __init__(
         self,
@@ -140,7 +147,7 @@ class ModelImporter:
 
     def model_values(self, row: Row) -> dict[str, Any]:
         """Model attribute → value to write, from the row's parsed values."""
-        names = {f.attname for f in self.model._meta.concrete_fields}
+        names = _attnames(self.model)
         return {k: v for k, v in row.values.items() if k in names}
 
     # -- the engine ---------------------------------------------------------------
@@ -173,9 +180,13 @@ class ModelImporter:
         names = self.check_header(source.header)
         by_name = {c.name: c for c in self.columns}
         with transaction.atomic():
+            analyze(self.model, *self.reads)
+            own_table = GrowingTable(self.model, step=self.batch_size)
             for batch in _batched(source, self.batch_size):
                 rows = [self._parse(record, names, by_name) for record in batch]
+                created = self.summary.creados
                 self._process(rows)
+                own_table.wrote(self.summary.creados - created)
                 self.on_batch()
             if self.dry_run or (self.summary.con_errores and not self.partial):
                 transaction.set_rollback(True)
@@ -211,7 +222,10 @@ class ModelImporter:
         self.prepare([r for r in rows if not r.errors])
         candidates = [r for r in rows if not r.errors]
         index: dict[Hashable, list[models.Model]] = {}
-        for instance in self.existing(candidates) if candidates else ():
+        found = self.existing(candidates) if candidates else ()
+        if isinstance(found, models.QuerySet):
+            found = found.order_by()  # a model's default ordering would only add a sort
+        for instance in found:
             self._register(index, instance, ())
         new: list[models.Model] = []
         pending_new: set[int] = set()
@@ -318,6 +332,11 @@ class ModelImporter:
             raise UnusableFile(
                 _("conflicto con datos guardados mientras se importaba: %(error)s") % {"error": exc}
             ) from exc
+
+
+@cache
+def _attnames(model: type[models.Model]) -> frozenset[str]:
+    return frozenset(f.attname for f in model._meta.concrete_fields)
 
 
 def _batched(iterable: Iterable, size: int) -> Iterator[list]:

@@ -4,8 +4,9 @@ On PostgreSQL the rows go in through `COPY ... FROM STDIN`: the primary keys are
 the table's sequence first (one query), then the records and their django-simple-history
 "created" rows are streamed, one COPY each. An `INSERT` of a batch makes Django build and
 adapt one parameter per cell (about half of an import's time); COPY sends the values as
-they are. Every value still goes through the field's `pre_save()` and `get_db_prep_save()`,
-as `bulk_create()` would, so the stored rows are the same.
+they are. Every value still goes through the field's `pre_save()` and `get_db_prep_save()`
+as `bulk_create()` would (skipped only where Django's own field types make them the
+identity), so the stored rows are the same; the audit row reuses the record's values.
 
 Elsewhere (SQLite) the records are written with simple-history's `bulk_create_with_history`.
 """
@@ -42,13 +43,16 @@ def insert_with_history(
 
     fields = model._meta.concrete_fields
     pk = model._meta.pk
-    history_fields = [f for f in history._meta.concrete_fields if f.name != "history_id"]
+    by_attname = {f.attname: f for f in history._meta.concrete_fields}
+    tracked = [f.attname for f in history.tracked_fields]
     audit = {
         "history_date": timezone.now(),
         "history_change_reason": change_reason,
         "history_type": "+",
         "history_user_id": actor.pk if actor is not None else None,
     }
+    audit_values = [by_attname[name].get_db_prep_save(value, connection) for name, value in audit.items()]
+    quote = connection.ops.quote_name
     with connection.wrap_database_errors, connection.cursor() as cursor:
         cursor.execute(
             "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
@@ -56,12 +60,25 @@ def insert_with_history(
         )
         for instance, (pk_value,) in zip(instances, cursor.fetchall(), strict=True):
             setattr(instance, pk.attname, pk_value)
-        _copy(cursor, connection, model._meta.db_table, fields, instances, {}, adding=True)
-        # After the records: their auto_now_add values are on the instances by now.
-        _copy(cursor, connection, history._meta.db_table, history_fields, instances, audit, adding=False)
+        readers = [_reader(field, connection) for field in fields]
+        rows = [[read(instance) for read in readers] for instance in instances]
+        with cursor.copy(_copy_sql(quote, model._meta.db_table, [f.column for f in fields])) as copy:
+            for row in rows:
+                copy.write_row(row)
+        # The audit row holds the record's values as just written (auto_now_add included).
+        position = {field.attname: n for n, field in enumerate(fields)}
+        picks = [position[name] for name in tracked]
+        columns = [by_attname[name].column for name in (*tracked, *audit)]
+        with cursor.copy(_copy_sql(quote, history._meta.db_table, columns)) as copy:
+            for row in rows:
+                copy.write_row([*(row[n] for n in picks), *audit_values])
     for instance in instances:
         instance._state.adding = False
         instance._state.db = alias
+
+
+def _copy_sql(quote, table: str, columns: list[str]) -> str:
+    return f"COPY {quote(table)} ({', '.join(quote(c) for c in columns)}) FROM STDIN"
 
 
 # Django's own field classes whose get_db_prep_save() hands a value of this exact type (or
@@ -86,17 +103,14 @@ _PASSED_AS_IS = {
 }
 
 
-def _reader(field, fixed: dict, *, adding: bool, connection):
-    """instance -> the column's value as PostgreSQL takes it, for one field of the COPY."""
-    if field.attname in fixed:
-        value = field.get_db_prep_save(fixed[field.attname], connection)
-        return lambda _instance: value
+def _reader(field, connection):
+    """instance -> the column's value as PostgreSQL takes it: what bulk_create() would send."""
     # pre_save() only where it does something (auto_now, auto_now_add, custom fields):
     # everywhere else it is getattr().
     plain = type(field).pre_save is models.Field.pre_save or (
         isinstance(field, models.DateField) and not (field.auto_now or field.auto_now_add)
     )
-    read = attrgetter(field.attname) if plain or not adding else (lambda instance: field.pre_save(instance, True))
+    read = attrgetter(field.attname) if plain else (lambda instance: field.pre_save(instance, True))
     expected = _PASSED_AS_IS.get(type(field))
 
     def column(instance):
@@ -110,20 +124,9 @@ def _reader(field, fixed: dict, *, adding: bool, connection):
     return column
 
 
-def _copy(cursor, connection, table, fields, instances, fixed: dict, *, adding: bool) -> None:
-    """One COPY of `fields` for every instance: the record's own fields through `pre_save()`
-    (auto_now_add and friends) when `adding`, else (its history row) as they stand, and the
-    `fixed` columns with the same value on every row."""
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(f.column) for f in fields)
-    readers = [_reader(field, fixed, adding=adding, connection=connection) for field in fields]
-    with cursor.copy(f"COPY {quote(table)} ({columns}) FROM STDIN") as copy:
-        for instance in instances:
-            copy.write_row([read(instance) for read in readers])
-
-
 def _copyable(model, history) -> bool:
     """The history table holds exactly the tracked fields and simple-history's own columns
     (no custom or relation columns this module would not know how to fill)."""
     tracked = {f.attname for f in history.tracked_fields}
-    return {f.attname for f in history._meta.concrete_fields} - tracked == HISTORY_COLUMNS
+    own = {f.attname for f in model._meta.concrete_fields}
+    return tracked <= own and {f.attname for f in history._meta.concrete_fields} - tracked == HISTORY_COLUMNS

@@ -354,7 +354,8 @@ def test_many_rows_cost_a_constant_number_of_queries_per_batch(tmp_path, django_
     with django_assert_max_num_queries(200):
         result = importar(path)
     assert result.summary == "2999 creados, 1 actualizados, 0 sin cambios, 0 con errores"
-    with django_assert_max_num_queries(10):
+    # 3 batches x (lookup + existing) + savepoints, and on PostgreSQL the ANALYZE at the start
+    with django_assert_max_num_queries(13):
         again = importar(path)
     assert again.summary == "0 creados, 0 actualizados, 3000 sin cambios, 0 con errores"
 

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from operator import attrgetter
 from typing import Any
 
-from django.core.exceptions import ObjectDoesNotExist
+from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist
 from django.db import models
 from rest_framework import fields as drf_fields
 from rest_framework import relations, serializers
@@ -63,7 +63,7 @@ def _plain_getter(model, source_attrs) -> Callable[[Any], Any] | None:
         last = position == len(source_attrs) - 1
         try:
             field = current._meta.get_field(name)
-        except Exception:  # noqa: BLE001 (not a model field: maybe a property)
+        except FieldDoesNotExist:
             # A property, or an attribute the class does not have: an annotation of the
             # queryset (`num_pacientes`). Methods and other descriptors are DRF's to call.
             found = inspect.getattr_static(current, name, _ABSENT)
@@ -143,7 +143,7 @@ def _step(field, model) -> Step:
     if _reads_a_plain_pk(field):
         try:
             relation = model._meta.get_field(field.source_attrs[0]) if model is not None else None
-        except Exception:  # noqa: BLE001
+        except FieldDoesNotExist:
             relation = None
         if isinstance(relation, models.ForeignKey) and relation.target_field.primary_key:
             return (key, attrgetter(relation.attname), None, field)

@@ -3,8 +3,11 @@
 Each row names an endpoint, a method and the status every caller gets:
 admin, veterinario, recepcionista, the owner (a `cliente` user whose data the
 object is), another `cliente` user, and an anonymous caller. Objects in the
-paths belong to the owner. `test_every_endpoint_has_a_row` fails as soon as an
-endpoint exists without a row here.
+paths belong to the owner; the consultas and bloqueos in them are the
+veterinario's. A seventh caller, another veterinario, gets what the veterinario
+gets except where a row says otherwise (`other_vet`: the vet's own records).
+`test_every_endpoint_has_a_row` fails as soon as an endpoint exists without a
+row here.
 """
 
 import itertools
@@ -34,6 +37,9 @@ class Row:
     # Statuses in CALLERS order.
     expected: tuple
     payload: object = field(default=None)  # callable(world) -> dict
+    # Status for another veterinario (not the one whose consulta or bloqueo is in the path);
+    # None: the veterinario's.
+    other_vet: int | None = None
 
     def __post_init__(self):
         assert len(self.expected) == len(CALLERS), self.path
@@ -157,8 +163,8 @@ ROWS = [
     Row("GET", "/api/v1/consultas/", LIST_ALL),
     Row("POST", "/api/v1/consultas/", statuses(201, 201, 403, 403, 403), nueva_consulta),
     Row("GET", "/api/v1/consultas/{consulta}/", READ_ALL_SCOPED),
-    Row("PUT", "/api/v1/consultas/{consulta}/", CLINICAL_WRITE, nueva_consulta),
-    Row("PATCH", "/api/v1/consultas/{consulta}/", CLINICAL_WRITE, lambda w: {"diagnostico": "Esguince"}),
+    Row("PUT", "/api/v1/consultas/{consulta}/", CLINICAL_WRITE, nueva_consulta, other_vet=403),
+    Row("PATCH", "/api/v1/consultas/{consulta}/", CLINICAL_WRITE, lambda w: {"diagnostico": "Esguince"}, other_vet=403),
     Row("DELETE", "/api/v1/consultas/{consulta}/", ADMIN_DELETE),
     # --- vacunas
     Row("GET", "/api/v1/vacunas/", LIST_ALL),
@@ -190,11 +196,11 @@ ROWS = [
     Row("DELETE", "/api/v1/horarios/{horario}/", ADMIN_DELETE),
     # --- bloqueos (a vet manages its own; the one in the path is the world's vet's)
     Row("GET", "/api/v1/bloqueos/", STAFF_READ),
-    Row("POST", "/api/v1/bloqueos/", statuses(201, 201, 201, 403, 403), nuevo_bloqueo),
+    Row("POST", "/api/v1/bloqueos/", statuses(201, 201, 201, 403, 403), nuevo_bloqueo, other_vet=403),
     Row("GET", "/api/v1/bloqueos/{bloqueo}/", STAFF_READ),
-    Row("PUT", "/api/v1/bloqueos/{bloqueo}/", STAFF_WRITE_OWNER_403, nuevo_bloqueo),
-    Row("PATCH", "/api/v1/bloqueos/{bloqueo}/", STAFF_WRITE_OWNER_403, lambda w: {"motivo": "Congreso"}),
-    Row("DELETE", "/api/v1/bloqueos/{bloqueo}/", statuses(204, 204, 204, 403, 403)),
+    Row("PUT", "/api/v1/bloqueos/{bloqueo}/", STAFF_WRITE_OWNER_403, nuevo_bloqueo, other_vet=403),
+    Row("PATCH", "/api/v1/bloqueos/{bloqueo}/", STAFF_WRITE_OWNER_403, lambda w: {"motivo": "Congreso"}, other_vet=403),
+    Row("DELETE", "/api/v1/bloqueos/{bloqueo}/", statuses(204, 204, 204, 403, 403), other_vet=403),
     # --- recordatorios (read-only; owners see their own)
     Row("GET", "/api/v1/recordatorios/", LIST_ALL),
 ]
@@ -213,6 +219,7 @@ class World:
             "recepcionista": UserFactory(rol=Rol.RECEPCIONISTA),
             "owner": self.cliente.usuario,
             "other": otro.usuario,
+            "other_vet": UserFactory(rol=Rol.VETERINARIO),
         }
         self.paciente = PacienteFactory(propietario=self.cliente)
         self.spare_user = UserFactory(rol=Rol.RECEPCIONISTA)
@@ -245,7 +252,10 @@ class World:
         return api
 
 
-CASES = [pytest.param(row, caller, id=f"{row.id} as {caller}") for row, caller in itertools.product(ROWS, CALLERS)]
+CASES = [
+    pytest.param(row, caller, id=f"{row.id} as {caller}")
+    for row, caller in itertools.product(ROWS, (*CALLERS, "other_vet"))
+]
 
 
 @pytest.mark.django_db
@@ -257,7 +267,10 @@ def test_role_table(row, caller):
 
     response = getattr(world.client(caller), row.method.lower())(path, data, format="json")
 
-    expected = row.expected[CALLERS.index(caller)]
+    if caller == "other_vet":
+        expected = row.expected[CALLERS.index("veterinario")] if row.other_vet is None else row.other_vet
+    else:
+        expected = row.expected[CALLERS.index(caller)]
     assert response.status_code == expected, response.content[:300]
 
 

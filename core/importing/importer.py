@@ -179,17 +179,23 @@ class ModelImporter:
         """Imports every record of `source` (already opened); returns the counts."""
         names = self.check_header(source.header)
         by_name = {c.name: c for c in self.columns}
-        with transaction.atomic():
-            analyze(self.model, *self.reads)
-            own_table = GrowingTable(self.model, step=self.batch_size)
-            for batch in _batched(source, self.batch_size):
-                rows = [self._parse(record, names, by_name) for record in batch]
-                created = self.summary.creados
-                self._process(rows)
-                own_table.wrote(self.summary.creados - created)
-                self.on_batch()
-            if self.dry_run or (self.summary.con_errores and not self.partial):
-                transaction.set_rollback(True)
+        own_table = GrowingTable(self.model, step=self.batch_size)
+        kept = False
+        try:
+            with transaction.atomic():
+                analyze(self.model, *self.reads)
+                for batch in _batched(source, self.batch_size):
+                    rows = [self._parse(record, names, by_name) for record in batch]
+                    created = self.summary.creados
+                    self._process(rows)
+                    own_table.wrote(self.summary.creados - created)
+                    self.on_batch()
+                kept = not (self.dry_run or (self.summary.con_errores and not self.partial))
+                if not kept:
+                    transaction.set_rollback(True)
+        finally:
+            if not kept:
+                own_table.rolled_back()
         return self.summary
 
     def _parse(self, record: Record, names: list[str | None], by_name: dict[str, Column]) -> Row:

@@ -49,3 +49,11 @@ class GrowingTable:
         if self.enabled and self.written - self.analyzed_at >= max(self.step, self.analyzed_at):
             self.enabled = analyze(self.model)
             self.analyzed_at = self.written
+
+    def rolled_back(self) -> None:
+        """After the import's transaction was rolled back (a dry run, a rejected file, an
+        error): PostgreSQL keeps what ANALYZE wrote to pg_class through a rollback, so the
+        statistics would go on counting the rows that are gone (and an unfiltered list would
+        report them, see core.pagination). ANALYZE again, now without them."""
+        if self.analyzed_at:
+            analyze(self.model)

@@ -1,10 +1,9 @@
 """`importar_clientes`: clientes from a CSV, keyed by `documento` (case-insensitive)."""
 
-from django.db.models.functions import Lower
-
 from core.importing import Column, ModelImporter, fold
 
 from .models import Cliente
+from .selectors import clientes_por_documento
 
 
 def documento_key(documento: str):
@@ -27,12 +26,7 @@ class ClienteImporter(ModelImporter):
 
     def existing(self, rows):
         documentos = {row.values["documento"].lower() for row in rows}
-        # `documento <> ''` spelt out: the predicate of the unique index on LOWER(documento).
-        return (
-            Cliente.objects.annotate(documento_lower=Lower("documento"))
-            .filter(documento_lower__in=documentos)
-            .exclude(documento="")
-        )
+        return clientes_por_documento(documentos)
 
     def lookup_keys(self, row):
         return [documento_key(row.values["documento"])]

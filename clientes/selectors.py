@@ -1,5 +1,5 @@
 from django.db.models import Count, IntegerField, OuterRef, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Lower
 
 from accounts.permissions import scope_to_owner
 
@@ -25,3 +25,15 @@ def cliente_list(*, user):
     """Clientes the user may see, with `num_pacientes` annotated."""
     queryset = Cliente.objects.annotate(num_pacientes=num_pacientes_subquery())
     return scope_to_owner(queryset, user, owner_path="usuario")
+
+
+def clientes_por_documento(documentos):
+    """Clientes whose documento is one of `documentos` (lower case), through the unique
+    index on LOWER(documento): its predicate, `documento <> ''`, is spelt out so that
+    PostgreSQL uses it for a list of any length."""
+    return (
+        Cliente.objects.annotate(documento_lower=Lower("documento"))
+        .filter(documento_lower__in=documentos)
+        .exclude(documento="")
+        .order_by()
+    )

@@ -10,6 +10,7 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 
 from clientes.models import Cliente
+from clientes.selectors import clientes_por_documento
 from core.importing import (
     Column,
     ModelImporter,
@@ -67,12 +68,7 @@ class PacienteImporter(ModelImporter):
     def prepare(self, rows):
         documentos = {row.values["documento_propietario"].lower() for row in rows}
         owners = {
-            fold(documento): pk
-            for documento, pk in Cliente.objects.annotate(documento_lower=Lower("documento"))
-            .filter(documento_lower__in=documentos)
-            .exclude(documento="")  # the predicate of the unique index on LOWER(documento)
-            .order_by()
-            .values_list("documento", "pk")
+            fold(documento): pk for documento, pk in clientes_por_documento(documentos).values_list("documento", "pk")
         }
         for row in rows:
             documento = row.values["documento_propietario"]

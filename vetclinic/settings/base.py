@@ -95,6 +95,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # "database is locked" (a 500) when it tries to upgrade a read lock.
     DATABASES["default"].setdefault("OPTIONS", {}).update({"transaction_mode": "IMMEDIATE", "timeout": 20})
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# No statement of a web request may hold PostgreSQL longer than this (0 = no limit); a
+# cancelled statement answers 503. Management commands (imports) use
+# DB_COMMAND_STATEMENT_TIMEOUT_MS instead (manage.py marks them). JIT is off:
+# it can keep the planner busy for minutes on a pathological query, beyond any cancel.
+DB_STATEMENT_TIMEOUT_MS = env.int("DB_STATEMENT_TIMEOUT_MS", default=5000)
+DB_COMMAND_STATEMENT_TIMEOUT_MS = env.int("DB_COMMAND_STATEMENT_TIMEOUT_MS", default=0)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    _timeout = DB_COMMAND_STATEMENT_TIMEOUT_MS if os.environ.get("VETCLINIC_PROCESS") == "command" else (
+        DB_STATEMENT_TIMEOUT_MS
+    )
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = f"-c statement_timeout={_timeout} -c jit=off"
 
 # --- Auth -------------------------------------------------------------------
 
@@ -209,6 +220,11 @@ SLOT_MINUTES = env.int("SLOT_MINUTES", default=15)
 # Opening hours for vets with no horario rows: "DAYS=HH:MM-HH:MM[,HH:MM-HH:MM]" entries
 # separated by ";", days 0 (Monday) to 6 (Sunday) as a range or list (see .env.example).
 CLINIC_HOURS = env("CLINIC_HOURS", default="0-4=09:00-18:00")
+# What a `cliente` user may book online: these durations (minutes), at most RESERVA_MAX_DIAS
+# days ahead, and at most RESERVA_MAX_ACTIVAS active citas from now on per owner.
+DURACIONES_RESERVA = env.list("DURACIONES_RESERVA", cast=int, default=[15, 30, 45, 60])
+RESERVA_MAX_DIAS = env.int("RESERVA_MAX_DIAS", default=180)
+RESERVA_MAX_ACTIVAS = env.int("RESERVA_MAX_ACTIVAS", default=5)
 
 # --- Limits -----------------------------------------------------------------
 

@@ -6,7 +6,7 @@ from rest_framework import serializers
 
 from accounts.models import Rol, User
 from accounts.permissions import scope_to_owner
-from core.serializers import ModelSerializer
+from core.serializers import DateField, DateTimeField, ModelSerializer
 from pacientes.models import Paciente
 
 from .models import Bloqueo, Cita, HorarioAtencion, TipoRecordatorio
@@ -35,7 +35,7 @@ class CitaSerializer(ModelSerializer):
     cliente = serializers.IntegerField(source="paciente.propietario_id", read_only=True)
     veterinario = serializers.PrimaryKeyRelatedField(queryset=veterinarios())
     veterinario_nombre = serializers.CharField(source="veterinario.nombre_completo", read_only=True)
-    fin = serializers.DateTimeField(required=False)
+    fin = DateTimeField(required=False)
     duracion_minutos = serializers.IntegerField(
         min_value=DURACION_MINIMA,
         max_value=DURACION_MAXIMA,
@@ -79,7 +79,7 @@ class CancelarSerializer(serializers.Serializer):
 
 class DisponibilidadQuerySerializer(serializers.Serializer):
     veterinario = serializers.PrimaryKeyRelatedField(queryset=veterinarios().filter(is_active=True))
-    fecha = serializers.DateField()
+    fecha = DateField()
     duracion = serializers.IntegerField(
         min_value=DURACION_MINIMA, max_value=DURACION_MAXIMA, default=DURACION_POR_DEFECTO
     )
@@ -115,8 +115,8 @@ class BloqueoSerializer(ModelSerializer):
 
 
 class RecordatorioQuerySerializer(serializers.Serializer):
-    desde = serializers.DateField(required=False, help_text=_("Fecha local inicial (por defecto, hoy)."))
-    hasta = serializers.DateField(required=False, help_text=_("Fecha local final, incluida (por defecto, hoy + 14)."))
+    desde = DateField(required=False, help_text=_("Fecha local inicial (por defecto, hoy)."))
+    hasta = DateField(required=False, help_text=_("Fecha local final, incluida (por defecto, hoy + 14)."))
     tipo = serializers.ChoiceField(choices=TipoRecordatorio.choices, required=False)
     enviado = serializers.BooleanField(required=False, allow_null=True, default=None)
 

@@ -1,8 +1,10 @@
-"""Local-day arithmetic in the clinic's zone (TIME_ZONE)."""
+"""Local-day arithmetic in the clinic's zone (TIME_ZONE), and the range of dates the system accepts."""
 
 import datetime
 
+from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 
 def start_of_local_day(day: datetime.date) -> datetime.datetime:
@@ -13,3 +15,31 @@ def start_of_local_day(day: datetime.date) -> datetime.datetime:
 def local_day_range(day: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
     """[start, end) of the local day `day`: 23 or 25 hours long on DST changes."""
     return start_of_local_day(day), start_of_local_day(day + datetime.timedelta(days=1))
+
+
+# The dates the system accepts anywhere a date or date-time comes in (API fields, filters,
+# query parameters, imports). Wide enough for any real record (a tortoise's birth, a
+# booking years ahead), narrow enough that the arithmetic around a date (a local day's end,
+# a zone's offset, a cita's end) can never leave the calendar Python and the databases know.
+EARLIEST_DATE = datetime.date(1800, 1, 1)
+LATEST_DATE = datetime.date(2999, 12, 31)
+
+
+def out_of_range_error():
+    """The error every date outside [EARLIEST_DATE, LATEST_DATE] gets (code `fecha_fuera_de_rango`)."""
+    return ValidationError(
+        _("Fecha fuera del rango admitido (%(desde)s a %(hasta)s).")
+        % {"desde": EARLIEST_DATE.isoformat(), "hasta": LATEST_DATE.isoformat()},
+        code="fecha_fuera_de_rango",
+    )
+
+
+def validate_date_in_range(value):
+    """Raises `out_of_range_error()` for a date, or the date of a date-time, outside
+    [EARLIEST_DATE, LATEST_DATE]; returns the value (None passes)."""
+    if value is None:
+        return value
+    day = value.date() if isinstance(value, datetime.datetime) else value
+    if not EARLIEST_DATE <= day <= LATEST_DATE:
+        raise out_of_range_error()
+    return value

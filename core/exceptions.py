@@ -2,7 +2,7 @@
 
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError
+from django.db import IntegrityError, OperationalError
 from django.db.models import ProtectedError, RestrictedError
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, status
@@ -27,6 +27,23 @@ class Conflict(exceptions.APIException):
         self.extra = extra or {}
 
 
+class StatementTimeout(exceptions.APIException):
+    """A database statement ran past DB_STATEMENT_TIMEOUT_MS and PostgreSQL cancelled it (503):
+    the worker answers instead of hanging, and the caller may retry."""
+
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_detail = _("La operación ha tardado demasiado y se ha cancelado; inténtelo de nuevo.")
+    default_code = "statement_timeout"
+
+
+# PostgreSQL's SQLSTATE for a statement cancelled by statement_timeout (or a cancel request).
+QUERY_CANCELED = "57014"
+
+
+def is_statement_timeout(exc):
+    return isinstance(exc, OperationalError) and getattr(exc.__cause__, "sqlstate", None) == QUERY_CANCELED
+
+
 def exception_handler(exc, context):
     if isinstance(exc, DjangoValidationError):
         errors = as_serializer_error(exc)
@@ -35,6 +52,8 @@ def exception_handler(exc, context):
         exc = exceptions.ValidationError(errors)
     elif isinstance(exc, (ProtectedError, RestrictedError)):
         exc = Conflict(_("No se puede eliminar: tiene registros relacionados."))
+    elif is_statement_timeout(exc):
+        exc = StatementTimeout()
     elif isinstance(exc, IntegrityError):
         # Services translate the constraints they know; this is the safety net.
         exc = Conflict(_("La operación viola una restricción de integridad de los datos."))
@@ -42,4 +61,6 @@ def exception_handler(exc, context):
     response = drf_exception_handler(exc, context)
     if response is not None and isinstance(exc, Conflict) and exc.extra:
         response.data.update(exc.extra)
+    if response is not None and isinstance(exc, StatementTimeout):
+        response["Retry-After"] = "5"
     return response

@@ -11,6 +11,10 @@ from django_filters.fields import IsoDateTimeField
 from django_filters.filterset import FILTER_FOR_DBFIELD_DEFAULTS
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
+from rest_framework import exceptions
+from rest_framework import filters as drf_filters
+
+from .dates import out_of_range_error, validate_date_in_range
 
 TRUE_VALUES = frozenset({"true", "1", "si", "sí", "yes"})
 FALSE_VALUES = frozenset({"false", "0", "no"})
@@ -33,25 +37,34 @@ class StrictBooleanFilter(django_filters.Filter):
     field_class = StrictBooleanField
 
 
-class IsoDateFilter(django_filters.DateFilter):
-    """A date as `YYYY-MM-DD` only (the contract's format), whatever the active language."""
+class IsoDateField(forms.DateField):
+    """A date as `YYYY-MM-DD` only (the contract's format), whatever the active language,
+    within the system's range (so that a local day's end is always a date)."""
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("input_formats", ["%Y-%m-%d"])
         super().__init__(*args, **kwargs)
 
+    def to_python(self, value):
+        return validate_date_in_range(super().to_python(value))
+
+
+class IsoDateFilter(django_filters.DateFilter):
+    field_class = IsoDateField
+
 
 class UtcIsoDateTimeField(IsoDateTimeField):
-    """ISO 8601 date-time, normalised to UTC (PostgreSQL refuses offsets beyond ±15:59)."""
+    """ISO 8601 date-time within the system's range, normalised to UTC (PostgreSQL refuses
+    offsets beyond ±15:59)."""
 
     def to_python(self, value):
         parsed = super().to_python(value)
         if parsed is None:
             return None
         try:
-            return parsed.astimezone(datetime.UTC)
+            return validate_date_in_range(parsed.astimezone(datetime.UTC))
         except OverflowError as exc:
-            raise ValidationError(self.error_messages["invalid"], code="invalid") from exc
+            raise out_of_range_error() from exc
 
 
 class IsoDateTimeFilter(django_filters.IsoDateTimeFilter):
@@ -67,3 +80,27 @@ class FilterSet(django_filters.FilterSet):
         models.DateField: {"filter_class": IsoDateFilter},
         models.DateTimeField: {"filter_class": IsoDateTimeFilter},
     }
+
+
+class SearchFilter(drf_filters.SearchFilter):
+    """DRF's `?search=`, bounded: every term is one more substring match per search field
+    (an OR of LIKEs, joined across relations), and the planner's work grows with their number.
+    A few hundred terms held PostgreSQL for minutes; nobody types more than a handful."""
+
+    max_length = 100
+    max_terms = 8
+
+    def get_search_terms(self, request):
+        text = request.query_params.get(self.search_param, "")
+        if len(text) > self.max_length:
+            raise exceptions.ValidationError(
+                {self.search_param: [_("La búsqueda no puede superar %(n)d caracteres.") % {"n": self.max_length}]},
+                code="max_length",
+            )
+        terms = super().get_search_terms(request)
+        if len(terms) > self.max_terms:
+            raise exceptions.ValidationError(
+                {self.search_param: [_("La búsqueda no puede tener más de %(n)d términos.") % {"n": self.max_terms}]},
+                code="max_terms",
+            )
+        return terms

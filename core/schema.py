@@ -29,6 +29,7 @@ DESCRIPTIONS = {
     "409": "State conflict (double booking, illegal transition, protected delete)",
     "413": "Request body too large",
     "429": "Too many requests",
+    "503": "A database statement ran past its time limit (DB_STATEMENT_TIMEOUT_MS); retry later",
 }
 
 
@@ -48,7 +49,7 @@ def add_error_responses(result, generator, request, public):
         for method, operation in operations.items():
             if method not in {"get", "post", "put", "patch", "delete"}:
                 continue
-            codes = {"400", "429"}
+            codes = {"400", "429", "503"}
             if operation.get("security"):
                 codes |= {"401", "403"}
             elif path.startswith("/api/v1/auth/"):

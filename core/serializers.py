@@ -19,12 +19,48 @@ from operator import attrgetter
 from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
 from rest_framework import fields as drf_fields
 from rest_framework import relations, serializers
 from rest_framework.fields import SkipField
 from rest_framework.relations import PKOnlyObject
 from rest_framework.settings import api_settings
+
+from .dates import out_of_range_error, validate_date_in_range
+
+
+def _out_of_range(exc):
+    return serializers.ValidationError(exc.messages, code=exc.code)
+
+
+def _in_range(value):
+    try:
+        return validate_date_in_range(value)
+    except DjangoValidationError as exc:
+        raise _out_of_range(exc) from exc
+
+
+class DateField(serializers.DateField):
+    """DRF's DateField, refusing dates outside the system's range (400 `fecha_fuera_de_rango`)."""
+
+    def to_internal_value(self, value):
+        return _in_range(super().to_internal_value(value))
+
+
+class DateTimeField(serializers.DateTimeField):
+    """DRF's DateTimeField, refusing date-times outside the system's range (400 `fecha_fuera_de_rango`),
+    those whose offset would carry them past the end of the calendar included."""
+
+    def to_internal_value(self, value):
+        try:
+            parsed = super().to_internal_value(value)
+        except serializers.ValidationError as exc:
+            if exc.get_codes() == ["overflow"]:
+                raise _out_of_range(out_of_range_error()) from exc
+            raise
+        return _in_range(parsed)
+
 
 _ISO = drf_fields.ISO_8601
 _ABSENT = object()
@@ -161,10 +197,10 @@ def _step(field, model) -> Step:
         return (key, getter, str if as_string else int, field)
     if kind is drf_fields.ChoiceField and all(isinstance(choice, str) for choice in field.choices):
         return (key, getter, str, field)
-    if kind is drf_fields.DateTimeField:
+    if kind in (drf_fields.DateTimeField, DateTimeField):
         converter = _datetime_converter(field)
         return (key, getter, converter, field) if converter else generic
-    if kind is drf_fields.DateField:
+    if kind in (drf_fields.DateField, DateField):
         converter = _date_converter(field)
         return (key, getter, converter, field) if converter else generic
     if kind is drf_fields.BooleanField:
@@ -177,7 +213,14 @@ def _step(field, model) -> Step:
 
 
 class ModelSerializer(serializers.ModelSerializer):
-    """DRF's ModelSerializer with the compiled output described in the module docstring."""
+    """DRF's ModelSerializer with the compiled output described in the module docstring, and
+    date fields bounded to the system's range."""
+
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.DateField: DateField,
+        models.DateTimeField: DateTimeField,
+    }
 
     _read_plan: list[Step] | None = None
 

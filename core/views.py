@@ -1,4 +1,8 @@
-from django.db import DatabaseError, connection
+import logging
+
+from django.contrib.auth import get_user_model
+from django.core.cache import cache
+from django.db import DatabaseError
 from django.http import JsonResponse
 from django.utils.translation import gettext as _
 from django.views import defaults
@@ -7,26 +11,62 @@ from rest_framework import serializers, status
 from rest_framework.decorators import api_view, authentication_classes, permission_classes, throttle_classes
 from rest_framework.response import Response
 
-HealthSerializer = inline_serializer("Health", {"status": serializers.CharField(), "database": serializers.CharField()})
+logger = logging.getLogger(__name__)
+
+HealthSerializer = inline_serializer(
+    "Health",
+    {
+        "status": serializers.ChoiceField(choices=["ok", "degraded", "error"]),
+        "database": serializers.ChoiceField(choices=["ok", "error"]),
+        "cache": serializers.ChoiceField(choices=["ok", "error"]),
+    },
+)
+
+
+def _database_ok():
+    """A real read of an application table, so that a role without privileges on the
+    project's tables (or a database without its migrations) is reported, not just a socket."""
+    try:
+        get_user_model().objects.order_by().values_list("pk", flat=True).first()
+    except DatabaseError:
+        logger.warning("health: database check failed", exc_info=True)
+        return False
+    return True
+
+
+def _cache_ok():
+    """A write and a read of the shared cache (throttle counters live there)."""
+    try:
+        cache.set("health:probe", "ok", timeout=10)
+        return cache.get("health:probe") == "ok"
+    except Exception:  # any backend's failure (Redis down, table missing) is the answer
+        logger.warning("health: cache check failed", exc_info=True)
+        return False
 
 
 @extend_schema(
     tags=["health"],
-    responses={200: HealthSerializer, 503: OpenApiResponse(HealthSerializer, description="Database unreachable")},
+    responses={
+        200: OpenApiResponse(HealthSerializer, description="Database reachable (`degraded`: the cache is not)"),
+        503: OpenApiResponse(HealthSerializer, description="Database unreachable"),
+    },
 )
 @api_view(["GET"])
 @authentication_classes([])
 @permission_classes([])
 @throttle_classes([])
 def health(request):
-    """Liveness and database reachability, for load balancers and monitors."""
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            cursor.fetchone()
-    except DatabaseError:
-        return Response({"status": "error", "database": "error"}, status=status.HTTP_503_SERVICE_UNAVAILABLE)
-    return Response({"status": "ok", "database": "ok"})
+    """Liveness, database and cache, for load balancers and monitors.
+
+    The API keeps answering without its cache (throttles fail open), so a cache failure is
+    `degraded` with 200; without the database nothing works: 503."""
+    database = "ok" if _database_ok() else "error"
+    cache_state = "ok" if _cache_ok() else "error"
+    if database == "error":
+        body_status, code = "error", status.HTTP_503_SERVICE_UNAVAILABLE
+    else:
+        body_status, code = ("ok" if cache_state == "ok" else "degraded"), status.HTTP_200_OK
+    return Response({"status": body_status, "database": database, "cache": cache_state}, status=code)
 
 
 def _wants_json(request):

@@ -1,12 +1,11 @@
 import datetime
 
 import django_filters
-from rest_framework.filters import SearchFilter
 
 from accounts.permissions import scope_to_owner
 from clientes.filters import clientes_visibles
 from core.dates import start_of_local_day
-from core.filters import FilterSet, IsoDateFilter, StrictBooleanFilter
+from core.filters import FilterSet, IsoDateFilter, SearchFilter, StrictBooleanFilter
 
 from .models import Consulta, Paciente, Vacuna
 from .selectors import PACIENTE_OWNER, paciente_search, vacunas_vencidas

@@ -8,7 +8,7 @@ def test_health_is_ok_without_auth(anon_client):
     response = anon_client.get("/health/")
 
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok"}
+    assert response.json() == {"status": "ok", "database": "ok", "cache": "ok"}
 
 
 def test_health_is_503_when_the_database_is_unreachable(anon_client, monkeypatch):
@@ -18,6 +18,37 @@ def test_health_is_503_when_the_database_is_unreachable(anon_client, monkeypatch
         raise OperationalError("conexión rechazada")
 
     monkeypatch.setattr(connection, "cursor", broken_cursor)
+
+    response = anon_client.get("/health/")
+
+    assert response.status_code == 503
+    assert response.json()["database"] == "error"
+
+
+DEAD_REDIS = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": "redis://127.0.0.1:1/0",
+        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+    }
+}
+
+
+def test_health_reports_a_dead_cache_as_degraded(anon_client, settings):
+    settings.CACHES = DEAD_REDIS
+
+    response = anon_client.get("/health/")
+
+    assert response.status_code == 200
+    assert response.json() == {"status": "degraded", "database": "ok", "cache": "error"}
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="roles and privileges are PostgreSQL's")
+def test_health_is_503_when_the_app_role_may_not_read_its_tables(anon_client):
+    # Given a connection acting as a role that can log in but has no privilege on the project's tables
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE ROLE vetclinic_sin_permisos NOLOGIN")
+        cursor.execute("SET LOCAL ROLE vetclinic_sin_permisos")
 
     response = anon_client.get("/health/")
 

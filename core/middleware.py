@@ -50,3 +50,40 @@ class RequestGuardMiddleware:
         if "\x00" in request.META.get("QUERY_STRING", "") or "%00" in request.META.get("QUERY_STRING", ""):
             return JsonResponse({"detail": _("La petición contiene caracteres no válidos.")}, status=400)
         return self.get_response(request)
+
+
+# HTML pages (the admin, the API docs) load only this server's scripts, styles and fonts:
+# an injected <script> or a stylesheet from elsewhere does not run. Inline styles stay
+# allowed (the admin's widgets set them); inline scripts do not (the docs' initialiser is a
+# file of its own, see urls.py).
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self' 'unsafe-inline'",
+        "img-src 'self' data: blob:",
+        "font-src 'self' data:",
+        "worker-src 'self' blob:",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+
+
+class SecurityHeadersMiddleware:
+    """A Content-Security-Policy on every HTML page, and `Cache-Control: no-store` on API
+    answers (they carry owners' and patients' data, which no browser or proxy cache keeps)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.get("Content-Type", "").startswith("text/html"):
+            response.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        if request.path.startswith("/api/v1/"):
+            response["Cache-Control"] = "no-store"
+        return response

@@ -44,6 +44,27 @@ class RolePermission(BasePermission):
         return user.rol in view.action_roles.get(view.action, ())
 
 
+class RoleAllowedMethodsMixin:
+    """The `Allow` header (on OPTIONS and 405 answers) lists only the methods whose action
+    the caller's rol may use, so that a client never offers a button that answers 403."""
+
+    @property
+    def allowed_methods(self):
+        methods = super().allowed_methods
+        user = getattr(getattr(self, "request", None), "user", None)
+        action_map = getattr(self, "action_map", None) or {}
+        if not (user and user.is_authenticated and action_map):
+            return methods
+        rol = user.rol
+        return [
+            method
+            for method in methods
+            if method == "OPTIONS"
+            or (action := action_map.get("get" if method == "HEAD" else method.lower())) is None
+            or rol in self.action_roles.get(action, ())
+        ]
+
+
 class IsAdminRol(BasePermission):
     def has_permission(self, request, view):
         return bool(request.user and request.user.is_authenticated and request.user.rol == Rol.ADMIN)

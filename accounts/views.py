@@ -9,7 +9,7 @@ from rest_framework_simplejwt.views import TokenObtainPairView, TokenViewBase
 from . import services
 from .filters import UsuarioFilterSet
 from .models import Rol, User
-from .permissions import ADMIN, ALL_ROLES, RolePermission, crud_roles
+from .permissions import ADMIN, ALL_ROLES, RoleAllowedMethodsMixin, RolePermission, crud_roles
 from .serializers import (
     LogoutSerializer,
     MeSerializer,
@@ -64,7 +64,7 @@ class PasswordChangeView(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class UsuarioViewSet(viewsets.ModelViewSet):
+class UsuarioViewSet(RoleAllowedMethodsMixin, viewsets.ModelViewSet):
     """Clinic users (admin only). DELETE deactivates the user."""
 
     serializer_class = UsuarioSerializer
@@ -90,7 +90,7 @@ class UsuarioViewSet(viewsets.ModelViewSet):
         services.user_deactivate(actor=self.request.user, user=instance)
 
 
-class VeterinarioViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+class VeterinarioViewSet(RoleAllowedMethodsMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     """Active vets, so that any user (owners included) can pick one to book with."""
 
     serializer_class = VeterinarioSerializer

@@ -3,7 +3,15 @@ from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from accounts.permissions import ADMIN, ADMIN_RECEPCION, ALL_ROLES, STAFF, RolePermission, crud_roles
+from accounts.permissions import (
+    ADMIN,
+    ADMIN_RECEPCION,
+    ALL_ROLES,
+    STAFF,
+    RoleAllowedMethodsMixin,
+    RolePermission,
+    crud_roles,
+)
 
 from . import services
 from .filters import BloqueoFilterSet, CitaFilterSet
@@ -24,7 +32,7 @@ from .serializers import (
 STATE_ACTIONS = {name.replace("-", "_"): STAFF for name in services.TRANSICIONES}
 
 
-class CitaViewSet(viewsets.ModelViewSet):
+class CitaViewSet(RoleAllowedMethodsMixin, viewsets.ModelViewSet):
     """Appointments. Owners see their animals' citas, book for them and may only cancel them."""
 
     serializer_class = CitaSerializer
@@ -101,7 +109,7 @@ class CitaViewSet(viewsets.ModelViewSet):
         return Response(DisponibilidadSerializer({**body, "huecos": huecos}).data)
 
 
-class HorarioViewSet(viewsets.ModelViewSet):
+class HorarioViewSet(RoleAllowedMethodsMixin, viewsets.ModelViewSet):
     """Opening hours per vet and weekday (admin writes, staff reads)."""
 
     serializer_class = HorarioSerializer
@@ -122,7 +130,7 @@ class HorarioViewSet(viewsets.ModelViewSet):
         services.horario_save(actor=self.request.user, horario=serializer.instance, data=serializer.validated_data)
 
 
-class BloqueoViewSet(viewsets.ModelViewSet):
+class BloqueoViewSet(RoleAllowedMethodsMixin, viewsets.ModelViewSet):
     """Time a vet cannot be booked. A vet manages only their own; recepción and admin any."""
 
     serializer_class = BloqueoSerializer
@@ -147,7 +155,7 @@ class BloqueoViewSet(viewsets.ModelViewSet):
         services.bloqueo_delete(actor=self.request.user, bloqueo=instance)
 
 
-class RecordatorioViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+class RecordatorioViewSet(RoleAllowedMethodsMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     """What owners should be reminded of: vaccine doses falling due and upcoming citas,
     ordered by fecha then tipo. Owners see their own."""
 

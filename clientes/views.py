@@ -1,6 +1,14 @@
 from rest_framework import viewsets
 
-from accounts.permissions import ADMIN, ADMIN_RECEPCION, ALL_ROLES, RolePermission, crud_roles, is_cliente
+from accounts.permissions import (
+    ADMIN,
+    ADMIN_RECEPCION,
+    ALL_ROLES,
+    RoleAllowedMethodsMixin,
+    RolePermission,
+    crud_roles,
+    is_cliente,
+)
 
 from . import services
 from .filters import ClienteFilterSet
@@ -8,7 +16,7 @@ from .selectors import cliente_list
 from .serializers import ClientePropioSerializer, ClienteSerializer
 
 
-class ClienteViewSet(viewsets.ModelViewSet):
+class ClienteViewSet(RoleAllowedMethodsMixin, viewsets.ModelViewSet):
     """Pet owners. A `cliente` user sees and edits only its own record."""
 
     permission_classes = [RolePermission]

@@ -14,6 +14,7 @@ from accounts.permissions import (
     ADMIN_VETERINARIO,
     ALL_ROLES,
     STAFF,
+    RoleAllowedMethodsMixin,
     RolePermission,
     crud_roles,
 )
@@ -44,7 +45,7 @@ PACIENTE_SEARCH_FIELDS = [
 PACIENTE_FILTER_BACKENDS = [DjangoFilterBackend, PacienteSearchFilter, OrderingFilter]
 
 
-class PacienteViewSet(viewsets.ModelViewSet):
+class PacienteViewSet(RoleAllowedMethodsMixin, viewsets.ModelViewSet):
     """Patients. A `cliente` user sees only its own animals (others answer 404)."""
 
     serializer_class = PacienteSerializer
@@ -85,7 +86,7 @@ class PacienteViewSet(viewsets.ModelViewSet):
 
 
 @extend_schema(parameters=[OpenApiParameter("cliente_pk", OpenApiTypes.INT, OpenApiParameter.PATH)])
-class ClientePacientesViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+class ClientePacientesViewSet(RoleAllowedMethodsMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     """`GET /clientes/{id}/pacientes/`: one client's pacientes, for whoever may see that client."""
 
     serializer_class = PacienteSerializer
@@ -104,7 +105,7 @@ class ClientePacientesViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return paciente_list(user=self.request.user).filter(propietario=cliente)
 
 
-class ConsultaViewSet(viewsets.ModelViewSet):
+class ConsultaViewSet(RoleAllowedMethodsMixin, viewsets.ModelViewSet):
     """Clinical visits. Vets record and edit their own; recepción reads; owners read their animals'."""
 
     permission_classes = [RolePermission]
@@ -131,7 +132,7 @@ class ConsultaViewSet(viewsets.ModelViewSet):
         services.consulta_delete(actor=self.request.user, consulta=instance)
 
 
-class VacunaViewSet(viewsets.ModelViewSet):
+class VacunaViewSet(RoleAllowedMethodsMixin, viewsets.ModelViewSet):
     """Applied vaccines and the date of the next dose."""
 
     serializer_class = VacunaSerializer

@@ -1,7 +1,7 @@
 from django.contrib.auth import get_user_model
 from rest_framework import serializers
 
-from core.serializers import ModelSerializer
+from core.serializers import ModelSerializer, PrimaryKeyRelatedField
 
 User = get_user_model()
 
@@ -12,7 +12,7 @@ def _cliente_model():
     return User._meta.get_field("cliente").related_model
 
 
-class ClienteLinkField(serializers.PrimaryKeyRelatedField):
+class ClienteLinkField(PrimaryKeyRelatedField):
     def get_queryset(self):
         return _cliente_model().objects.all()
 

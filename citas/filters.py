@@ -1,12 +1,13 @@
 import django_filters
 from django import forms
 
+from accounts.filters import VeterinarioFilter
 from clientes.filters import clientes_visibles
 from core.dates import local_day_range
 from core.filters import FilterSet, IsoDateFilter, IsoDateTimeFilter
 from pacientes.filters import pacientes_visibles
 
-from .models import Bloqueo, Cita, EstadoCita
+from .models import Bloqueo, Cita, EstadoCita, HorarioAtencion
 
 
 class CommaSeparatedMultipleChoiceField(forms.MultipleChoiceField):
@@ -27,6 +28,7 @@ class CitaFilterSet(FilterSet):
     paciente = django_filters.ModelChoiceFilter(queryset=pacientes_visibles)
     cliente = django_filters.ModelChoiceFilter(field_name="paciente__propietario", queryset=clientes_visibles)
     estado = EstadoFilter(choices=EstadoCita.choices)
+    veterinario = VeterinarioFilter()
 
     class Meta:
         model = Cita
@@ -42,7 +44,16 @@ class BloqueoFilterSet(FilterSet):
 
     desde = IsoDateTimeFilter(field_name="fin", lookup_expr="gt")
     hasta = IsoDateTimeFilter(field_name="inicio", lookup_expr="lt")
+    veterinario = VeterinarioFilter()
 
     class Meta:
         model = Bloqueo
         fields = ["veterinario"]
+
+
+class HorarioFilterSet(FilterSet):
+    veterinario = VeterinarioFilter()
+
+    class Meta:
+        model = HorarioAtencion
+        fields = ["veterinario", "dia_semana"]

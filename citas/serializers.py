@@ -6,7 +6,7 @@ from rest_framework import serializers
 
 from accounts.models import Rol, User
 from accounts.permissions import scope_to_owner
-from core.serializers import DateField, DateTimeField, ModelSerializer
+from core.serializers import DateField, DateTimeField, ModelSerializer, PrimaryKeyRelatedField
 from pacientes.models import Paciente
 
 from .models import Bloqueo, Cita, HorarioAtencion, TipoRecordatorio
@@ -18,7 +18,7 @@ def veterinarios():
     return User.objects.filter(rol=Rol.VETERINARIO)
 
 
-class VisiblePacienteField(serializers.PrimaryKeyRelatedField):
+class VisiblePacienteField(PrimaryKeyRelatedField):
     """A paciente the caller may see: a `cliente` user can only name its own animals."""
 
     def get_queryset(self):
@@ -33,7 +33,7 @@ class CitaSerializer(ModelSerializer):
     paciente = VisiblePacienteField()
     paciente_nombre = serializers.CharField(source="paciente.nombre", read_only=True)
     cliente = serializers.IntegerField(source="paciente.propietario_id", read_only=True)
-    veterinario = serializers.PrimaryKeyRelatedField(queryset=veterinarios())
+    veterinario = PrimaryKeyRelatedField(queryset=veterinarios())
     veterinario_nombre = serializers.CharField(source="veterinario.nombre_completo", read_only=True)
     fin = DateTimeField(required=False)
     duracion_minutos = serializers.IntegerField(
@@ -78,7 +78,7 @@ class CancelarSerializer(serializers.Serializer):
 
 
 class DisponibilidadQuerySerializer(serializers.Serializer):
-    veterinario = serializers.PrimaryKeyRelatedField(queryset=veterinarios().filter(is_active=True))
+    veterinario = PrimaryKeyRelatedField(queryset=veterinarios().filter(is_active=True))
     fecha = DateField()
     duracion = serializers.IntegerField(
         min_value=DURACION_MINIMA, max_value=DURACION_MAXIMA, default=DURACION_POR_DEFECTO
@@ -98,7 +98,7 @@ class DisponibilidadSerializer(serializers.Serializer):
 
 
 class HorarioSerializer(ModelSerializer):
-    veterinario = serializers.PrimaryKeyRelatedField(queryset=veterinarios())
+    veterinario = PrimaryKeyRelatedField(queryset=veterinarios())
 
     class Meta:
         model = HorarioAtencion
@@ -106,7 +106,7 @@ class HorarioSerializer(ModelSerializer):
 
 
 class BloqueoSerializer(ModelSerializer):
-    veterinario = serializers.PrimaryKeyRelatedField(queryset=veterinarios())
+    veterinario = PrimaryKeyRelatedField(queryset=veterinarios())
 
     class Meta:
         model = Bloqueo

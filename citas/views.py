@@ -14,7 +14,7 @@ from accounts.permissions import (
 )
 
 from . import services
-from .filters import BloqueoFilterSet, CitaFilterSet
+from .filters import BloqueoFilterSet, CitaFilterSet, HorarioFilterSet
 from .recordatorios import recordatorio_list
 from .selectors import bloqueo_list, cita_list, horario_list
 from .serializers import (
@@ -115,7 +115,7 @@ class HorarioViewSet(RoleAllowedMethodsMixin, viewsets.ModelViewSet):
     serializer_class = HorarioSerializer
     permission_classes = [RolePermission]
     action_roles = crud_roles(read=STAFF, create=ADMIN, update=ADMIN, destroy=ADMIN)
-    filterset_fields = ["veterinario", "dia_semana"]
+    filterset_class = HorarioFilterSet
     ordering = ["veterinario", "dia_semana", "hora_inicio"]
 
     def get_queryset(self):

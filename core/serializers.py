@@ -41,6 +41,16 @@ def _in_range(value):
         raise _out_of_range(exc) from exc
 
 
+class PrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
+    """DRF's, refusing ids that are not whole numbers: `2.9` would otherwise be truncated to
+    the object 2 by the database lookup, and `true` read as 1."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or (isinstance(data, float) and not data.is_integer()):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        return super().to_internal_value(data)
+
+
 class DateField(serializers.DateField):
     """DRF's DateField, refusing dates outside the system's range (400 `fecha_fuera_de_rango`)."""
 
@@ -216,6 +226,7 @@ class ModelSerializer(serializers.ModelSerializer):
     """DRF's ModelSerializer with the compiled output described in the module docstring, and
     date fields bounded to the system's range."""
 
+    serializer_related_field = PrimaryKeyRelatedField
     serializer_field_mapping = {
         **serializers.ModelSerializer.serializer_field_mapping,
         models.DateField: DateField,

@@ -2,6 +2,7 @@ import datetime
 
 import django_filters
 
+from accounts.filters import VeterinarioFilter
 from accounts.permissions import scope_to_owner
 from clientes.filters import clientes_visibles
 from core.dates import start_of_local_day
@@ -30,6 +31,7 @@ class ConsultaFilterSet(FilterSet):
     desde = IsoDateFilter(method="filter_desde", label="desde (fecha local, incluida)")
     hasta = IsoDateFilter(method="filter_hasta", label="hasta (fecha local, incluida)")
     paciente = django_filters.ModelChoiceFilter(queryset=pacientes_visibles)
+    veterinario = VeterinarioFilter()
 
     class Meta:
         model = Consulta

@@ -2,7 +2,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from accounts.models import Rol, User
-from core.serializers import ModelSerializer
+from core.serializers import ModelSerializer, PrimaryKeyRelatedField
 
 from .models import Consulta, Paciente, Vacuna
 
@@ -87,7 +87,7 @@ class ConsultaSerializer(ModelSerializer):
 class ConsultaAdminSerializer(ConsultaSerializer):
     """An admin may record a consulta on behalf of a vet."""
 
-    veterinario = serializers.PrimaryKeyRelatedField(
+    veterinario = PrimaryKeyRelatedField(
         queryset=User.objects.filter(rol=Rol.VETERINARIO, is_active=True), required=False
     )
 

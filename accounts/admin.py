@@ -1,14 +1,22 @@
+import functools
+import math
+
 from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.forms import AdminPasswordChangeForm, AdminUserCreationForm
+from django.http import HttpResponse
 from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import never_cache
 
 from core.admin import ServiceAdminMixin
 
 from . import services
 from .models import User
+from .throttles import LoginRateThrottle
 
 # The Cliente model, reached through the reverse relation so that accounts never imports clientes.
 ClienteModel = User._meta.get_field("cliente").related_model
@@ -107,3 +115,32 @@ class UserAdmin(ServiceAdminMixin, DjangoUserAdmin):
             )
         fields.update({name: data[name] for name in ("email", "rol", "is_active")})
         return services.user_update(actor=request.user, user=obj, cliente=data.get("cliente"), **fields)
+
+
+def throttled_login(login):
+    """The admin's login view, limited like the API's: each POST (an attempt) counts against
+    the client IP's LoginRateThrottle counter, the very one the API login uses, so attempts
+    through either add up. Over the limit the password is not even checked."""
+
+    @functools.wraps(login)
+    def view(request, extra_context=None):
+        if request.method == "POST":
+            throttle = LoginRateThrottle()
+            if not throttle.allow_request(request, None):
+                response = HttpResponse(
+                    gettext("Demasiados intentos de acceso. Vuelva a intentarlo dentro de unos minutos."),
+                    status=429,
+                    content_type="text/plain; charset=utf-8",
+                )
+                wait = throttle.wait()
+                if wait is not None:
+                    response["Retry-After"] = str(math.ceil(wait))
+                return response
+        return login(request, extra_context)
+
+    return never_cache(login_not_required(view))
+
+
+# Wrapped on the default site, before vetclinic.urls asks it for its URLs (admin modules are
+# imported when the apps are ready, the URLconf on the first request).
+admin.site.login = throttled_login(admin.site.login)

@@ -17,7 +17,7 @@ from .serializers import (
     UsuarioSerializer,
     VeterinarioSerializer,
 )
-from .throttles import LoginRateThrottle
+from .throttles import LoginRateThrottle, PasswordChangeRateThrottle
 
 
 class LoginView(TokenObtainPairView):
@@ -53,6 +53,8 @@ class MeView(generics.RetrieveUpdateAPIView):
 
 class PasswordChangeView(APIView):
     permission_classes = [IsAuthenticated]
+    # Each call checks the current password: throttled like a login, per user.
+    throttle_classes = [PasswordChangeRateThrottle]
 
     @extend_schema(
         request=PasswordChangeSerializer, responses={204: OpenApiResponse(description="Contraseña cambiada")}

@@ -10,10 +10,9 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
 from accounts.models import Rol, User
-from core.admin import ServiceAdminMixin, as_form_error
+from core.admin import HistoryAdmin, ServiceAdminMixin, as_form_error
 from core.dates import local_day_range
 from core.exceptions import Conflict
 
@@ -80,7 +79,7 @@ class CitaAdminForm(forms.ModelForm):
 
 
 @admin.register(Cita)
-class CitaAdmin(SimpleHistoryAdmin):
+class CitaAdmin(HistoryAdmin):
     form = CitaAdminForm
     list_display = ("inicio", "fin", "paciente", "propietario", "veterinario", "estado", "motivo")
     list_filter = ("estado", "veterinario", "inicio")
@@ -205,7 +204,7 @@ class CitaAdmin(SimpleHistoryAdmin):
         return HttpResponseRedirect(back)
 
 
-class VeterinarioScopedAdmin(ServiceAdminMixin, SimpleHistoryAdmin):
+class VeterinarioScopedAdmin(ServiceAdminMixin, HistoryAdmin):
     """For rows that belong to a vet: a vet picks only themselves and changes only their own."""
 
     def has_change_permission(self, request, obj=None):

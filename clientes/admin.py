@@ -1,8 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
-from core.admin import ServiceAdminMixin
+from core.admin import HistoryAdmin, ServiceAdminMixin
 
 from . import services
 from .models import Cliente
@@ -10,7 +9,7 @@ from .selectors import num_pacientes_subquery
 
 
 @admin.register(Cliente)
-class ClienteAdmin(ServiceAdminMixin, SimpleHistoryAdmin):
+class ClienteAdmin(ServiceAdminMixin, HistoryAdmin):
     list_display = ("apellidos", "nombre", "documento", "telefono", "email", "ciudad", "num_pacientes", "activo")
     list_display_links = ("apellidos", "nombre")
     list_filter = ("activo", "ciudad")

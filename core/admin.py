@@ -1,17 +1,23 @@
-"""Admin pieces every app shares: saving through the services, and exporting rows to CSV."""
+"""Admin pieces every app shares: saving through the services, a read-only audit history,
+safe date drill-downs, and exporting rows to CSV."""
 
 import csv
+import datetime
 
 from django.conf import settings
 from django.contrib import admin
-from django.contrib.admin.utils import display_for_field, display_for_value, label_for_field, lookup_field
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.utils import display_for_field, display_for_value, label_for_field, lookup_field, unquote
+from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+from simple_history.utils import get_history_model_for_model
 
 from .exceptions import Conflict
 
@@ -98,6 +104,74 @@ class ServiceAdminMixin:
         with transaction.atomic():
             for obj in queryset:
                 self.service_delete(request=request, obj=obj)
+
+
+def check_date_drill_down(field, params):
+    """Refuses a date drill-down (`<field>__year`, `__month`, `__day`) the changelist cannot
+    compute, as Django does for other bad lookups (IncorrectLookupParameters: a redirect to `?e=1`).
+
+    Django checks only that the date exists; its bounds for the year's (month's, day's) end and
+    the shift to UTC fail with a 500 at the calendar's edges (year 1, year 9999), and the
+    drill-down template builds a date from a lone month or day too.
+    """
+    parts = {}
+    for part in ("year", "month", "day"):
+        values = params.get(f"{field}__{part}")
+        if values:
+            try:
+                parts[part] = int(values[-1])  # the last value, as ChangeList reads it
+            except ValueError as exc:
+                raise IncorrectLookupParameters(exc) from exc
+    if not parts:
+        return
+    if "year" in parts and not datetime.MINYEAR < parts["year"] < datetime.MAXYEAR:
+        raise IncorrectLookupParameters(f"{field}__year out of range")
+    try:
+        datetime.date(parts.get("year", 2000), parts.get("month", 1), parts.get("day", 1))  # 2000: a leap year
+    except ValueError as exc:
+        raise IncorrectLookupParameters(exc) from exc
+
+
+class SafeDateHierarchyChangeList(ChangeList):
+    def get_filters(self, request):
+        if self.date_hierarchy:
+            check_date_drill_down(self.date_hierarchy, self.filter_params)
+        return super().get_filters(request)
+
+
+class HistoryAdmin(SimpleHistoryAdmin):
+    """Every admin of a model with an audit history: the history is for looking at, never for
+    writing back. django-simple-history's "revert" saves a historical version through the
+    form after checking only view-or-change permission, bypassing the services (and letting
+    view-only staff change records): here any POST to a version is refused, whoever sends it.
+
+    It also keeps odd URLs (a non-numeric id) at 404 and date drill-downs at the calendar's
+    edges at a redirect, instead of a 500.
+    """
+
+    def get_changelist(self, request, **kwargs):
+        return SafeDateHierarchyChangeList
+
+    def revert_disabled(self, request, obj=None):
+        return True
+
+    def _check_history_ids(self, object_id, version_id=None):
+        try:
+            self.model._meta.pk.to_python(unquote(object_id))
+            if version_id is not None:
+                get_history_model_for_model(self.model)._meta.pk.to_python(version_id)
+        except ValidationError as exc:
+            raise Http404 from exc
+
+    def history_view(self, request, object_id, extra_context=None):
+        self._check_history_ids(object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method not in ("GET", "HEAD"):
+            raise PermissionDenied
+        self._check_history_ids(object_id, version_id)
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
 
 # A cell a spreadsheet would take for a formula (OWASP "CSV injection"): `=HYPERLINK(...)`

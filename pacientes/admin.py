@@ -4,12 +4,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
 from accounts.models import Rol, User
 from clientes.admin import ClienteAdmin
 from clientes.models import Cliente
-from core.admin import ServiceAdminMixin
+from core.admin import HistoryAdmin, ServiceAdminMixin
 
 from . import selectors, services
 from .models import Consulta, Paciente, Vacuna
@@ -35,7 +34,7 @@ def _fecha(value):
 
 
 @admin.register(Paciente)
-class PacienteAdmin(ServiceAdminMixin, SimpleHistoryAdmin):
+class PacienteAdmin(ServiceAdminMixin, HistoryAdmin):
     list_display = ("nombre", "especie", "raza", "propietario", "telefono_propietario", "edad", "microchip", "activo")
     list_filter = ("especie", "sexo", "esterilizado", "fallecido", "activo")
     search_fields = (
@@ -140,7 +139,7 @@ class PacienteAdmin(ServiceAdminMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Consulta)
-class ConsultaAdmin(ServiceAdminMixin, SimpleHistoryAdmin):
+class ConsultaAdmin(ServiceAdminMixin, HistoryAdmin):
     """A vet records consultas as themselves and edits only their own (consulta_update says so too)."""
 
     list_display = ("fecha", "paciente", "veterinario", "motivo", "peso_kg", "temperatura_c")
@@ -181,7 +180,7 @@ class ConsultaAdmin(ServiceAdminMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Vacuna)
-class VacunaAdmin(ServiceAdminMixin, SimpleHistoryAdmin):
+class VacunaAdmin(ServiceAdminMixin, HistoryAdmin):
     list_display = ("nombre", "paciente", "fecha_aplicacion", "proxima_dosis", "lote", "veterinario")
     list_filter = ("nombre", "fecha_aplicacion", "proxima_dosis")
     date_hierarchy = "fecha_aplicacion"

@@ -197,3 +197,55 @@ def test_every_migrate_brings_the_groups_back_to_the_role_table():
     call_command("migrate", verbosity=0)
     # then the group has exactly the table's permissions again
     assert permissions_of(Rol.VETERINARIO) == expected
+
+
+# --- the admin login is throttled like the API's -------------------------------------------------
+
+
+def admin_login(client, email, password, **extra):
+    return client.post(reverse("admin:login"), {"username": email, "password": password, "next": "/admin/"}, **extra)
+
+
+def api_login(client, email, password, **extra):
+    return client.post("/api/v1/auth/token/", {"email": email, "password": password}, format="json", **extra)
+
+
+def test_admin_login_is_throttled_per_ip_after_login_rate(client, admin_user):
+    statuses = [admin_login(client, admin_user.email, "mala").status_code for _ in range(10)]
+
+    refused = admin_login(client, admin_user.email, DEFAULT_PASSWORD)
+
+    # LOGIN_RATE=10/min: ten wrong passwords get the form back, the next attempt a 429 unchecked.
+    assert statuses == [200] * 10
+    assert refused.status_code == 429
+    assert "Retry-After" in refused
+    assert "_auth_user_id" not in client.session
+    # another address still gets in: the limit is per client IP
+    assert admin_login(client, admin_user.email, DEFAULT_PASSWORD, REMOTE_ADDR="10.9.9.9").status_code == 302
+
+
+def test_admin_and_api_login_attempts_add_up_per_ip(client, anon_client, admin_user):
+    for _ in range(5):
+        api_login(anon_client, admin_user.email, "mala")
+    for _ in range(5):
+        admin_login(client, admin_user.email, "mala")
+
+    assert admin_login(client, admin_user.email, DEFAULT_PASSWORD).status_code == 429
+    assert api_login(anon_client, admin_user.email, DEFAULT_PASSWORD).status_code == 429
+
+
+def test_admin_login_attempts_lock_the_api_login_too(client, anon_client, admin_user):
+    for _ in range(10):
+        admin_login(client, admin_user.email, "mala")
+
+    assert api_login(anon_client, admin_user.email, DEFAULT_PASSWORD).status_code == 429
+
+
+def test_showing_the_admin_login_page_is_not_an_attempt(client, admin_user):
+    for _ in range(15):
+        assert client.get(reverse("admin:login")).status_code == 200
+
+    response = admin_login(client, admin_user.email, DEFAULT_PASSWORD)
+
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(admin_user.pk)

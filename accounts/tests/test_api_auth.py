@@ -233,3 +233,54 @@ def test_password_is_never_returned(client_for, admin_user):
     bodies += api.get("/api/v1/usuarios/").json()["results"]
 
     assert all("password" not in body for body in bodies)
+
+
+# --- guessing the current password with a stolen token --------------------------------------
+
+
+def change_password(api, actual, nueva="Otra-Clave-Larga-77", **extra):
+    return api.post(PASSWORD_URL, {"password_actual": actual, "password_nueva": nueva}, format="json", **extra)
+
+
+def test_password_change_is_throttled_per_user_after_login_rate(client_for, recepcionista, veterinario):
+    api = client_for(recepcionista)
+
+    statuses = [change_password(api, f"adivina-{n}").status_code for n in range(11)]
+
+    # LOGIN_RATE=10/min: ten guesses get an answer, the eleventh is refused unchecked.
+    assert statuses == [400] * 10 + [429]
+    # another user is not held back by this user's guesses
+    assert change_password(client_for(veterinario), DEFAULT_PASSWORD).status_code == 204
+
+
+def test_a_throttled_password_change_changes_nothing_even_with_the_right_password(client_for, recepcionista):
+    api = client_for(recepcionista)
+    for n in range(10):
+        change_password(api, f"adivina-{n}")
+
+    response = change_password(api, DEFAULT_PASSWORD)
+
+    assert response.status_code == 429
+    assert "Retry-After" in response
+    recepcionista.refresh_from_db()
+    assert recepcionista.check_password(DEFAULT_PASSWORD)
+
+
+def test_the_password_change_limit_follows_the_user_not_the_address(client_for, recepcionista):
+    api = client_for(recepcionista)
+    for n in range(10):
+        change_password(api, f"adivina-{n}", REMOTE_ADDR=f"10.0.0.{n + 1}")
+
+    assert change_password(api, DEFAULT_PASSWORD, REMOTE_ADDR="10.9.9.9").status_code == 429
+
+
+def test_password_change_guesses_and_logins_are_counted_apart(client_for, anon_client, recepcionista):
+    # a user's login attempts (per address) do not use up their password-change attempts, nor the reverse
+    for _ in range(10):
+        login(anon_client, recepcionista.email, "mala")
+    api = client_for(recepcionista)
+    for n in range(9):
+        change_password(api, f"adivina-{n}")
+
+    assert change_password(api, DEFAULT_PASSWORD).status_code == 204
+    assert login(anon_client, recepcionista.email, "Otra-Clave-Larga-77").status_code == 429

@@ -142,7 +142,15 @@ STORAGES = {
 
 REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            # A dead or unreachable Redis must fail fast (the throttles then let requests through),
+            # not hold each request for redis-py's default of 5 s per call.
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 1.0},
+        }
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "vetclinic_cache"}}
 
@@ -178,8 +186,8 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "core.exceptions.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        "accounts.throttles.AnonRateThrottle",
+        "accounts.throttles.UserRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {"login": LOGIN_RATE, "anon": ANON_RATE, "user": USER_RATE},
     "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
@@ -242,6 +250,8 @@ BENCH_VIEWS = env.bool("BENCH_VIEWS", default=False)
 
 # Path of the Django admin; a non-obvious one keeps scanners away.
 ADMIN_URL = env("ADMIN_URL", default="admin/")
+# The audit history is read-only: no "revert" button (core.admin.HistoryAdmin refuses the POST).
+SIMPLE_HISTORY_REVERT_DISABLED = True
 
 # --- Logging ----------------------------------------------------------------
 # One JSON object per line (LOG_FORMAT=json, production default) or plain text.

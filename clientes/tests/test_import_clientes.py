@@ -283,3 +283,111 @@ def test_unwritable_rejected_file_exits_2(tmp_path):
     result = importar(csv_file(tmp_path, "1X;Ana;Pi;611"), "--rechazados", tmp_path / "no" / "existe.csv")
     assert result.code == 2
     assert not Cliente.objects.exists()
+
+
+# -- the --rechazados file never clobbers a file -------------------------------------------
+
+
+def _same_paths(tmp_path, path):
+    """`path` spelt other ways: relative through `..`, a symlink and a hard link to it."""
+    (tmp_path / "otro").mkdir()
+    symlink, hardlink = tmp_path / "enlace.csv", tmp_path / "duro.csv"
+    symlink.symlink_to(path)
+    hardlink.hardlink_to(path)
+    return [tmp_path / "otro" / ".." / path.name, symlink, hardlink]
+
+
+@pytest.mark.parametrize("options", [(), ("--sobrescribir",), ("--dry-run",), ("--parcial", "--sobrescribir")])
+def test_the_rejected_file_may_never_be_the_input_file(tmp_path, options):
+    # given a file with a bad row, and --rechazados naming that same file in other spellings
+    path = csv_file(tmp_path, "1X;Ana;Pi;611;;;;", "2Y;Eva;Sol;612;mal@;;;")
+    original = path.read_bytes()
+    for same in _same_paths(tmp_path, path):
+        # when it is imported
+        result = importar(path, "--rechazados", same, *options)
+        # then exit 2, a clear message, the input intact and nothing imported
+        assert result.code == 2, (same, result.stderr)
+        assert "es el fichero de entrada" in result.stderr
+        assert result.summary == ""
+        assert path.read_bytes() == original
+    assert not Cliente.objects.exists()
+
+
+@pytest.mark.parametrize("options", [(), ("--dry-run",), ("--parcial",)])
+def test_an_existing_rejected_file_is_not_overwritten_without_sobrescribir(tmp_path, options):
+    # given a file already at the --rechazados path
+    rechazados = tmp_path / "rechazados.csv"
+    rechazados.write_text("datos de ayer\n")
+    path = csv_file(tmp_path, "1X;Ana;Pi;611;;;;", "2Y;Eva;Sol;612;mal@;;;")
+    # when a file is imported with --rechazados pointing at it
+    result = importar(path, "--rechazados", rechazados, *options)
+    # then exit 2, the message names the way out, the file is intact and nothing is imported
+    assert result.code == 2
+    assert "ya existe" in result.stderr and "--sobrescribir" in result.stderr
+    assert rechazados.read_text() == "datos de ayer\n"
+    assert not Cliente.objects.exists()
+
+
+def test_sobrescribir_replaces_an_existing_rejected_file(tmp_path):
+    rechazados = tmp_path / "rechazados.csv"
+    rechazados.write_text("datos de ayer\n")
+    path = csv_file(tmp_path, "1X;Ana;Pi;611;;;;", "2Y;Eva;Sol;612;mal@;;;")
+    result = importar(path, "--parcial", "--rechazados", rechazados, "--sobrescribir")
+    assert (result.code, result.summary) == (1, "1 creados, 0 actualizados, 0 sin cambios, 1 con errores")
+    lines = rechazados.read_text(encoding="utf-8-sig").splitlines()
+    assert lines[0] == HEADER + ";error"
+    assert lines[1].startswith("2Y;Eva;Sol;612;mal@;")
+    assert len(lines) == 2
+
+
+# -- a failed all-or-nothing import says it wrote nothing ------------------------------------
+
+
+def test_a_failed_all_or_nothing_import_counts_nothing_as_written(tmp_path):
+    # given a stored client, and a file that updates it, creates one and has a bad row
+    ClienteFactory(documento="1X", telefono="611")
+    path = csv_file(tmp_path, "1X;Ana;Pi;699;;;;", "2Y;Eva;Sol;612;mal@;;;", "3Z;Leo;Paz;613;;;;")
+    # when it is imported without --parcial
+    result = importar(path)
+    # then the summary counts what was written, nothing, and stderr says the valid rows wait
+    assert (result.code, result.summary) == (1, "0 creados, 0 actualizados, 0 sin cambios, 1 con errores")
+    assert "no se ha importado nada" in result.stderr
+    assert "2 filas válidas" in result.stderr
+    assert list(Cliente.objects.values_list("documento", "telefono")) == [("1X", "611")]
+
+
+def test_a_dry_run_predicts_the_failed_all_or_nothing_import(tmp_path):
+    # given the same kind of file, simulated without --parcial
+    ClienteFactory(documento="1X", telefono="611")
+    path = csv_file(tmp_path, "1X;Ana;Pi;699;;;;", "2Y;Eva;Sol;612;mal@;;;", "3Z;Leo;Paz;613;;;;")
+    result = importar(path, "--dry-run")
+    # then it reports what the real run would write (nothing) and that nothing was saved
+    assert (result.code, result.summary) == (1, "0 creados, 0 actualizados, 0 sin cambios, 1 con errores")
+    assert "no se ha guardado nada" in result.stderr
+    assert "2 filas válidas" in result.stderr
+    # and with --parcial it reports what that run would write
+    parcial = importar(path, "--dry-run", "--parcial")
+    assert (parcial.code, parcial.summary) == (1, "1 creados, 1 actualizados, 0 sin cambios, 1 con errores")
+    assert "no se ha guardado nada" in parcial.stderr
+    assert list(Cliente.objects.values_list("documento", "telefono")) == [("1X", "611")]
+
+
+# -- a file in two encodings ---------------------------------------------------------------------
+
+
+def test_a_utf8_file_with_a_windows_1252_row_is_unusable_naming_the_row(tmp_path):
+    # given a UTF-8 file into which one row was pasted from a Windows-1252 export
+    path = tmp_path / "clientes.csv"
+    path.write_bytes(
+        HEADER.encode()
+        + "\n1X;Íñigo;Núñez;611;;;Logroño;\n".encode()
+        + "2Y;José;Peña;612;;;;\n".encode("cp1252")
+        + "3Z;Ana;Gómez;613;;;;\n".encode()
+    )
+    # when it is imported
+    result = importar(path)
+    # then exit 2, the odd line is reported, and nothing is stored (no mojibake)
+    assert result.code == 2
+    assert result.error_lines == ["línea 3: no está en UTF-8 como el resto del fichero (bytes 0xE9, 0xF1)"]
+    assert result.summary == ""
+    assert not Cliente.objects.exists()

@@ -7,6 +7,7 @@ used at all. `call_command` callers see 1 and 2 as `CommandError.returncode`.
 from __future__ import annotations
 
 import csv
+import os
 from contextlib import ExitStack
 from pathlib import Path
 
@@ -27,8 +28,9 @@ class RejectedWriter:
     """The `--rechazados` file: the input's header plus `error`, UTF-8 with BOM, the
     input's delimiter, the rejected rows' original cells. Fixed, it imports as is."""
 
-    def __init__(self, path: Path, *, header: list[str], delimiter: str):
-        self._file = path.open("w", encoding="utf-8-sig", newline="")
+    def __init__(self, path: Path, *, header: list[str], delimiter: str, overwrite: bool = False):
+        # "x": a file that appeared since check_rejected_path() is not clobbered either.
+        self._file = path.open("w" if overwrite else "x", encoding="utf-8-sig", newline="")
         # A rechazados file fed back in already has an `error` column: replace it.
         self._keep = [i for i, cell in enumerate(header) if normalize_name(cell) != ERROR_COLUMN]
         self._writer = csv.writer(self._file, delimiter=delimiter)
@@ -40,6 +42,26 @@ class RejectedWriter:
 
     def close(self) -> None:
         self._file.close()
+
+
+def check_rejected_path(rejected: Path, *, source: Path, overwrite: bool) -> None:
+    """UnusableFile unless `rejected` may be written: it is not the input file (however it
+    is spelt: a relative path, a link) and, unless `overwrite`, does not exist."""
+    if not (rejected.exists() or rejected.is_symlink()):
+        return
+    try:
+        same = os.path.samefile(rejected, source)
+    except OSError:  # a dangling link, or no input file (reported as such later)
+        same = False
+    if same:
+        raise UnusableFile(
+            _("--rechazados %(path)s es el fichero de entrada; indique otro fichero") % {"path": rejected}
+        )
+    if not overwrite:
+        raise UnusableFile(
+            _("--rechazados %(path)s ya existe; indique otro fichero o use --sobrescribir para reemplazarlo")
+            % {"path": rejected}
+        )
 
 
 class ImportCommand(BaseCommand):
@@ -54,6 +76,11 @@ class ImportCommand(BaseCommand):
         parser.add_argument(
             "--rechazados", metavar="PATH", help=_("escribe las filas rechazadas con una columna error")
         )
+        parser.add_argument(
+            "--sobrescribir",
+            action="store_true",
+            help=_("reemplaza el fichero de --rechazados si ya existe (nunca el fichero de entrada)"),
+        )
         parser.add_argument("--batch-size", type=int, default=1000, help=_("filas por lote (por defecto 1000)"))
 
     def handle(self, *args, **options):
@@ -62,21 +89,39 @@ class ImportCommand(BaseCommand):
         try:
             summary = self._import(Path(options["file"]), options)
         except UnusableFile as exc:
+            for line in exc.lines:
+                self.stderr.write(line, style_func=self.style.ERROR)
             raise CommandError(str(exc), returncode=EXIT_UNUSABLE) from exc
         self.stdout.write(str(summary))
         if options["dry_run"]:
             self.stderr.write(_("simulación (--dry-run): no se ha guardado nada"), style_func=self.style.WARNING)
         if summary.con_errores:
-            if options["parcial"] or options["dry_run"]:
-                message = _("%(n)d filas con errores no importadas") % {"n": summary.con_errores}
-            else:
-                message = _(
-                    "%(n)d filas con errores: no se ha importado nada (use --parcial para importar las válidas)"
+            values = {"n": summary.con_errores, "validas": summary.descartadas}
+            if options["parcial"]:
+                message = _("%(n)d filas con errores no importadas") % values
+            elif not summary.descartadas:
+                message = _("%(n)d filas con errores: no se ha importado nada") % values
+            elif options["dry_run"]:
+                message = (
+                    _(
+                        "%(n)d filas con errores: no se importaría nada, tampoco las %(validas)d filas válidas "
+                        "(use --parcial para importarlas)"
+                    )
+                    % values
                 )
-                message %= {"n": summary.con_errores}
+            else:
+                message = (
+                    _(
+                        "%(n)d filas con errores: no se ha importado nada, tampoco las %(validas)d filas válidas "
+                        "(use --parcial para importarlas)"
+                    )
+                    % values
+                )
             raise CommandError(message, returncode=EXIT_REJECTED)
 
     def _import(self, path: Path, options):
+        if options["rechazados"]:
+            check_rejected_path(Path(options["rechazados"]), source=path, overwrite=options["sobrescribir"])
         source = CsvSource(path)
         with ExitStack() as stack:
             stack.enter_context(source)
@@ -107,7 +152,10 @@ class ImportCommand(BaseCommand):
             if options["rechazados"]:
                 try:
                     rejected = RejectedWriter(
-                        Path(options["rechazados"]), header=source.header, delimiter=source.delimiter
+                        Path(options["rechazados"]),
+                        header=source.header,
+                        delimiter=source.delimiter,
+                        overwrite=options["sobrescribir"],
                     )
                 except OSError as exc:
                     raise UnusableFile(
@@ -130,6 +178,13 @@ class ImportCommand(BaseCommand):
                     # tests force the debug cursor and keep their log.
                     reset_queries()
 
+            def on_wait() -> None:
+                kind = self.importer_class.model._meta.verbose_name_plural
+                report(
+                    _("otra importación de %(kind)s está en curso: se espera a que termine") % {"kind": kind},
+                    self.style.WARNING,
+                )
+
             importer = self.importer_class(
                 actor=None,
                 change_reason=_("importación: %(file)s") % {"file": path.name},
@@ -138,5 +193,6 @@ class ImportCommand(BaseCommand):
                 partial=options["parcial"],
                 on_rejected=on_rejected,
                 on_batch=on_batch,
+                on_wait=on_wait,
             )
             return importer.run(source)

@@ -17,7 +17,11 @@ record it updates; this module does the rest, the same way for every model:
 * a key repeated in the file applies on top of the earlier row (last one wins),
   within a batch and across batches alike;
 * the whole run is one transaction: rolled back for `dry_run` and, unless
-  `partial`, as soon as any row was rejected (all-or-nothing).
+  `partial`, as soon as any row was rejected (all-or-nothing). The summary counts what
+  was written, so such a run counts only its rejected rows; a dry run counts what the
+  same run without `dry_run` would write;
+* runs of one importer take turns (locking.py): a second run waits for the first to
+  commit and then finds its rows.
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history
 
+from .locking import serialize
 from .parsers import fold, parse_text
 from .source import CsvSource, Record, UnusableFile, normalize_name
 from .statistics import GrowingTable, analyze
@@ -70,10 +75,14 @@ class Row:
 
 @dataclass
 class Summary:
+    """What an import wrote (a dry run: what it would write)."""
+
     creados: int = 0
     actualizados: int = 0
     sin_cambios: int = 0
     con_errores: int = 0
+    # Valid rows not written because others were rejected (all-or-nothing); not in str().
+    descartadas: int = 0
 
     def __str__(self):
         return (
@@ -110,6 +119,7 @@ class ModelImporter:
         partial: bool = False,
         on_rejected: Callable[[Row], None] | None = None,
         on_batch: Callable[[], None] | None = None,
+        on_wait: Callable[[], None] | None = None,
     ):
         if batch_size < 1:
             raise ValueError("batch_size must be positive")
@@ -120,6 +130,7 @@ class ModelImporter:
         self.partial = partial
         self.on_rejected = on_rejected or (lambda row: None)
         self.on_batch = on_batch or (lambda: None)
+        self.on_wait = on_wait  # called when another run of this importer has to finish first
         self.summary = Summary()
 
     # -- what a subclass provides -------------------------------------------------
@@ -175,14 +186,22 @@ class ModelImporter:
         known = {c.name for c in cls.columns} | {ERROR_COLUMN}
         return [cell for cell in header if cell.strip() and normalize_name(cell) not in known]
 
+    @classmethod
+    def lock_name(cls) -> str:
+        """What runs that must take turns share (see locking.py): the importer's name."""
+        return f"{cls.__module__}.{cls.__qualname__}"
+
     def run(self, source: CsvSource) -> Summary:
-        """Imports every record of `source` (already opened); returns the counts."""
+        """Imports every record of `source` (already opened); returns what was written
+        (for a dry run, what would be)."""
         names = self.check_header(source.header)
         by_name = {c.name: c for c in self.columns}
         own_table = GrowingTable(self.model, step=self.batch_size)
-        kept = False
+        kept = failed = False
         try:
             with transaction.atomic():
+                # First: the lookups below must see what a run that was going on wrote.
+                serialize(self.lock_name(), self.model, on_wait=self.on_wait)
                 analyze(self.model, *self.reads)
                 for batch in _batched(source, self.batch_size):
                     rows = [self._parse(record, names, by_name) for record in batch]
@@ -190,12 +209,19 @@ class ModelImporter:
                     self._process(rows)
                     own_table.wrote(self.summary.creados - created)
                     self.on_batch()
-                kept = not (self.dry_run or (self.summary.con_errores and not self.partial))
+                failed = bool(self.summary.con_errores and not self.partial)
+                kept = not (self.dry_run or failed)
                 if not kept:
                     transaction.set_rollback(True)
         finally:
             if not kept:
                 own_table.rolled_back()
+        if failed:
+            # All-or-nothing: the valid rows were not written either (nor would be).
+            done = self.summary
+            self.summary = Summary(
+                con_errores=done.con_errores, descartadas=done.creados + done.actualizados + done.sin_cambios
+            )
         return self.summary
 
     def _parse(self, record: Record, names: list[str | None], by_name: dict[str, Column]) -> Row:

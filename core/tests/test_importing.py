@@ -56,6 +56,80 @@ def test_bytes_undefined_in_cp1252_fall_back_to_latin1(tmp_path):
     assert records[0][1] == ["1X", "Peña\x81"]
 
 
+def _mixed(*parts):
+    """Bytes of (text, encoding) parts."""
+    return b"".join(text.encode(encoding) for text, encoding in parts)
+
+
+def _unusable_lines(path):
+    with pytest.raises(UnusableFile) as excinfo:
+        CsvSource(path)
+    return excinfo.value, excinfo.value.lines
+
+
+def test_a_utf8_file_with_one_windows_1252_line_names_that_line(tmp_path):
+    # given a UTF-8 file, long past the first read, with one line saved in Windows-1252
+    path = tmp_path / "f.csv"
+    path.write_bytes(
+        _mixed(
+            ("documento;nombre\n1X;Iñigo\n" + "2Y;Ana\n" * 200_000, "utf-8"),
+            ("3Z;Peña Muñoz\n", "cp1252"),
+            ("4W;Ángela\n", "utf-8"),
+        )
+    )
+    # when it is opened, then it is unusable and the one line that is not UTF-8 is named
+    error, lines = _unusable_lines(path)
+    assert lines == ["línea 200003: no está en UTF-8 como el resto del fichero (bytes 0xF1)"]
+    assert "UTF-8 y Windows-1252" in str(error)
+
+
+def test_a_windows_1252_file_with_one_utf8_line_names_that_line(tmp_path):
+    path = tmp_path / "f.csv"
+    path.write_bytes(
+        _mixed(("documento;nombre\n1X;Peña\n2Y;Muñoz\n", "cp1252"), ("3Z;Ángela\n", "utf-8"), ("4W;José\n", "cp1252"))
+    )
+    _error, lines = _unusable_lines(path)
+    assert lines == ["línea 4: tiene texto en UTF-8 («Á») y el resto del fichero está en Windows-1252"]
+
+
+def test_a_line_mixing_both_encodings_is_mixed(tmp_path):
+    path = tmp_path / "f.csv"
+    path.write_bytes(_mixed(("documento;nombre\n1X;Iñigo ", "utf-8"), ("Peña\n", "cp1252")))
+    _error, lines = _unusable_lines(path)
+    assert lines == ["línea 2: no está en UTF-8 como el resto del fichero (bytes 0xF1)"]
+
+
+def test_a_file_with_a_utf8_bom_is_utf8_and_its_other_lines_are_reported(tmp_path):
+    path = tmp_path / "f.csv"
+    path.write_bytes(_mixed(("documento;nombre\n1X;Ana\n", "utf-8-sig"), ("2Y;Peña\n3Z;Muñoz\n", "cp1252")))
+    _error, lines = _unusable_lines(path)
+    assert lines == [
+        "línea 3: no está en UTF-8 como el resto del fichero (bytes 0xF1)",
+        "línea 4: no está en UTF-8 como el resto del fichero (bytes 0xF1)",
+    ]
+
+
+def test_a_mixed_file_reports_its_first_lines_and_counts_them_all(tmp_path):
+    # given a UTF-8 file with 30 Windows-1252 lines among 40 UTF-8 ones
+    path = tmp_path / "f.csv"
+    parts = [("documento;nombre\n", "utf-8")]
+    parts += [(f"{n}X;Iñigo\n", "utf-8") for n in range(40)]
+    parts += [(f"{n}Y;Peña\n", "cp1252") for n in range(30)]
+    path.write_bytes(_mixed(*parts))
+    error, lines = _unusable_lines(path)
+    # then the first 20 are named, and the message counts the 30
+    assert len(lines) == 20
+    assert lines[0].startswith("línea 42: ") and lines[-1].startswith("línea 61: ")
+    assert "30 líneas" in str(error)
+
+
+def test_lines_are_counted_as_the_reader_counts_them_cr_and_quoted_newlines_included(tmp_path):
+    path = tmp_path / "f.csv"
+    path.write_bytes(_mixed(('documento;notas\r1X;"Iñigo\r\ndos"\r\n', "utf-8"), ("2Y;Peña\r", "cp1252")))
+    _error, lines = _unusable_lines(path)
+    assert [line.split(":")[0] for line in lines] == ["línea 4"]
+
+
 @pytest.mark.parametrize(
     "content",
     [b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "documento\n1X\n".encode("utf-16"), b"documento;nombre\n1X;A\x00\n"],

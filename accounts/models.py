@@ -5,6 +5,8 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.validators import no_control_characters
+
 
 class Rol(models.TextChoices):
     ADMIN = "admin", _("Administrador")
@@ -52,8 +54,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     """
 
     email = models.EmailField(_("email"), max_length=254, unique=True)
-    nombre = models.CharField(_("nombre"), max_length=100, blank=True)
-    apellidos = models.CharField(_("apellidos"), max_length=150, blank=True)
+    nombre = models.CharField(_("nombre"), max_length=100, blank=True, validators=[no_control_characters])
+    apellidos = models.CharField(_("apellidos"), max_length=150, blank=True, validators=[no_control_characters])
     telefono = models.CharField(_("teléfono"), max_length=30, blank=True)
     rol = models.CharField(_("rol"), max_length=20, choices=Rol.choices, default=Rol.RECEPCIONISTA, db_index=True)
     is_active = models.BooleanField(_("activo"), default=True)

@@ -6,12 +6,14 @@ with a SQL UNION so that pagination and ordering happen in the database.
 """
 
 import datetime
-import smtplib
+import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import CharField, DateField, F, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Concat, TruncDate
@@ -20,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from accounts.permissions import scope_to_owner
 from core.dates import start_of_local_day
+from core.validators import no_control_characters, strip_control_characters
 from pacientes.models import Vacuna
 from pacientes.selectors import later_dose_exists
 
@@ -137,42 +140,75 @@ def recordatorio_list(*, user, desde, hasta, tipo=None, enviado=None):
 
 # --- sending ------------------------------------------------------------------------------
 
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Fallo:
+    """An owner whose email could not be sent, and why, with no personal data (exception
+    messages may quote the address or the name): their reminders stay unmarked for the next run."""
+
+    cliente: int
+    motivo: str
+
 
 @dataclass
 class Resumen:
     enviados: int = 0
     sin_email: int = 0
     ya_enviados: int = 0
-    # Owners whose email could not be sent: their reminders stay unmarked for the next run.
-    fallidos: list[str] = field(default_factory=list)
+    fallidos: list[Fallo] = field(default_factory=list)
 
     def __str__(self):
+        # The failures go to stderr (see the command): this line keeps the shape scripts parse.
         return f"{self.enviados} enviados, {self.sin_email} sin email, {self.ya_enviados} ya enviados"
+
+
+class EnvioFallido(Exception):
+    """The email backend reported that it sent nothing."""
+
+
+def _una_linea(text) -> str:
+    # Rows stored before the validators existed may still hold a line break or a control character.
+    return strip_control_characters(str(text))
 
 
 def _linea_vacuna(vacuna):
     return _("- %(paciente)s: vacuna «%(vacuna)s», próxima dosis el %(fecha)s.") % {
-        "paciente": vacuna.paciente.nombre,
-        "vacuna": vacuna.nombre,
+        "paciente": _una_linea(vacuna.paciente.nombre),
+        "vacuna": _una_linea(vacuna.nombre),
         "fecha": vacuna.proxima_dosis.strftime("%d/%m/%Y"),
     }
 
 
 def _linea_cita(cita):
     return _("- %(paciente)s: cita el %(fecha)s con %(vet)s (%(motivo)s).") % {
-        "paciente": cita.paciente.nombre,
+        "paciente": _una_linea(cita.paciente.nombre),
         "fecha": timezone.localtime(cita.inicio).strftime("%d/%m/%Y a las %H:%M"),
-        "vet": cita.veterinario.nombre_completo or cita.veterinario.email,
-        "motivo": cita.motivo,
+        "vet": _una_linea(cita.veterinario.nombre_completo or cita.veterinario.email),
+        "motivo": _una_linea(cita.motivo),
     }
 
 
-def _mensaje(cliente, lineas):
-    clinica = settings.CLINIC_NAME
-    asunto = _("%(clinica)s: recordatorio para %(nombre)s") % {"clinica": clinica, "nombre": cliente.nombre}
+def _destinatario(cliente) -> str:
+    """The owner's address, alone, as the To header: never their name, and never an address that
+    could break the header (stored before validation, or written around it)."""
+    try:
+        validate_email(cliente.email)
+        no_control_characters(cliente.email)
+    except ValidationError as exc:
+        raise ValidationError(_("email no válido"), code="invalid") from exc
+    return cliente.email
+
+
+def _email(cliente, items) -> EmailMessage:
+    clinica = _una_linea(settings.CLINIC_NAME)
+    nombre = _una_linea(cliente.nombre)
+    lineas = [_linea_vacuna(i) if isinstance(i, Vacuna) else _linea_cita(i) for i in items]
+    asunto = _("%(clinica)s: recordatorio para %(nombre)s") % {"clinica": clinica, "nombre": nombre}
     cuerpo = "\n".join(
         [
-            _("Hola, %(nombre)s:") % {"nombre": cliente.nombre},
+            _("Hola, %(nombre)s:") % {"nombre": nombre},
             "",
             _("Le recordamos desde %(clinica)s:") % {"clinica": clinica},
             "",
@@ -184,13 +220,21 @@ def _mensaje(cliente, lineas):
             clinica,
         ]
     )
-    return asunto, cuerpo
+    return EmailMessage(asunto, cuerpo, to=[_destinatario(cliente)])
+
+
+def _motivo(exc) -> str:
+    if isinstance(exc, ValidationError):
+        return "; ".join(exc.messages)  # our own messages, with no data in them
+    return type(exc).__name__
 
 
 def enviar_recordatorios(*, dias=14, horas=24, dry_run=False, now=None, progreso=None) -> Resumen:
     """Emails each owner one message with their pending reminders: vaccine doses due from today to
     today + `dias`, citas starting within `horas`. Every reminder goes out at most once (a
-    Recordatorio row marks it); owners without email are counted, not marked."""
+    Recordatorio row marks it); owners without email are counted, not marked. Each owner is one
+    step of its own: a failure is logged and counted in `fallidos`, leaves that owner's reminders
+    for the next run, and the run goes on with the next owner."""
     now = now or timezone.now()
     hoy = timezone.localtime(now).date()
     vacunas = vacunas_pendientes(desde=hoy, hasta=hoy + datetime.timedelta(days=dias))
@@ -208,41 +252,48 @@ def enviar_recordatorios(*, dias=14, horas=24, dry_run=False, now=None, progreso
 
     # `progreso` wraps the owners' iteration (the command's progress bar on a terminal).
     for cliente, items in (progreso or iter)(list(por_cliente.items())):
-        lineas = [_linea_vacuna(i) if isinstance(i, Vacuna) else _linea_cita(i) for i in items]
-        if dry_run:
-            resumen.enviados += len(items)
-            continue
-        marcas = _marcar(cliente, items, now)
-        if marcas is None:
-            resumen.ya_enviados += len(items)
-            continue
-        # Sent once the marks are committed: a reminder goes out at most once. A failed send
-        # takes its marks back so that the next run tries again.
-        asunto, cuerpo = _mensaje(cliente, lineas)
         try:
-            EmailMessage(asunto, cuerpo, to=[cliente.email]).send()
-        except (OSError, smtplib.SMTPException) as exc:
-            Recordatorio.objects.filter(pk__in=[m.pk for m in marcas]).delete()
-            resumen.fallidos.append(f"{cliente.email}: {exc}")
+            mensaje = _email(cliente, items)
+            enviado = True if dry_run else _enviar_y_marcar(mensaje, cliente, items, now)
+        except Exception as exc:  # whatever one owner's data or mailbox does, the next owners get theirs
+            fallo = Fallo(cliente=cliente.pk, motivo=_motivo(exc))
+            logger.warning(
+                "Recordatorios del cliente %s no enviados (%s); se reintentarán.", fallo.cliente, fallo.motivo
+            )
+            resumen.fallidos.append(fallo)
             continue
-        resumen.enviados += len(items)
+        if enviado:
+            resumen.enviados += len(items)
+        else:
+            resumen.ya_enviados += len(items)
     return resumen
 
 
-def _marcar(cliente, items, now):
-    """Marks `items` as sent to `cliente`; None when a concurrent run marked them first."""
-    marcas = [
-        Recordatorio(
-            tipo=TipoRecordatorio.VACUNA if isinstance(i, Vacuna) else TipoRecordatorio.CITA,
-            vacuna=i if isinstance(i, Vacuna) else None,
-            cita=i if isinstance(i, Cita) else None,
-            email=cliente.email,
-            enviado_en=now,
-        )
-        for i in items
-    ]
+def _enviar_y_marcar(mensaje, cliente, items, now) -> bool:
+    """Sends `mensaje` and marks `items` as sent, both or neither; False when a concurrent run
+    marked them first.
+
+    The marks are written first and committed only once the message went out, in one
+    transaction: a failed send, or a worker dying mid-send, rolls them back and the next run
+    tries again. Written first, they also serialise concurrent runs: the second one's insert
+    waits on their unique index until this one commits, then fails, and it does not send.
+    (The price: a crash after the server took the message and before the commit sends it again.)"""
     try:
         with transaction.atomic():
-            return Recordatorio.objects.bulk_create(marcas)
+            Recordatorio.objects.bulk_create(
+                [
+                    Recordatorio(
+                        tipo=TipoRecordatorio.VACUNA if isinstance(i, Vacuna) else TipoRecordatorio.CITA,
+                        vacuna=i if isinstance(i, Vacuna) else None,
+                        cita=i if isinstance(i, Cita) else None,
+                        email=cliente.email,
+                        enviado_en=now,
+                    )
+                    for i in items
+                ]
+            )
+            if mensaje.send() != 1:
+                raise EnvioFallido()
     except IntegrityError:
-        return None
+        return False
+    return True

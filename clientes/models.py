@@ -5,16 +5,17 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from core.models import TimeStampedModel
+from core.validators import no_control_characters
 
 
 class Cliente(TimeStampedModel):
     """A pet owner. May be linked to one user with rol `cliente` (the owner portal login)."""
 
-    nombre = models.CharField(_("nombre"), max_length=100)
-    apellidos = models.CharField(_("apellidos"), max_length=150)
+    nombre = models.CharField(_("nombre"), max_length=100, validators=[no_control_characters])
+    apellidos = models.CharField(_("apellidos"), max_length=150, validators=[no_control_characters])
     documento = models.CharField(_("documento"), max_length=30, blank=True, help_text=_("DNI/NIE u otro documento."))
-    email = models.EmailField(_("email"), blank=True)
-    telefono = models.CharField(_("teléfono"), max_length=30)
+    email = models.EmailField(_("email"), blank=True, validators=[no_control_characters])
+    telefono = models.CharField(_("teléfono"), max_length=30, validators=[no_control_characters])
     direccion = models.CharField(_("dirección"), max_length=255, blank=True)
     ciudad = models.CharField(_("ciudad"), max_length=100, blank=True)
     notas = models.TextField(_("notas"), blank=True)

@@ -12,7 +12,7 @@ from simple_history.models import HistoricalRecords
 
 from clientes.models import Cliente
 from core.models import TimeStampedModel
-from core.validators import not_in_future, positive
+from core.validators import no_control_characters, not_in_future, positive
 
 # Tolerated difference between a client's clock and the server's for "not in the future" date-times.
 CLOCK_SKEW = timedelta(minutes=5)
@@ -40,7 +40,7 @@ class Sexo(models.TextChoices):
 class Paciente(TimeStampedModel):
     """An animal under the clinic's care, owned by a Cliente."""
 
-    nombre = models.CharField(_("nombre"), max_length=100)
+    nombre = models.CharField(_("nombre"), max_length=100, validators=[no_control_characters])
     especie = models.CharField(_("especie"), max_length=20, choices=Especie.choices)
     raza = models.CharField(_("raza"), max_length=100, blank=True)
     sexo = models.CharField(_("sexo"), max_length=20, choices=Sexo.choices, default=Sexo.DESCONOCIDO)

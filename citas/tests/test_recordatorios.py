@@ -1,12 +1,17 @@
 import datetime
+import threading
+import time
 
 import pytest
 from django.core import mail
+from django.core.mail.backends import locmem
 from django.core.management import CommandError, call_command
+from django.db import connection
 from django.utils import timezone
 
 from accounts.models import Rol
 from citas.models import EstadoCita, Recordatorio
+from citas.recordatorios import enviar_recordatorios
 from citas.tests.factories import CitaFactory
 from clientes.models import Cliente
 from clientes.tests.factories import ClienteFactory
@@ -243,3 +248,173 @@ def test_a_failed_send_leaves_the_reminder_for_the_next_run(settings):
     mail.outbox.clear()
     assert run() == "1 enviados, 0 sin email, 1 ya enviados"
     assert [m.to for m in mail.outbox] == [["nuevo@correo.test"]]
+
+
+# --- data that must never break the run ----------------------------------------------------------
+
+
+def run_con_errores(*args):
+    """(summary, stderr, exit code) of a run, also when it ends in CommandError."""
+    from io import StringIO
+
+    out, err = StringIO(), StringIO()
+    code = 0
+    try:
+        call_command("enviar_recordatorios", *args, stdout=out, stderr=err)
+    except CommandError as exc:
+        code = exc.returncode
+        err.write(str(exc))
+    return out.getvalue().strip().splitlines()[-1], err.getvalue(), code
+
+
+def dueno_guardado_con(**valores):
+    """An owner whose stored row holds `valores` as data saved before the validators existed does:
+    written with a queryset update, which skips every validator."""
+    dueno = ClienteFactory()
+    Cliente.objects.filter(pk=dueno.pk).update(**valores)
+    dueno.refresh_from_db()
+    return dueno
+
+
+class Caida(BaseException):
+    """The worker dying (killed, out of memory) in the middle of a send."""
+
+
+class RompeBackend(locmem.EmailBackend):
+    """locmem, except that a message to an address at rompe.test fails with an error that is not
+    an SMTP one, and one to an address at caida.test kills the worker mid-send."""
+
+    def send_messages(self, messages):
+        for message in messages:
+            if any(to.endswith("@rompe.test") for to in message.to):
+                raise UnicodeEncodeError("ascii", "ñ", 0, 1, "the server speaks ASCII only")
+            if any(to.endswith("@caida.test") for to in message.to):
+                raise Caida()
+        return super().send_messages(messages)
+
+
+def test_a_newline_in_a_stored_name_never_reaches_a_header():
+    # given an owner whose stored name carries a line break and a header of its own
+    dueno = dueno_guardado_con(nombre="Ana\r\nBcc: x@evil.com", email="ana@correo.test")
+    vacuna_que_vence(2, paciente__propietario=dueno, paciente__nombre="Kira")
+
+    # when the reminders are sent
+    summary = run()
+
+    # then the owner gets the reminder, its headers carry no line break and no extra recipient
+    assert summary == "1 enviados, 0 sin email, 0 ya enviados"
+    [mensaje] = mail.outbox
+    assert mensaje.to == ["ana@correo.test"] and mensaje.bcc == [] and mensaje.recipients() == ["ana@correo.test"]
+    assert "\n" not in mensaje.subject and "\r" not in mensaje.subject
+    assert "Ana Bcc: x@evil.com" in mensaje.subject
+    cabeceras = mensaje.message()
+    assert cabeceras["Bcc"] is None
+    assert cabeceras["To"] == "ana@correo.test"
+    assert Recordatorio.objects.filter(email="ana@correo.test").count() == 1
+
+
+def test_control_characters_in_stored_names_are_stripped_from_the_subject():
+    dueno = dueno_guardado_con(nombre="Ana\x1b[31m\tSol\x7f", email="ana@correo.test")
+    vacuna_que_vence(2, paciente__propietario=dueno)
+
+    run()
+
+    [mensaje] = mail.outbox
+    assert mensaje.subject.endswith("Ana [31m Sol")
+
+
+def test_a_stored_address_with_a_newline_is_not_sent_and_the_others_are(caplog):
+    # given three owners due in this order: a good one, one whose stored address injects a header,
+    # and another good one
+    buena = vacuna_que_vence(1, paciente__propietario__email="a@correo.test")
+    mala_duena = dueno_guardado_con(email="b@correo.test\nBcc: x@evil.com", nombre="Berta")
+    mala = vacuna_que_vence(2, paciente__propietario=mala_duena)
+    otra = vacuna_que_vence(3, paciente__propietario__email="c@correo.test")
+
+    # when the reminders are sent
+    summary, stderr, code = run_con_errores()
+
+    # then the good owners get theirs and are marked; the bad one is neither sent nor marked
+    assert summary == "2 enviados, 0 sin email, 0 ya enviados"
+    assert sorted(m.to[0] for m in mail.outbox) == ["a@correo.test", "c@correo.test"]
+    assert all(m.bcc == [] for m in mail.outbox)
+    assert set(Recordatorio.objects.values_list("vacuna", flat=True)) == {buena.id, otra.id}
+    assert mala.id not in Recordatorio.objects.values_list("vacuna", flat=True)
+    # and the failure is reported by owner id, with no personal data in the log, and exits non-zero
+    assert code == 1
+    assert f"cliente {mala_duena.id}" in stderr
+    [aviso] = [r for r in caplog.records if r.name == "citas.recordatorios"]
+    assert aviso.levelname == "WARNING"
+    assert str(mala_duena.id) in aviso.getMessage()
+    assert "b@correo.test" not in aviso.getMessage() and "Berta" not in aviso.getMessage()
+    assert "evil" not in stderr and "b@correo.test" not in stderr
+
+
+def test_an_unexpected_send_error_neither_stops_the_run_nor_marks_that_owners_reminders(settings):
+    settings.EMAIL_BACKEND = "citas.tests.test_recordatorios.RompeBackend"
+    # given a failing owner due before a good one
+    mala = vacuna_que_vence(1, paciente__propietario__email="buzon@rompe.test")
+    buena = vacuna_que_vence(2, paciente__propietario__email="ok@correo.test")
+
+    # when the reminders are sent
+    summary, stderr, code = run_con_errores()
+
+    # then the good owner got theirs, the failing owner's reminder stays pending
+    assert (summary, code) == ("1 enviados, 0 sin email, 0 ya enviados", 1)
+    assert [m.to for m in mail.outbox] == [["ok@correo.test"]]
+    assert list(Recordatorio.objects.values_list("vacuna", flat=True)) == [buena.id]
+    assert f"cliente {mala.paciente.propietario_id}" in stderr
+    # and the next run, once the address works, picks it up again
+    Cliente.objects.filter(pk=mala.paciente.propietario_id).update(email="nuevo@correo.test")
+    mail.outbox.clear()
+    assert run() == "1 enviados, 0 sin email, 1 ya enviados"
+    assert [m.to for m in mail.outbox] == [["nuevo@correo.test"]]
+
+
+def test_a_worker_dying_mid_send_leaves_the_reminder_unmarked(settings):
+    settings.EMAIL_BACKEND = "citas.tests.test_recordatorios.RompeBackend"
+    vacuna = vacuna_que_vence(1, paciente__propietario__email="buzon@caida.test")
+
+    with pytest.raises(Caida):
+        run()
+
+    # marked only once the message went out: the next run sends it
+    assert not Recordatorio.objects.filter(vacuna=vacuna).exists()
+
+
+class LentoBackend(locmem.EmailBackend):
+    """locmem taking its time, as an SMTP server does: the window in which runs overlap."""
+
+    def send_messages(self, messages):
+        time.sleep(0.5)
+        return super().send_messages(messages)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL")
+def test_two_runs_at_once_send_each_reminder_once(settings):
+    # given a due reminder, and an email server slow enough for two runs to overlap
+    settings.EMAIL_BACKEND = "citas.tests.test_recordatorios.LentoBackend"
+    vacuna = vacuna_que_vence(2, paciente__propietario__email="x@correo.test")
+    barrier = threading.Barrier(2)
+    resumenes = []
+
+    def worker():
+        try:
+            barrier.wait()
+            resumenes.append(enviar_recordatorios())
+        finally:
+            connection.close()
+
+    # when two runs start together
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    # then one sends it and the other, having waited for the first one's marks, does not
+    assert [m.to for m in mail.outbox] == [["x@correo.test"]]
+    assert sorted((r.enviados, r.ya_enviados, len(r.fallidos)) for r in resumenes) == [(0, 1, 0), (1, 0, 0)]
+    assert Recordatorio.objects.filter(vacuna=vacuna).count() == 1

@@ -151,3 +151,29 @@ def test_two_new_pets_with_one_microchip_are_a_form_error_not_a_crash(admin_web)
     formset = response.context["inline_admin_formsets"][0].formset
     assert "microchip" in formset.errors[1]
     assert not cliente.pacientes.exists()
+
+
+def test_a_line_break_in_a_name_is_a_form_error(admin_web):
+    # given the add form with a line break inside the name (the admin strips only the ends)
+    data = {
+        "nombre": "Ana\nBcc: x@evil.com",
+        "apellidos": "Prieto\x1b[2J",
+        "documento": "",
+        "activo": "on",
+        "telefono": "+34 600 111 222",
+        "email": "",
+        "pacientes-TOTAL_FORMS": "0",
+        "pacientes-INITIAL_FORMS": "0",
+        "pacientes-MIN_NUM_FORMS": "0",
+        "pacientes-MAX_NUM_FORMS": "1000",
+    }
+
+    # when it is saved
+    response = admin_web.post(reverse("admin:clientes_cliente_add"), data)
+
+    # then the page comes back with an error on each field and nothing is stored
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors.as_data()
+    assert [e.code for e in errors["nombre"]] == ["caracteres_de_control"]
+    assert [e.code for e in errors["apellidos"]] == ["caracteres_de_control"]
+    assert not Cliente.objects.exists()

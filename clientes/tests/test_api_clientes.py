@@ -168,6 +168,61 @@ def test_invalid_email_is_400(recepcion):
     assert "email" in response.json()
 
 
+INYECCION = "Ana\nBcc: x@evil.com"
+
+
+@pytest.mark.parametrize("campo", ["nombre", "apellidos", "telefono"])
+def test_control_characters_in_a_name_are_400_on_create(recepcion, campo):
+    # given a new client whose name-like field carries a line break (a header injection attempt)
+    # when it is posted
+    response = recepcion.post(URL, nuevo(**{campo: INYECCION}), format="json")
+
+    # then it is refused on that field with a stable code, and nothing is stored
+    assert response.status_code == 400
+    assert list(response.data) == [campo]
+    assert response.data[campo][0].code == "caracteres_de_control"
+    assert not Cliente.objects.filter(nombre__startswith="Ana").exists()
+
+
+@pytest.mark.parametrize("valor", ["Ana\x1bSol", "Ana\tSol", "Ana\rSol", "Ana\x85Sol", "Ana\u2028Sol"])
+def test_every_control_character_is_refused_in_nombre_on_update(recepcion, valor):
+    cliente = ClienteFactory(nombre="Ana")
+
+    response = recepcion.patch(f"{URL}{cliente.id}/", {"nombre": valor}, format="json")
+
+    assert response.status_code == 400
+    assert response.data["nombre"][0].code == "caracteres_de_control"
+    cliente.refresh_from_db()
+    assert cliente.nombre == "Ana"
+
+
+def test_patch_with_a_newline_in_nombre_is_400(recepcion):
+    cliente = ClienteFactory(nombre="Ana")
+
+    response = recepcion.patch(f"{URL}{cliente.id}/", {"nombre": INYECCION}, format="json")
+
+    assert response.status_code == 400
+    assert response.data["nombre"][0].code == "caracteres_de_control"
+    assert "nombre" in response.json()
+    cliente.refresh_from_db()
+    assert cliente.nombre == "Ana"
+
+
+def test_owner_cannot_put_a_newline_in_own_name(client_for, cliente):
+    response = client_for(cliente.usuario).patch(f"{URL}{cliente.id}/", {"apellidos": INYECCION}, format="json")
+
+    assert response.status_code == 400
+    assert response.data["apellidos"][0].code == "caracteres_de_control"
+
+
+def test_line_breaks_and_tabs_are_fine_in_notas(recepcion):
+    # notas is multi-line free text: it never goes into a message or a header
+    response = recepcion.post(URL, nuevo(notas="Primera línea\n\tSegunda línea"), format="json")
+
+    assert response.status_code == 201
+    assert Cliente.objects.get().notas == "Primera línea\n\tSegunda línea"
+
+
 def test_num_pacientes_is_read_only_and_counted(recepcion):
     cliente = ClienteFactory()
     PacienteFactory.create_batch(2, propietario=cliente)

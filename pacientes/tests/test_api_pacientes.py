@@ -175,6 +175,22 @@ def test_invalid_values_are_field_errors(recepcion, propietario, field, value):
     assert not Paciente.objects.exists()
 
 
+def test_a_line_break_in_the_name_is_400_on_create_and_update(recepcion, propietario):
+    # given a paciente, and a name that carries a line break (it ends up in the owner's reminders)
+    paciente = PacienteFactory(propietario=propietario, nombre="Toby")
+    inyeccion = "Toby\nBcc: x@evil.com"
+
+    # when it is posted and patched
+    creado = recepcion.post(URL, nuevo(propietario, nombre=inyeccion), format="json")
+    cambiado = recepcion.patch(f"{URL}{paciente.id}/", {"nombre": "Toby\x1b[2J"}, format="json")
+
+    # then both are refused on nombre with a stable code, and nothing changes
+    assert (creado.status_code, cambiado.status_code) == (400, 400)
+    assert creado.data["nombre"][0].code == "caracteres_de_control"
+    assert cambiado.data["nombre"][0].code == "caracteres_de_control"
+    assert list(Paciente.objects.values_list("nombre", flat=True)) == ["Toby"]
+
+
 def test_future_birth_date_is_rejected_but_today_is_fine(recepcion, propietario):
     manana = hoy() + datetime.timedelta(days=1)
 

@@ -20,8 +20,10 @@ class Command(BaseCommand):
             return tqdm(owners, desc="propietarios", file=self.stderr._out, disable=not self.stderr.isatty())
 
         resumen = enviar_recordatorios(dias=dias, horas=horas, dry_run=dry_run, progreso=progreso)
+        # Failures go to stderr, by owner id (no personal data), and set the exit code; the summary
+        # on stdout keeps its three counts, so that whatever parses it keeps working.
         for fallo in resumen.fallidos:
-            self.stderr.write(f"no enviado a {fallo}")
+            self.stderr.write(f"no enviado al cliente {fallo.cliente}: {fallo.motivo}")
         self.stdout.write(str(resumen))
         if resumen.fallidos:
             raise CommandError(

@@ -60,6 +60,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     rol = models.CharField(_("rol"), max_length=20, choices=Rol.choices, default=Rol.RECEPCIONISTA, db_index=True)
     is_active = models.BooleanField(_("activo"), default=True)
     date_joined = models.DateTimeField(_("alta"), default=timezone.now)
+    # Access tokens issued before this instant are refused (logout, deactivation, password change).
+    tokens_validos_desde = models.DateTimeField(_("tokens válidos desde"), null=True, blank=True, editable=False)
 
     objects = UserManager()
 

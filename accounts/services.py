@@ -3,7 +3,9 @@
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
 from .models import Rol, User
@@ -48,10 +50,24 @@ def _check_email_free(*, user):
         raise ValidationError({"email": _("Ya existe un usuario con este email.")})
 
 
+def revoke_access_tokens(*, user_id):
+    """Every access token issued to the user until now stops working (accounts.authentication)."""
+    User.objects.filter(pk=user_id).update(tokens_validos_desde=timezone.now())
+
+
 def revoke_refresh_tokens(*, user):
-    """Blacklists every refresh token issued to `user` (password change, deactivation)."""
+    """Blacklists every refresh token issued to `user`, and kills its access tokens
+    (password change, deactivation): none comes back if the user is reactivated."""
     pending = OutstandingToken.objects.filter(user=user, blacklistedtoken__isnull=True)
     BlacklistedToken.objects.bulk_create([BlacklistedToken(token=t) for t in pending], ignore_conflicts=True)
+    revoke_access_tokens(user_id=user.pk)
+
+
+def logout(*, refresh_token) -> None:
+    """Ends a session: its refresh token is blacklisted, and the access tokens issued to its
+    user so far die with it (other sessions get a fresh one from their own refresh token)."""
+    refresh_token.blacklist()
+    revoke_access_tokens(user_id=refresh_token[api_settings.USER_ID_CLAIM])
 
 
 @transaction.atomic

@@ -3,7 +3,6 @@ from rest_framework import generics, mixins, status, viewsets
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
-from rest_framework_simplejwt.serializers import TokenBlacklistSerializer
 from rest_framework_simplejwt.views import TokenObtainPairView, TokenViewBase
 
 from . import services
@@ -18,6 +17,7 @@ from .serializers import (
     VeterinarioSerializer,
 )
 from .throttles import LoginRateThrottle, PasswordChangeRateThrottle
+from .tokens import TokenBlacklistSerializer
 
 
 class LoginView(TokenObtainPairView):

@@ -172,7 +172,7 @@ ANON_RATE = env("ANON_RATE", default="120/min")
 USER_RATE = env("USER_RATE", default="1200/min")
 
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework_simplejwt.authentication.JWTAuthentication"],
+    "DEFAULT_AUTHENTICATION_CLASSES": ["accounts.authentication.JWTAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "core.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,
@@ -203,6 +203,11 @@ SIMPLE_JWT = {
     "AUTH_HEADER_TYPES": ("Bearer",),
     # A password change invalidates access tokens issued before it.
     "CHECK_REVOKE_TOKEN": True,
+    # Access tokens carry their issue time to the microsecond (accounts.tokens), so that a
+    # logout or a deactivation kills exactly the tokens issued before it.
+    "TOKEN_OBTAIN_SERIALIZER": "accounts.tokens.TokenObtainPairSerializer",
+    "TOKEN_REFRESH_SERIALIZER": "accounts.tokens.TokenRefreshSerializer",
+    "TOKEN_BLACKLIST_SERIALIZER": "accounts.tokens.TokenBlacklistSerializer",
 }
 
 SPECTACULAR_SETTINGS = {

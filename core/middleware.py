@@ -4,9 +4,10 @@ import re
 import uuid
 
 from django.conf import settings
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 
+from .exceptions import StatementTimeout, is_statement_timeout
 from .request_context import request_id_var
 
 _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
@@ -50,6 +51,15 @@ class RequestGuardMiddleware:
         if "\x00" in request.META.get("QUERY_STRING", "") or "%00" in request.META.get("QUERY_STRING", ""):
             return JsonResponse({"detail": _("La petición contiene caracteres no válidos.")}, status=400)
         return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        """A statement cancelled by DB_STATEMENT_TIMEOUT_MS outside the API (the admin) is a 503
+        too, not a 500 (the API's own handler answers its views)."""
+        if not is_statement_timeout(exception):
+            return None
+        response = HttpResponse(str(StatementTimeout.default_detail), status=503, content_type="text/plain")
+        response["Retry-After"] = "5"
+        return response
 
 
 # HTML pages (the admin, the API docs) load only this server's scripts, styles and fonts:

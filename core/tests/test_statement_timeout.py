@@ -1,5 +1,6 @@
 """No statement of a web request holds PostgreSQL past DB_STATEMENT_TIMEOUT_MS (PostgreSQL only)."""
 
+import contextlib
 import os
 import subprocess
 import sys
@@ -10,6 +11,7 @@ import psycopg
 import pytest
 from django.conf import settings
 from django.db import connection
+from django.urls import reverse
 
 from clientes.tests.factories import ClienteFactory
 
@@ -70,12 +72,9 @@ def short_statement_timeout():
     options["options"] = saved
 
 
-@pytest.mark.django_db(transaction=True)
-def test_a_statement_blocked_past_the_timeout_answers_503_instead_of_hanging(
-    client_for, admin_user, short_statement_timeout
-):
-    # Given a cliente whose row another session holds locked for longer than the timeout
-    cliente = ClienteFactory()
+@contextlib.contextmanager
+def row_locked(table, pk):
+    """Another session holds `table`'s row `pk` locked (FOR UPDATE) while the block runs."""
     params = connection.settings_dict
     holder = psycopg.connect(
         host=params["HOST"] or "127.0.0.1",
@@ -84,12 +83,11 @@ def test_a_statement_blocked_past_the_timeout_answers_503_instead_of_hanging(
         password=params["PASSWORD"] or None,
         dbname=params["NAME"],
     )
-    locked = threading.Event()
-    release = threading.Event()
+    locked, release = threading.Event(), threading.Event()
 
     def hold_lock():
         with holder.transaction():
-            holder.execute("SELECT 1 FROM clientes_cliente WHERE id = %s FOR UPDATE", [cliente.pk])
+            holder.execute(f"SELECT 1 FROM {table} WHERE id = %s FOR UPDATE", [pk])
             locked.set()
             release.wait(10)
 
@@ -97,14 +95,24 @@ def test_a_statement_blocked_past_the_timeout_answers_503_instead_of_hanging(
     thread.start()
     try:
         assert locked.wait(5)
-        # When the API is asked to change it
-        started = time.monotonic()
-        response = client_for(admin_user).patch(f"/api/v1/clientes/{cliente.pk}/", {"ciudad": "Soria"})
-        elapsed = time.monotonic() - started
+        yield
     finally:
         release.set()
         thread.join()
         holder.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_statement_blocked_past_the_timeout_answers_503_instead_of_hanging(
+    client_for, admin_user, short_statement_timeout
+):
+    # Given a cliente whose row another session holds locked for longer than the timeout
+    cliente = ClienteFactory()
+    with row_locked("clientes_cliente", cliente.pk):
+        # When the API is asked to change it
+        started = time.monotonic()
+        response = client_for(admin_user).patch(f"/api/v1/clientes/{cliente.pk}/", {"ciudad": "Soria"})
+        elapsed = time.monotonic() - started
 
     # Then PostgreSQL cancels the statement and the worker answers 503 JSON, well before the lock ends
     assert response.status_code == 503
@@ -112,5 +120,32 @@ def test_a_statement_blocked_past_the_timeout_answers_503_instead_of_hanging(
     assert response.data["detail"].code == "statement_timeout"
     assert response["Retry-After"]
     assert elapsed < 5
+    cliente.refresh_from_db()
+    assert cliente.ciudad != "Soria"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_admin_answers_503_too_when_a_statement_is_cancelled(client, admin_user, short_statement_timeout):
+    cliente = ClienteFactory()
+    client.force_login(admin_user)
+    page = reverse("admin:clientes_cliente_change", args=[cliente.pk])
+    data = {
+        "nombre": cliente.nombre,
+        "apellidos": cliente.apellidos,
+        "documento": cliente.documento or "",
+        "activo": "on",
+        "telefono": cliente.telefono,
+        "email": cliente.email,
+        "ciudad": "Soria",
+        "pacientes-TOTAL_FORMS": "0",
+        "pacientes-INITIAL_FORMS": "0",
+        "pacientes-MIN_NUM_FORMS": "0",
+        "pacientes-MAX_NUM_FORMS": "1000",
+    }
+
+    with row_locked("clientes_cliente", cliente.pk):
+        response = client.post(page, data)
+
+    assert response.status_code == 503
     cliente.refresh_from_db()
     assert cliente.ciudad != "Soria"

@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.dates import validate_date_in_range
 from core.models import TimeStampedModel
 from pacientes.models import Paciente
 
@@ -50,8 +51,8 @@ class Cita(TimeStampedModel):
         related_name="citas",
         limit_choices_to={"rol": "veterinario"},
     )
-    inicio = models.DateTimeField(_("inicio"))
-    fin = models.DateTimeField(_("fin"))
+    inicio = models.DateTimeField(_("inicio"), validators=[validate_date_in_range])
+    fin = models.DateTimeField(_("fin"), validators=[validate_date_in_range])
     motivo = models.CharField(_("motivo"), max_length=255)
     estado = models.CharField(_("estado"), max_length=20, choices=EstadoCita.choices, default=EstadoCita.PROGRAMADA)
     notas = models.TextField(_("notas"), blank=True)
@@ -144,8 +145,8 @@ class Bloqueo(TimeStampedModel):
         related_name="bloqueos",
         limit_choices_to={"rol": "veterinario"},
     )
-    inicio = models.DateTimeField(_("inicio"))
-    fin = models.DateTimeField(_("fin"))
+    inicio = models.DateTimeField(_("inicio"), validators=[validate_date_in_range])
+    fin = models.DateTimeField(_("fin"), validators=[validate_date_in_range])
     motivo = models.CharField(_("motivo"), max_length=255)
     creado_por = models.ForeignKey(
         settings.AUTH_USER_MODEL,

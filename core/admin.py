@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.utils import get_history_model_for_model
 
+from .dates import EARLIEST_DATE, LATEST_DATE
 from .exceptions import Conflict
 
 
@@ -112,7 +113,8 @@ def check_date_drill_down(field, params):
 
     Django checks only that the date exists; its bounds for the year's (month's, day's) end and
     the shift to UTC fail with a 500 at the calendar's edges (year 1, year 9999), and the
-    drill-down template builds a date from a lone month or day too.
+    drill-down template builds a date from a lone month or day too. Years outside the system's
+    range of dates (core.dates) hold no row anyway.
     """
     parts = {}
     for part in ("year", "month", "day"):
@@ -124,7 +126,7 @@ def check_date_drill_down(field, params):
                 raise IncorrectLookupParameters(exc) from exc
     if not parts:
         return
-    if "year" in parts and not datetime.MINYEAR < parts["year"] < datetime.MAXYEAR:
+    if "year" in parts and not EARLIEST_DATE.year <= parts["year"] <= LATEST_DATE.year:
         raise IncorrectLookupParameters(f"{field}__year out of range")
     try:
         datetime.date(parts.get("year", 2000), parts.get("month", 1), parts.get("day", 1))  # 2000: a leap year

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from clientes.models import Cliente
+from core.dates import validate_date_in_range
 from core.models import TimeStampedModel
 from core.validators import no_control_characters, not_in_future, positive
 
@@ -44,7 +45,9 @@ class Paciente(TimeStampedModel):
     especie = models.CharField(_("especie"), max_length=20, choices=Especie.choices)
     raza = models.CharField(_("raza"), max_length=100, blank=True)
     sexo = models.CharField(_("sexo"), max_length=20, choices=Sexo.choices, default=Sexo.DESCONOCIDO)
-    fecha_nacimiento = models.DateField(_("fecha de nacimiento"), null=True, blank=True, validators=[not_in_future])
+    fecha_nacimiento = models.DateField(
+        _("fecha de nacimiento"), null=True, blank=True, validators=[not_in_future, validate_date_in_range]
+    )
     color = models.CharField(_("color"), max_length=60, blank=True)
     microchip = models.CharField(
         _("microchip"), max_length=15, blank=True, validators=[microchip_validator], help_text=_("15 dígitos.")
@@ -63,7 +66,7 @@ class Paciente(TimeStampedModel):
     notas = models.TextField(_("notas"), blank=True)
     fallecido = models.BooleanField(_("fallecido"), default=False)
     fecha_fallecimiento = models.DateField(
-        _("fecha de fallecimiento"), null=True, blank=True, validators=[not_in_future]
+        _("fecha de fallecimiento"), null=True, blank=True, validators=[not_in_future, validate_date_in_range]
     )
     propietario = models.ForeignKey(
         Cliente, verbose_name=_("propietario"), on_delete=models.PROTECT, related_name="pacientes"
@@ -157,7 +160,7 @@ class Consulta(TimeStampedModel):
         blank=True,
         related_name="consultas",
     )
-    fecha = models.DateTimeField(_("fecha"), default=timezone.now)
+    fecha = models.DateTimeField(_("fecha"), default=timezone.now, validators=[validate_date_in_range])
     motivo = models.CharField(_("motivo"), max_length=255)
     anamnesis = models.TextField(_("anamnesis"), blank=True)
     examen_fisico = models.TextField(_("examen físico"), blank=True)
@@ -217,8 +220,8 @@ class Vacuna(TimeStampedModel):
     paciente = models.ForeignKey(Paciente, verbose_name=_("paciente"), on_delete=models.PROTECT, related_name="vacunas")
     nombre = models.CharField(_("vacuna"), max_length=120)
     lote = models.CharField(_("lote"), max_length=60, blank=True)
-    fecha_aplicacion = models.DateField(_("fecha de aplicación"), validators=[not_in_future])
-    proxima_dosis = models.DateField(_("próxima dosis"), null=True, blank=True)
+    fecha_aplicacion = models.DateField(_("fecha de aplicación"), validators=[not_in_future, validate_date_in_range])
+    proxima_dosis = models.DateField(_("próxima dosis"), null=True, blank=True, validators=[validate_date_in_range])
     veterinario = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("registrada por"),

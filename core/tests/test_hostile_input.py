@@ -166,3 +166,46 @@ def test_far_dates_in_bodies_are_400(client_for, admin_user, path, payload):
     assert response.status_code == 400
     field = next(iter(payload))
     assert response.data[field][0].code == "fecha_fuera_de_rango"
+
+
+@pytest.mark.parametrize(("inicio", "fin"), [("2026-03-01", "9999-12-31"), ("0001-01-01", "2026-03-01")])
+def test_far_dates_in_an_admin_form_are_a_form_error(client, admin_user, vet, inicio, fin):
+    from django.urls import reverse
+
+    from citas.models import Bloqueo
+
+    client.force_login(admin_user)
+
+    response = client.post(
+        reverse("admin:citas_bloqueo_add"),
+        {
+            "veterinario": vet.pk,
+            "inicio_0": inicio,
+            "inicio_1": "10:00:00",
+            "fin_0": fin,
+            "fin_1": "23:59:59",
+            "motivo": "Congreso",
+        },
+    )
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors
+    assert not Bloqueo.objects.exists()
+
+
+def test_a_far_date_in_an_import_is_a_line_error(tmp_path):
+    from core.importing.testing import run_import
+    from pacientes.models import Vacuna
+
+    paciente = PacienteFactory(microchip="941000012345678")
+    source = tmp_path / "vacunas.csv"
+    source.write_text(
+        "microchip;vacuna;fecha_aplicacion;proxima_dosis\n941000012345678;Rabia;2026-01-10;9999-12-31\n",
+        encoding="utf-8",
+    )
+
+    run = run_import("importar_vacunas", str(source))
+
+    assert run.code == 1
+    assert run.error_lines == ["línea 2: proxima_dosis: Fecha fuera del rango admitido (1800-01-01 a 2999-12-31)."]
+    assert not Vacuna.objects.filter(paciente=paciente).exists()

@@ -1,10 +1,27 @@
 """Scheduling rules: booking, rescheduling, the state machine, opening hours and bloqueos.
 
-Every write that can make two things overlap first locks the veterinario's user row
-(`SELECT ... FOR UPDATE`), so bookings, reschedules and bloqueos of one vet run one
-after another; the overlap checks then see every committed row. On PostgreSQL the
-exclusion constraints of migration 0002 guarantee the same for citas even if this
-code were bypassed.
+Every write that can make two things overlap first locks the veterinario's user row, so
+bookings, reschedules and bloqueos of one vet run one after another; the overlap checks
+then see every committed row. On PostgreSQL the exclusion constraints of migration 0002
+guarantee the same for citas even if this code were bypassed.
+
+Lock order. Every service here and in `pacientes.services` that locks rows takes them in
+this order, each `SELECT ... FOR NO KEY UPDATE` (`core.services.lock_rows`), and never
+goes back to an earlier step:
+
+1. the cita being changed, and only that row (`cita_update`, `cita_transition`);
+2. the veterinario's user row (bookings, reschedules, horarios, bloqueos);
+3. the paciente's row (bookings and reschedules; consultas lock only this);
+4. the owner's Cliente row (bookings made by a `cliente` user, for their limit).
+
+FOR NO KEY UPDATE, not FOR UPDATE: a row inserted with a foreign key to a locked row (a
+consulta of the vet, a cita of the paciente, an audit row of the user) takes FOR KEY SHARE
+on it, which FOR UPDATE would block; blocked that way behind a lock taken out of order,
+a booking and a consulta deadlocked. Whatever deadlock or serialization failure is left
+is retried by `retry_on_deadlock`, then answered 409, never 500.
+
+Durations are real time: `inicio + duración` is computed in UTC (aware arithmetic in a
+zone with DST is wall-clock arithmetic and would stretch a cita across the autumn change).
 """
 
 import datetime
@@ -16,9 +33,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Rol, User
+from clientes.models import Cliente
 from core.dates import local_day_range
 from core.exceptions import Conflict
-from core.services import delete_or_conflict, save_validated
+from core.services import delete_or_conflict, lock_rows, retry_on_deadlock, save_validated
 from pacientes.models import Paciente
 
 from .agenda import Hueco, free_slots, parse_clinic_hours
@@ -54,11 +72,19 @@ def _check_paciente(paciente):
         raise ValidationError({"paciente": _("El paciente no está activo o ha fallecido.")})
 
 
+def _utc(value):
+    return value.astimezone(datetime.UTC)
+
+
 def _resolve_fin(*, inicio, fin, duracion_minutos):
+    """The cita's end, in UTC: arithmetic on aware date-times of one zone is wall-clock
+    arithmetic (120 minutes from 01:30 on the autumn change would end 180 minutes later)."""
     if fin is not None and duracion_minutos is not None:
         raise ValidationError({"fin": _("Indique el fin o la duración, no ambos.")})
+    inicio = _utc(inicio)
     if fin is None:
         fin = inicio + datetime.timedelta(minutes=duracion_minutos or DURACION_POR_DEFECTO)
+    fin = _utc(fin)
     if fin <= inicio:
         raise ValidationError({"fin": _("El fin debe ser posterior al inicio.")})
     minutos = (fin - inicio).total_seconds() / 60
@@ -78,8 +104,9 @@ def _check_not_past(inicio):
 
 
 def lock_veterinario(veterinario):
-    """Serialises every schedule change of one vet (citas and bloqueos) until commit."""
-    return User.objects.select_for_update().get(pk=veterinario.pk)
+    """Serialises every schedule change of one vet (citas and bloqueos) until commit
+    (step 2 of the lock order)."""
+    return lock_rows(User.objects.filter(pk=veterinario.pk)).get()
 
 
 def _check_cita_free(*, veterinario, paciente, inicio, fin, exclude=None):
@@ -107,10 +134,70 @@ def _save_cita(cita, *, actor):
     return cita
 
 
-def _lock_agenda(*, veterinario, paciente):
-    """Locks the vet, then the paciente (always in this order, so two writers cannot deadlock)."""
+def _lock_agenda(*, veterinario, paciente, propietario=False):
+    """Locks the vet, then the paciente, then (`propietario=True`) its owner: steps 2 to 4
+    of the lock order, so two writers cannot deadlock."""
     lock_veterinario(veterinario)
-    Paciente.objects.select_for_update().filter(pk=paciente.pk).exists()
+    lock_rows(Paciente.objects.filter(pk=paciente.pk)).exists()
+    if propietario:
+        lock_rows(Cliente.objects.filter(pk=paciente.propietario_id)).exists()
+
+
+def _check_reserva_cliente(*, paciente, veterinario, inicio, fin, campo_duracion):
+    """What a `cliente` user may book online (staff are free to book anything else):
+
+    - a length in `DURACIONES_RESERVA` (error on `campo_duracion`: `duracion_minutos` or `fin`);
+    - `inicio` at most `RESERVA_MAX_DIAS` days from now (`reserva_fuera_de_plazo`);
+    - exactly a slot `disponibilidad` offers: on the grid, inside the vet's horario (or the
+      clinic's hours), not before now, free (`hueco_no_disponible`);
+    - at most `RESERVA_MAX_ACTIVAS` active citas from now on for the owner, all their
+      pacientes together (`reserva_limite_activas`).
+
+    Run under the lock of the vet, the paciente and the owner, so the slot and the count
+    are current."""
+    minutos = (_utc(fin) - _utc(inicio)) / datetime.timedelta(minutes=1)
+    if minutos not in settings.DURACIONES_RESERVA:
+        raise ValidationError(
+            {
+                campo_duracion: ValidationError(
+                    _("La reserva en línea admite citas de %(duraciones)s minutos.")
+                    % {"duraciones": ", ".join(str(d) for d in settings.DURACIONES_RESERVA)},
+                    code="hueco_no_disponible",
+                )
+            }
+        )
+    now = timezone.now()
+    if inicio > now + datetime.timedelta(days=settings.RESERVA_MAX_DIAS):
+        raise ValidationError(
+            {
+                "inicio": ValidationError(
+                    _("Solo se puede reservar con %(dias)s días de antelación como máximo.")
+                    % {"dias": settings.RESERVA_MAX_DIAS},
+                    code="reserva_fuera_de_plazo",
+                )
+            }
+        )
+    huecos = disponibilidad(
+        veterinario=veterinario, fecha=timezone.localdate(inicio), duracion_minutos=int(minutos), now=now
+    )
+    if not any(hueco.inicio == inicio for hueco in huecos):
+        raise ValidationError(
+            {
+                "inicio": ValidationError(
+                    _("Ese horario no está disponible para reservar; elija uno de los huecos libres."),
+                    code="hueco_no_disponible",
+                )
+            }
+        )
+    activas = Cita.objects.filter(
+        paciente__propietario_id=paciente.propietario_id, estado__in=ESTADOS_ACTIVOS, inicio__gte=now
+    )
+    if activas.count() >= settings.RESERVA_MAX_ACTIVAS:
+        raise ValidationError(
+            _("Ya tiene %(max)s citas pendientes; cancele alguna o llame a la clínica para reservar más.")
+            % {"max": settings.RESERVA_MAX_ACTIVAS},
+            code="reserva_limite_activas",
+        )
 
 
 # --- citas ---------------------------------------------------------------------------------
@@ -129,16 +216,25 @@ def cita_validate(*, paciente, veterinario, inicio, fin, cita=None) -> None:
     _check_cita_free(veterinario=veterinario, paciente=paciente, inicio=inicio, fin=fin, exclude=cita)
 
 
+@retry_on_deadlock
 @transaction.atomic
 def cita_create(*, actor, paciente, veterinario, inicio, motivo, fin=None, duracion_minutos=None, notas="") -> Cita:
-    """Books a cita. A `cliente` user books only for its own pacientes."""
-    if actor.rol == Rol.CLIENTE and paciente.propietario.usuario_id != actor.pk:
+    """Books a cita. A `cliente` user books only for its own pacientes, and only what
+    `disponibilidad` offers (see `_check_reserva_cliente`)."""
+    es_cliente = actor.rol == Rol.CLIENTE
+    if es_cliente and paciente.propietario.usuario_id != actor.pk:
         raise ValidationError({"paciente": _("Paciente no válido.")})
+    campo_duracion = "fin" if fin is not None else "duracion_minutos"
+    inicio = _utc(inicio)
     fin = _resolve_fin(inicio=inicio, fin=fin, duracion_minutos=duracion_minutos)
     _check_not_past(inicio)
     _check_paciente(paciente)
     _check_veterinario(veterinario)
-    _lock_agenda(veterinario=veterinario, paciente=paciente)
+    _lock_agenda(veterinario=veterinario, paciente=paciente, propietario=es_cliente)
+    if es_cliente:
+        _check_reserva_cliente(
+            paciente=paciente, veterinario=veterinario, inicio=inicio, fin=fin, campo_duracion=campo_duracion
+        )
     _check_cita_free(veterinario=veterinario, paciente=paciente, inicio=inicio, fin=fin)
     cita = Cita(
         paciente=paciente, veterinario=veterinario, inicio=inicio, fin=fin, motivo=motivo, notas=notas, creado_por=actor
@@ -146,24 +242,27 @@ def cita_create(*, actor, paciente, veterinario, inicio, motivo, fin=None, durac
     return _save_cita(cita, actor=actor)
 
 
+@retry_on_deadlock
 @transaction.atomic
 def cita_update(*, actor, cita, data) -> Cita:
     """Edits a cita. Moving it (inicio, fin, duración, veterinario) is allowed only while
-    programada or confirmada, and re-checks every booking rule."""
-    cita = Cita.objects.select_for_update().select_related("paciente", "veterinario").get(pk=cita.pk)
+    programada or confirmada, and re-checks every booking rule. (A `cliente` user may not
+    edit citas at all, see the viewset's roles, so the online-booking rules do not apply.)"""
+    # Only the cita's own row (`of`): its paciente and vet are locked later, in the lock order.
+    cita = lock_rows(Cita.objects.select_related("paciente", "veterinario").filter(pk=cita.pk), of=("self",)).get()
     reprograma = any(name in data and data[name] != getattr(cita, name) for name in CITA_FIELDS_AGENDA) or (
         data.get("duracion_minutos") not in (None, cita.duracion_minutos)
     )
     if reprograma:
         if cita.estado not in ESTADOS_REPROGRAMABLES:
             raise Conflict(_("Solo se puede reprogramar una cita programada o confirmada."))
-        inicio = data.get("inicio", cita.inicio)
+        inicio = _utc(data.get("inicio", cita.inicio))
         veterinario = data.get("veterinario", cita.veterinario)
         if "fin" in data or "duracion_minutos" in data:
             fin = _resolve_fin(inicio=inicio, fin=data.get("fin"), duracion_minutos=data.get("duracion_minutos"))
         else:
             # Moving the start keeps the length of the cita.
-            fin = _resolve_fin(inicio=inicio, fin=inicio + (cita.fin - cita.inicio), duracion_minutos=None)
+            fin = _resolve_fin(inicio=inicio, fin=inicio + (_utc(cita.fin) - _utc(cita.inicio)), duracion_minutos=None)
         if inicio != cita.inicio:
             _check_not_past(inicio)
         _check_paciente(cita.paciente)
@@ -181,11 +280,12 @@ def cita_update(*, actor, cita, data) -> Cita:
     return cita
 
 
+@retry_on_deadlock
 @transaction.atomic
 def cita_transition(*, cita, accion, actor, motivo="") -> Cita:
     """Moves a cita through the state machine (`TRANSICIONES`); anything else is a 409."""
     origen, destino = TRANSICIONES[accion]
-    cita = Cita.objects.select_for_update().get(pk=cita.pk)
+    cita = lock_rows(Cita.objects.filter(pk=cita.pk)).get()
     if cita.estado not in origen:
         raise Conflict(
             _("No se puede %(accion)s una cita en estado «%(estado)s».")
@@ -199,6 +299,7 @@ def cita_transition(*, cita, accion, actor, motivo="") -> Cita:
     return cita
 
 
+@retry_on_deadlock
 @transaction.atomic
 def cita_delete(*, actor, cita) -> None:
     delete_or_conflict(cita, actor=actor, detail=_("La cita tiene consultas asociadas y no puede eliminarse."))
@@ -218,6 +319,7 @@ def _check_horario_free(horario):
         raise ValidationError(_("El horario se solapa con otro del mismo veterinario ese día."))
 
 
+@retry_on_deadlock
 @transaction.atomic
 def horario_save(*, actor, horario, data=None) -> HorarioAtencion:
     """Creates or edits an opening period; periods of one vet and weekday may not overlap."""
@@ -254,6 +356,7 @@ def _check_bloqueo_free(bloqueo):
         )
 
 
+@retry_on_deadlock
 @transaction.atomic
 def bloqueo_save(*, actor, bloqueo, data) -> Bloqueo:
     """Creates or moves a bloqueo. It may not cover active citas of the vet (409 with their ids)."""
@@ -272,6 +375,7 @@ def bloqueo_save(*, actor, bloqueo, data) -> Bloqueo:
     return save_validated(bloqueo, actor=actor)
 
 
+@retry_on_deadlock
 @transaction.atomic
 def bloqueo_delete(*, actor, bloqueo) -> None:
     _check_bloqueo_owner(actor=actor, veterinario=bloqueo.veterinario)

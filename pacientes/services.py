@@ -1,4 +1,14 @@
-"""Writes on pacientes and their clinical record (consultas, vacunas)."""
+"""Writes on pacientes and their clinical record (consultas, vacunas).
+
+Lock order: writes on consultas lock the paciente's row, and nothing after it, with
+`SELECT ... FOR NO KEY UPDATE` (`core.services.lock_rows`). That is step 3 of the one lock
+order every service follows (1. the cita, 2. the veterinario, 3. the paciente, 4. the owner;
+spelt out in `citas.services`). The consulta's own row points at the vet, and inserting it
+takes FOR KEY SHARE on the vet's user row; bookings lock that row FOR NO KEY UPDATE, which
+does not block FOR KEY SHARE, so a consulta never waits for a booking while holding the
+paciente a booking wants. A deadlock or serialization failure left over is retried by
+`retry_on_deadlock`, then answered 409, never 500.
+"""
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -6,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from accounts.models import Rol
-from core.services import delete_or_conflict, model_update, save_validated
+from core.services import delete_or_conflict, lock_rows, model_update, retry_on_deadlock, save_validated
 
 from .models import Consulta, Paciente, Vacuna
 
@@ -83,8 +93,8 @@ def _check_veterinario(veterinario):
 
 
 def _lock(paciente):
-    """Serialises writes that recompute the paciente's derived weight."""
-    return Paciente.objects.select_for_update().get(pk=paciente.pk)
+    """Serialises writes that recompute the paciente's derived weight (see the lock order above)."""
+    return lock_rows(Paciente.objects.filter(pk=paciente.pk)).get()
 
 
 def _latest_weight(paciente):
@@ -104,6 +114,7 @@ def sync_peso(*, paciente, actor=None):
         save_validated(paciente, actor=actor, update_fields=["peso_kg", "actualizado_en"])
 
 
+@retry_on_deadlock
 @transaction.atomic
 def consulta_create(*, actor, paciente, veterinario=None, **data) -> Consulta:
     """Records a consulta. The author is the acting vet; only an admin names another vet."""
@@ -117,6 +128,7 @@ def consulta_create(*, actor, paciente, veterinario=None, **data) -> Consulta:
     return consulta
 
 
+@retry_on_deadlock
 @transaction.atomic
 def consulta_update(*, actor, consulta, data) -> Consulta:
     """A vet edits only their own consultas; an admin edits any and may reassign the vet."""
@@ -127,11 +139,15 @@ def consulta_update(*, actor, consulta, data) -> Consulta:
         _check_veterinario(data["veterinario"])
         fields = (*fields, "veterinario")
     paciente = _lock(consulta.paciente)
+    # The row as committed, read under the lock; also a clean start when `retry_on_deadlock`
+    # runs this again after a rolled-back attempt had already set the new values on it.
+    consulta.refresh_from_db()
     consulta, _changed = model_update(actor=actor, instance=consulta, data=data, fields=fields)
     sync_peso(paciente=paciente, actor=actor)
     return consulta
 
 
+@retry_on_deadlock
 @transaction.atomic
 def consulta_delete(*, actor, consulta) -> None:
     paciente = _lock(consulta.paciente)

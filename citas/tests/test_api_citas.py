@@ -333,9 +333,14 @@ def test_a_cancelled_slot_can_be_booked_again(recepcion, vet):
 
 
 def test_owner_books_for_own_paciente(client_for, cliente, vet):
+    # An owner books only what disponibilidad offers: a weekday in the clinic's default hours
+    # (the vet has no horario), not "tomorrow", which may fall on a weekend.
     paciente = PacienteFactory(propietario=cliente)
+    hoy = timezone.localdate()
+    lunes = hoy + datetime.timedelta(days=7 - hoy.weekday())
+    inicio = datetime.datetime.combine(lunes, datetime.time(10), tzinfo=timezone.get_current_timezone())
 
-    response = client_for(cliente.usuario).post(URL, reserva(paciente, vet, manana_a_las(10)))
+    response = client_for(cliente.usuario).post(URL, reserva(paciente, vet, inicio))
 
     assert response.status_code == 201
     assert response.json()["creado_por"] == cliente.usuario_id
@@ -481,3 +486,60 @@ def test_detail_runs_constant_queries(recepcion, django_assert_max_num_queries):
 
     with django_assert_max_num_queries(2):
         assert recepcion.get(f"{URL}{cita.id}/").status_code == 200
+
+
+# --- daylight saving time -------------------------------------------------------------------------
+
+# Europe/Madrid leaves summer time on the last Sunday of October 2031: 03:00 CEST becomes 02:00 CET.
+OTONO = datetime.date(2031, 10, 26)
+
+
+@pytest.fixture
+def madrid(settings):
+    settings.TIME_ZONE = "Europe/Madrid"
+    return timezone.get_current_timezone()
+
+
+def test_a_booking_across_the_autumn_change_lasts_the_minutes_asked(recepcion, vet, madrid):
+    inicio = datetime.datetime.combine(OTONO, datetime.time(1, 30), tzinfo=madrid)  # 01:30 CEST
+
+    response = recepcion.post(URL, reserva(PacienteFactory(), vet, inicio, duracion_minutos=120))
+
+    assert response.status_code == 201
+    cita = Cita.objects.get()
+    assert cita.fin - cita.inicio == datetime.timedelta(minutes=120)
+    assert datetime.datetime.fromisoformat(response.json()["fin"]).isoformat() == "2031-10-26T02:30:00+01:00"
+    assert response.json()["duracion_minutos"] == 120
+
+
+def test_an_explicit_fin_across_the_autumn_change_is_measured_in_real_minutes(recepcion, vet, madrid):
+    # 01:30 CEST to 02:30 CET: one hour on the wall clock, two real hours.
+    inicio = datetime.datetime.fromisoformat("2031-10-26T01:30:00+02:00")
+    fin = datetime.datetime.fromisoformat("2031-10-26T02:30:00+01:00")
+
+    response = recepcion.post(URL, reserva(PacienteFactory(), vet, inicio, fin=fin.isoformat()))
+
+    assert response.status_code == 201
+    assert response.json()["duracion_minutos"] == 120
+
+
+def test_more_than_480_real_minutes_across_the_autumn_change_is_400(recepcion, vet, madrid):
+    # 20:00 CEST to 03:30 CET: 450 minutes on the wall clock, 510 real ones.
+    inicio = datetime.datetime.fromisoformat("2031-10-25T20:00:00+02:00")
+    fin = datetime.datetime.fromisoformat("2031-10-26T03:30:00+01:00")
+
+    response = recepcion.post(URL, reserva(PacienteFactory(), vet, inicio, fin=fin.isoformat()))
+
+    assert response.status_code == 400
+    assert "fin" in response.json()
+
+
+def test_moving_a_cita_onto_the_autumn_change_keeps_its_real_length(recepcion, madrid):
+    cita = CitaFactory(inicio=manana_a_las(10), fin=manana_a_las(12))
+    inicio = datetime.datetime.combine(OTONO, datetime.time(1, 30), tzinfo=madrid)
+
+    response = recepcion.patch(f"{URL}{cita.id}/", {"inicio": inicio.isoformat()})
+
+    assert response.status_code == 200
+    cita.refresh_from_db()
+    assert cita.fin - cita.inicio == datetime.timedelta(minutes=120)

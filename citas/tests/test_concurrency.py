@@ -1,5 +1,6 @@
 """Under concurrent requests, the database keeps the agenda consistent (PostgreSQL only)."""
 
+import datetime
 import threading
 
 import pytest
@@ -10,7 +11,10 @@ from accounts.models import Rol
 from accounts.tests.factories import UserFactory, VeterinarioFactory
 from citas.models import Bloqueo, Cita
 from citas.tests.factories import CitaFactory, manana_a_las
+from clientes.tests.factories import ClienteConUsuarioFactory
 from conftest import bearer
+from core.services import lock_rows, retry_on_deadlock
+from pacientes.models import Consulta, Paciente
 from pacientes.tests.factories import PacienteFactory
 
 pytestmark = [
@@ -42,7 +46,7 @@ def run_at_once(calls):
 
 def post(user, path, data):
     def call():
-        api = APIClient()
+        api = APIClient(raise_request_exception=False)
         api.credentials(**bearer(user))
         return api.post(path, data, format="json").status_code
 
@@ -126,3 +130,115 @@ def test_the_database_allows_back_to_back_and_cancelled_overlaps():
     )
 
     assert Cita.objects.count() == 3
+
+
+def post_response(user, path, data):
+    def call():
+        # A server error is answered as a 500, as a real client would see it, not raised here.
+        api = APIClient(raise_request_exception=False)
+        api.credentials(**bearer(user))
+        response = api.post(path, data, format="json")
+        return response.status_code, response.json() if response.status_code == 201 else None
+
+    return call
+
+
+def test_concurrent_bookings_and_consultas_of_one_vet_and_paciente_never_answer_500():
+    # Given one vet and one paciente, bookings (recepción) and consultas (the vet) at once:
+    # a booking locks the vet and the paciente, a consulta the paciente (and its rows
+    # point at the vet).
+    vet = VeterinarioFactory()
+    recepcion = UserFactory(rol=Rol.RECEPCIONISTA)
+    paciente = PacienteFactory()
+    bookings = [
+        post_response(
+            recepcion,
+            "/api/v1/citas/",
+            {
+                "paciente": paciente.id,
+                "veterinario": vet.id,
+                "inicio": (manana_a_las(8) + datetime.timedelta(minutes=30 * n)).isoformat(),
+                "motivo": "x",
+            },
+        )
+        for n in range(13)
+    ]
+    consultas = [
+        post_response(vet, "/api/v1/consultas/", {"paciente": paciente.id, "motivo": "x", "peso_kg": f"{10 + n}.0"})
+        for n in range(12)
+    ]
+    calls = [("cita", call) for call in bookings] + [("consulta", call) for call in consultas]
+
+    # When they all run at once
+    results = list(zip([kind for kind, _call in calls], run_at_once([call for _kind, call in calls]), strict=True))
+
+    # Then nothing is a 500, and every 201 left its row behind. (None of them overlaps another,
+    # so all of them succeed; a 409 would only come from `retry_on_deadlock` giving up.)
+    statuses = [status for _kind, (status, _body) in results]
+    assert 500 not in statuses, statuses
+    created = {"cita": set(), "consulta": set()}
+    for kind, (status, body) in results:
+        if status == 201:
+            created[kind].add(body["id"])
+    assert set(Cita.objects.filter(paciente=paciente).values_list("id", flat=True)) == created["cita"]
+    assert set(Consulta.objects.filter(paciente=paciente).values_list("id", flat=True)) == created["consulta"]
+    assert statuses == [201] * len(calls), statuses
+
+
+def test_a_real_deadlock_victim_is_run_again_and_succeeds():
+    # Given two writers that lock two rows in opposite orders, both holding their first lock
+    # when they ask for the second: PostgreSQL aborts one of them as a deadlock victim.
+    primero, segundo = PacienteFactory(), PacienteFactory()
+    both_hold_one = threading.Barrier(2)
+    attempts = []
+
+    def writer(first, second):
+        @retry_on_deadlock
+        @transaction.atomic
+        def lock_both():
+            attempts.append(first.pk)
+            lock_rows(Paciente.objects.filter(pk=first.pk)).get()
+            if len(attempts) <= 2:  # only the first round collides
+                both_hold_one.wait(timeout=10)
+            lock_rows(Paciente.objects.filter(pk=second.pk)).get()
+            return "hecho"
+
+        return lock_both
+
+    # When both run at once
+    results = run_at_once([writer(primero, segundo), writer(segundo, primero)])
+
+    # Then both finish: the victim was run again once the other had committed
+    assert results == ["hecho", "hecho"]
+    assert len(attempts) == 3
+
+
+def test_an_owner_booking_at_once_with_several_vets_stays_within_the_limit(settings):
+    # Given an owner allowed 2 active citas, booking 6 pacientes with 6 vets at once (no lock of
+    # a vet or a paciente is shared: only the owner's own row orders them)
+    settings.RESERVA_MAX_ACTIVAS = 2
+    settings.CLINIC_HOURS = "0-6=09:00-18:00"
+    settings.SLOT_MINUTES = 30
+    settings.DURACIONES_RESERVA = [30]
+    cliente = ClienteConUsuarioFactory()
+    inicio = manana_a_las(10).isoformat()
+    calls = [
+        post(
+            cliente.usuario,
+            "/api/v1/citas/",
+            {
+                "paciente": PacienteFactory(propietario=cliente).id,
+                "veterinario": VeterinarioFactory().id,
+                "inicio": inicio,
+                "motivo": "x",
+            },
+        )
+        for _ in range(6)
+    ]
+
+    # When they all run at once
+    statuses = run_at_once(calls)
+
+    # Then exactly two are booked
+    assert sorted(statuses) == [201, 201, 400, 400, 400, 400]
+    assert Cita.objects.filter(paciente__propietario=cliente).count() == 2

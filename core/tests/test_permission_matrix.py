@@ -10,11 +10,13 @@ gets except where a row says otherwise (`other_vet`: the vet's own records).
 row here.
 """
 
+import datetime
 import itertools
 import re
 from dataclasses import dataclass, field
 
 import pytest
+from django.utils import timezone
 from drf_spectacular.generators import EndpointEnumerator
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
@@ -87,8 +89,14 @@ def cita_editada(world):
     return {**nueva_cita(world), "inicio": manana_a_las(17).isoformat()}
 
 
+def dia_de_manana():
+    return (timezone.localdate() + datetime.timedelta(days=1)).weekday()
+
+
 def nuevo_horario(world):
-    return {"veterinario": world.users["veterinario"].id, "dia_semana": 3, "hora_inicio": "09:00", "hora_fin": "13:00"}
+    otro_dia = (dia_de_manana() + 3) % 7  # never the day of the world's own horario row
+    vet = world.users["veterinario"].id
+    return {"veterinario": vet, "dia_semana": otro_dia, "hora_inicio": "09:00", "hora_fin": "13:00"}
 
 
 def nuevo_bloqueo(world):
@@ -235,7 +243,13 @@ class World:
             "vacuna": VacunaFactory(paciente=self.paciente).id,
             "cita": cita.id,
             "cita_en_curso": en_curso.id,
-            "horario": HorarioFactory(veterinario=vet).id,
+            # Tomorrow's hours cover the slots an owner books (owners book only offered slots).
+            "horario": HorarioFactory(
+                veterinario=vet,
+                dia_semana=dia_de_manana(),
+                hora_inicio=datetime.time(9),
+                hora_fin=datetime.time(18),
+            ).id,
             "bloqueo": BloqueoFactory(veterinario=vet, inicio=manana_a_las(18), fin=manana_a_las(19)).id,
             "veterinario": vet.id,
             "usuario": self.spare_user.id,

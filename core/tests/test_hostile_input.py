@@ -209,3 +209,15 @@ def test_a_far_date_in_an_import_is_a_line_error(tmp_path):
     assert run.code == 1
     assert run.error_lines == ["línea 2: proxima_dosis: Fecha fuera del rango admitido (1800-01-01 a 2999-12-31)."]
     assert not Vacuna.objects.filter(paciente=paciente).exists()
+
+
+def test_the_new_limits_speak_the_callers_language(client_for, admin_user):
+    api = client_for(admin_user)
+
+    spanish = api.get("/api/v1/clientes/", {"search": "x" * 101})
+    english = api.get("/api/v1/clientes/", {"search": "x" * 101}, HTTP_ACCEPT_LANGUAGE="en")
+    far = api.get("/api/v1/citas/", {"fecha": "9999-12-31"}, HTTP_ACCEPT_LANGUAGE="en")
+
+    assert spanish.json()["search"] == ["La búsqueda no puede superar 100 caracteres."]
+    assert english.json()["search"] == ["A search cannot exceed 100 characters."]
+    assert far.json()["fecha"] == ["Date out of the accepted range (1800-01-01 to 2999-12-31)."]

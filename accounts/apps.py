@@ -20,3 +20,4 @@ class AccountsConfig(AppConfig):
 
     def ready(self):
         post_migrate.connect(_sync_role_groups, dispatch_uid="accounts.sync_role_groups")
+        from . import schema  # noqa: F401  (registers the OpenAPI extensions)

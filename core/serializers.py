@@ -223,9 +223,9 @@ def _step(field, model) -> Step:
 
 
 class ModelSerializer(serializers.ModelSerializer):
-    """DRF's ModelSerializer with the compiled output described in the module docstring, and
-    date fields bounded to the system's range."""
+    """DRF's ModelSerializer with the compiled output described in the module docstring."""
 
+    # Ids must be whole numbers, dates within the system's range (core.dates).
     serializer_related_field = PrimaryKeyRelatedField
     serializer_field_mapping = {
         **serializers.ModelSerializer.serializer_field_mapping,

@@ -3,6 +3,9 @@ from rest_framework import serializers
 
 from core.serializers import ModelSerializer, PrimaryKeyRelatedField
 
+from .models import Rol
+from .selectors import veterinarios_visibles
+
 User = get_user_model()
 
 
@@ -10,6 +13,17 @@ def _cliente_model():
     # The Cliente model reaches accounts only through the reverse one-to-one
     # `User.cliente`, so accounts never imports the clientes app.
     return User._meta.get_field("cliente").related_model
+
+
+class VisibleVeterinarioField(PrimaryKeyRelatedField):
+    """A vet the caller may know of (accounts.selectors.veterinarios_visibles): for an owner,
+    an inactive vet's id is as unknown as a missing one."""
+
+    def get_queryset(self):
+        request = self.context.get("request")
+        if request is None:  # no caller (the schema, a command): any vet
+            return User.objects.filter(rol=Rol.VETERINARIO)
+        return veterinarios_visibles(request.user)
 
 
 class ClienteLinkField(PrimaryKeyRelatedField):

@@ -3,6 +3,7 @@ for the attempts that guess a password."""
 
 import logging
 
+from django.conf import settings
 from django.core.cache import DEFAULT_CACHE_ALIAS, caches
 from django.core.cache.backends.locmem import LocMemCache
 from django.core.cache.backends.redis import RedisCache
@@ -52,19 +53,30 @@ class AttemptRateThrottle(throttling.SimpleRateThrottle):
     counter per key, whose window opens with the first attempt (DRF's own throttle reads a
     history, then writes it back, and a burst of parallel attempts all read the same history).
     On the database cache, the fallback without Redis, DRF's throttle applies as is.
+
+    When the shared cache fails, attempts are counted in the database cache
+    (`FALLBACK_CACHE_ALIAS`) instead of going unlimited: a Redis outage must not open the door
+    to password guessing. Only if that fails too does the throttle fail open.
     """
 
     scope = "login"  # the rate: LOGIN_RATE
-
-    @staticmethod
-    def _atomic_cache():
-        # `self.cache` is a proxy; the backend behind it tells whether counters are atomic.
-        backend = caches[DEFAULT_CACHE_ALIAS]
-        return backend if isinstance(backend, ATOMIC_COUNTERS) else None
+    _used_cache = None
 
     def allow_request(self, request, view):
-        cache = self._atomic_cache()
-        if self.rate is None or cache is None:
+        try:
+            return self._allow(request, view, caches[DEFAULT_CACHE_ALIAS])
+        except Exception as exc:
+            if not settings.FALLBACK_CACHE_ALIAS:
+                raise
+            logger.warning(
+                "throttle %s: cache unavailable (%s), counting in the fallback cache", self.scope, type(exc).__name__
+            )
+            return self._allow(request, view, caches[settings.FALLBACK_CACHE_ALIAS])
+
+    def _allow(self, request, view, cache):
+        self._used_cache = cache
+        if self.rate is None or not isinstance(cache, ATOMIC_COUNTERS):
+            self.cache = cache
             return super().allow_request(request, view)
         key = self.get_cache_key(request, view)
         if key is None:
@@ -79,7 +91,7 @@ class AttemptRateThrottle(throttling.SimpleRateThrottle):
         return attempts <= self.num_requests
 
     def wait(self):
-        if self._atomic_cache() is None:
+        if not isinstance(self._used_cache, ATOMIC_COUNTERS):
             return super().wait()
         return self.duration  # at most: the window opened with the key's first attempt
 

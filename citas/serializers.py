@@ -6,6 +6,7 @@ from rest_framework import serializers
 
 from accounts.models import Rol, User
 from accounts.permissions import scope_to_owner
+from accounts.serializers import VisibleVeterinarioField
 from core.serializers import DateField, DateTimeField, ModelSerializer, PrimaryKeyRelatedField
 from pacientes.models import Paciente
 
@@ -33,7 +34,7 @@ class CitaSerializer(ModelSerializer):
     paciente = VisiblePacienteField()
     paciente_nombre = serializers.CharField(source="paciente.nombre", read_only=True)
     cliente = serializers.IntegerField(source="paciente.propietario_id", read_only=True)
-    veterinario = PrimaryKeyRelatedField(queryset=veterinarios())
+    veterinario = VisibleVeterinarioField()
     veterinario_nombre = serializers.CharField(source="veterinario.nombre_completo", read_only=True)
     fin = DateTimeField(required=False)
     duracion_minutos = serializers.IntegerField(

@@ -67,3 +67,18 @@ def test_an_owner_may_filter_by_an_active_vet(client_for, cliente_user):
     response = client_for(cliente_user).get("/api/v1/citas/", {"veterinario": vet.pk})
 
     assert response.status_code == 200
+
+
+def test_an_owner_booking_with_an_inactive_vet_gets_the_same_answer_as_for_a_missing_id(client_for, cliente):
+    inactive = VeterinarioFactory(is_active=False)
+    paciente = PacienteFactory(propietario=cliente)
+    api = client_for(cliente.usuario)
+
+    def book(vet_id):
+        body = {"paciente": paciente.pk, "veterinario": vet_id, "inicio": "2030-01-10T10:00:00Z", "motivo": "x"}
+        return api.post("/api/v1/citas/", body)
+
+    answers = [book(inactive.pk), book(999_999), book(AdminFactory().pk)]
+
+    assert [response.status_code for response in answers] == [400, 400, 400]
+    assert {response.data["veterinario"][0].code for response in answers} == {"does_not_exist"}

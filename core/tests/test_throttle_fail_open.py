@@ -206,3 +206,25 @@ def test_on_a_live_redis_the_password_change_has_its_own_atomic_counter_per_user
         )  # LOGIN_RATE's minute
         assert cache.get("throttle_login_127.0.0.1:n") is None  # logins are counted apart
         cache.delete(key)
+
+
+DEAD_REDIS_WITH_FALLBACK = {
+    **DEAD_REDIS,
+    "fallback": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "vetclinic_cache"},
+}
+
+
+def test_password_guesses_stay_limited_while_redis_is_down(caplog, anon_client, settings):
+    """The request ceilings fail open, but logins are counted in the database cache meanwhile."""
+    settings.CACHES = DEAD_REDIS_WITH_FALLBACK
+    caplog.set_level(logging.WARNING, logger=LOGGER)
+    user = UserFactory()
+    limit = throttles.LoginRateThrottle().num_requests
+
+    answers = [
+        anon_client.post("/api/v1/auth/token/", {"email": user.email, "password": "mala"}, format="json").status_code
+        for _ in range(limit + 1)
+    ]
+
+    assert answers == [401] * limit + [429]
+    assert any("fallback" in record.getMessage() for record in throttle_warnings(caplog))

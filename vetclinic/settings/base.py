@@ -153,6 +153,10 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "vetclinic_cache"}}
+# Where the password throttles count while the default cache is down (accounts.throttles);
+# the table exists whatever CACHES says (core migration 0002).
+CACHES["fallback"] = {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "vetclinic_cache"}
+FALLBACK_CACHE_ALIAS = "fallback"
 
 # --- Email ------------------------------------------------------------------
 

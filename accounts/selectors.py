@@ -1,0 +1,15 @@
+"""Reads of users that other apps share."""
+
+from .models import Rol, User
+from .permissions import is_cliente
+
+
+def veterinarios_visibles(user):
+    """The vets `user` may know of: staff, every vet (active or not: their past citas and
+    consultas name them); an owner, the active ones, as `/veterinarios/` lists them. Any other
+    user id is as unknown to the caller as a missing one (filters, related fields), so no
+    answer tells whether some other user exists."""
+    if user is None or not user.is_authenticated:
+        return User.objects.none()
+    vets = User.objects.filter(rol=Rol.VETERINARIO)
+    return vets.filter(is_active=True) if is_cliente(user) else vets

@@ -6,17 +6,19 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.forms import AdminPasswordChangeForm, AdminUserCreationForm
+from django.contrib.auth.models import Group
 from django.http import HttpResponse
 from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
+from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
-from core.admin import ServiceAdminMixin
+from core.admin import SafeListsMixin, ServiceAdminMixin
 
 from . import services
 from .models import User
-from .throttles import LoginRateThrottle
+from .throttles import LoginRateThrottle, PasswordChangeRateThrottle
 
 # The Cliente model, reached through the reverse relation so that accounts never imports clientes.
 ClienteModel = User._meta.get_field("cliente").related_model
@@ -60,7 +62,7 @@ class PasswordChangeForm(AdminPasswordChangeForm):
 
 
 @admin.register(User)
-class UserAdmin(ServiceAdminMixin, DjangoUserAdmin):
+class UserAdmin(ServiceAdminMixin, SafeListsMixin, DjangoUserAdmin):
     """Users are created and changed through accounts.services: the rol decides the group
     (admin permissions), staff status and the link to a Cliente."""
 
@@ -117,6 +119,18 @@ class UserAdmin(ServiceAdminMixin, DjangoUserAdmin):
         return services.user_update(actor=request.user, user=obj, cliente=data.get("cliente"), **fields)
 
 
+def _too_many_attempts(throttle):
+    response = HttpResponse(
+        gettext("Demasiados intentos de acceso. Vuelva a intentarlo dentro de unos minutos."),
+        status=429,
+        content_type="text/plain; charset=utf-8",
+    )
+    wait = throttle.wait()
+    if wait is not None:
+        response["Retry-After"] = str(math.ceil(wait))
+    return response
+
+
 def throttled_login(login):
     """The admin's login view, limited like the API's: each POST (an attempt) counts against
     the client IP's LoginRateThrottle counter, the very one the API login uses, so attempts
@@ -127,20 +141,38 @@ def throttled_login(login):
         if request.method == "POST":
             throttle = LoginRateThrottle()
             if not throttle.allow_request(request, None):
-                response = HttpResponse(
-                    gettext("Demasiados intentos de acceso. Vuelva a intentarlo dentro de unos minutos."),
-                    status=429,
-                    content_type="text/plain; charset=utf-8",
-                )
-                wait = throttle.wait()
-                if wait is not None:
-                    response["Retry-After"] = str(math.ceil(wait))
-                return response
+                return _too_many_attempts(throttle)
         return login(request, extra_context)
 
     return never_cache(login_not_required(view))
 
 
+def throttled_password_change(password_change):
+    """The admin's own "change my password" page, like `POST /auth/password/`: each attempt
+    counts against the user's PasswordChangeRateThrottle counter (it asks for the current
+    password, so it must not be a way to guess it), and a change kills the user's tokens."""
+
+    @functools.wraps(password_change)
+    def view(request, extra_context=None):
+        if request.method == "POST":
+            throttle = PasswordChangeRateThrottle()
+            if not throttle.allow_request(request, None):
+                return _too_many_attempts(throttle)
+        response = password_change(request, extra_context)
+        if request.method == "POST" and response.status_code == 302:  # the form redirects only once saved
+            services.revoke_refresh_tokens(user=request.user)
+        return response
+
+    return view
+
+
+# The other apps' admins get the same safe lists as ours.
+for _model in (Group, OutstandingToken, BlacklistedToken):
+    _model_admin = type(admin.site.get_model_admin(_model))
+    admin.site.unregister(_model)
+    admin.site.register(_model, type(_model_admin.__name__, (SafeListsMixin, _model_admin), {}))
+
 # Wrapped on the default site, before vetclinic.urls asks it for its URLs (admin modules are
 # imported when the apps are ready, the URLconf on the first request).
 admin.site.login = throttled_login(admin.site.login)
+admin.site.password_change = throttled_password_change(admin.site.password_change)

@@ -12,7 +12,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Rol, User
-from core.admin import HistoryAdmin, ServiceAdminMixin, as_form_error
+from core.admin import HistoryAdmin, SafeListsMixin, ServiceAdminMixin, as_form_error
 from core.dates import local_day_range
 from core.exceptions import Conflict
 
@@ -229,7 +229,7 @@ class VeterinarioScopedAdmin(ServiceAdminMixin, HistoryAdmin):
 
 
 @admin.register(HorarioAtencion)
-class HorarioAtencionAdmin(ServiceAdminMixin, admin.ModelAdmin):
+class HorarioAtencionAdmin(ServiceAdminMixin, SafeListsMixin, admin.ModelAdmin):
     list_display = ("veterinario", "dia_semana", "hora_inicio", "hora_fin")
     list_filter = ("veterinario", "dia_semana")
     list_select_related = ("veterinario",)

@@ -5,7 +5,7 @@ import csv
 import datetime
 
 from django.conf import settings
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import display_for_field, display_for_value, label_for_field, lookup_field, unquote
 from django.contrib.admin.views.main import ChangeList
@@ -14,13 +14,14 @@ from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.utils import timezone
 from django.utils.html import strip_tags
-from django.utils.text import capfirst
+from django.utils.text import capfirst, smart_split
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.utils import get_history_model_for_model
 
 from .dates import EARLIEST_DATE, LATEST_DATE
 from .exceptions import Conflict
+from .filters import SEARCH_MAX_LENGTH, SEARCH_MAX_TERMS
 
 
 class _Rollback(Exception):
@@ -46,8 +47,8 @@ def as_form_error(exc, form):
     if not hasattr(exc, "error_dict"):
         return exc
     errors = {}
-    for name, messages in exc.error_dict.items():
-        errors.setdefault(name if name in form.fields else NON_FIELD_ERRORS, []).extend(messages)
+    for name, field_messages in exc.error_dict.items():
+        errors.setdefault(name if name in form.fields else NON_FIELD_ERRORS, []).extend(field_messages)
     return ValidationError(errors)
 
 
@@ -134,14 +135,45 @@ def check_date_drill_down(field, params):
         raise IncorrectLookupParameters(exc) from exc
 
 
-class SafeDateHierarchyChangeList(ChangeList):
+class SafeChangeList(ChangeList):
+    """A changelist whose odd query strings redirect to `?e=1`, as Django does for unknown
+    lookups, instead of a 500: the date drill-down (checked before the template builds dates
+    from it), and any lookup the database cannot compute, such as `creado_en__year=10000`
+    or `fin__gte=0001-01-01` (Django applies the lookups when it builds the queryset, but
+    their values fail only when the query is compiled, here)."""
+
     def get_filters(self, request):
         if self.date_hierarchy:
             check_date_drill_down(self.date_hierarchy, self.filter_params)
         return super().get_filters(request)
 
+    def get_results(self, request):
+        try:
+            super().get_results(request)
+        except (ValueError, OverflowError, ValidationError) as exc:
+            raise IncorrectLookupParameters(exc) from exc
 
-class HistoryAdmin(SimpleHistoryAdmin):
+
+class SafeListsMixin:
+    """For every ModelAdmin of the site: lists that answer odd query strings without a 500
+    (`SafeChangeList`), and a search bounded like the API's (`core.filters`)."""
+
+    def get_changelist(self, request, **kwargs):
+        return SafeChangeList
+
+    def get_search_results(self, request, queryset, search_term):
+        if len(search_term) > SEARCH_MAX_LENGTH or len(list(smart_split(search_term))) > SEARCH_MAX_TERMS:
+            self.message_user(
+                request,
+                _("La búsqueda no puede superar %(n)d caracteres ni %(terms)d términos.")
+                % {"n": SEARCH_MAX_LENGTH, "terms": SEARCH_MAX_TERMS},
+                messages.WARNING,
+            )
+            return queryset.none(), False
+        return super().get_search_results(request, queryset, search_term)
+
+
+class HistoryAdmin(SafeListsMixin, SimpleHistoryAdmin):
     """Every admin of a model with an audit history: the history is for looking at, never for
     writing back. django-simple-history's "revert" saves a historical version through the
     form after checking only view-or-change permission, bypassing the services (and letting
@@ -150,9 +182,6 @@ class HistoryAdmin(SimpleHistoryAdmin):
     It also keeps odd URLs (a non-numeric id) at 404 and date drill-downs at the calendar's
     edges at a redirect, instead of a 500.
     """
-
-    def get_changelist(self, request, **kwargs):
-        return SafeDateHierarchyChangeList
 
     def revert_disabled(self, request, obj=None):
         return True

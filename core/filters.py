@@ -82,13 +82,18 @@ class FilterSet(django_filters.FilterSet):
     }
 
 
+# A search of more terms or characters is refused, in the API and in the admin alike.
+SEARCH_MAX_LENGTH = 100
+SEARCH_MAX_TERMS = 8
+
+
 class SearchFilter(drf_filters.SearchFilter):
     """DRF's `?search=`, bounded: every term is one more substring match per search field
     (an OR of LIKEs, joined across relations), and the planner's work grows with their number.
     A few hundred terms held PostgreSQL for minutes; nobody types more than a handful."""
 
-    max_length = 100
-    max_terms = 8
+    max_length = SEARCH_MAX_LENGTH
+    max_terms = SEARCH_MAX_TERMS
 
     def get_search_terms(self, request):
         text = request.query_params.get(self.search_param, "")

@@ -7,6 +7,7 @@ from accounts import services
 from accounts.models import Rol, User
 from accounts.roles import ROLE_PERMISSIONS
 from accounts.tests.factories import DEFAULT_PASSWORD, UserFactory
+from accounts.throttles import PasswordChangeRateThrottle
 from clientes.tests.factories import ClienteFactory
 
 pytestmark = pytest.mark.django_db
@@ -249,3 +250,34 @@ def test_showing_the_admin_login_page_is_not_an_attempt(client, admin_user):
 
     assert response.status_code == 302
     assert client.session["_auth_user_id"] == str(admin_user.pk)
+
+
+def test_the_admins_own_password_change_page_is_throttled_per_user(client, veterinario):
+    client.force_login(veterinario)
+    page = reverse("admin:password_change")
+    new = "Otra-Clave-Larga-77"
+    guess = {"old_password": "no-es-esta", "new_password1": new, "new_password2": new}
+    limit = PasswordChangeRateThrottle().num_requests
+
+    answers = [client.post(page, guess).status_code for _ in range(limit)]
+    right_one = client.post(page, {**guess, "old_password": DEFAULT_PASSWORD})
+
+    assert answers == [200] * limit  # the form, with its error
+    assert right_one.status_code == 429
+    veterinario.refresh_from_db()
+    assert veterinario.check_password(DEFAULT_PASSWORD)
+
+
+def test_changing_ones_password_in_the_admin_kills_the_refresh_tokens(client, anon_client, veterinario):
+    refresh = anon_client.post(
+        "/api/v1/auth/token/", {"email": veterinario.email, "password": DEFAULT_PASSWORD}, format="json"
+    ).json()["refresh"]
+    client.force_login(veterinario)
+
+    response = client.post(
+        reverse("admin:password_change"),
+        {"old_password": DEFAULT_PASSWORD, "new_password1": "Otra-Clave-77x", "new_password2": "Otra-Clave-77x"},
+    )
+
+    assert response.status_code == 302
+    assert anon_client.post("/api/v1/auth/token/refresh/", {"refresh": refresh}, format="json").status_code == 401

@@ -85,6 +85,18 @@ class User(AbstractBaseUser, PermissionsMixin):
         super().clean()
         self.email = self.__class__.objects.normalize_email(self.email).lower()
 
+    def save(self, *args, **kwargs):
+        # `tokens_validos_desde` is written only by accounts.services.revoke_access_tokens, an
+        # UPDATE of that column alone: saving a copy of the user read before a logout (an admin's
+        # edit, a login's last_login) must not bring the revoked tokens back to life.
+        if not self._state.adding and kwargs.get("update_fields") is None and not kwargs.get("force_insert"):
+            kwargs["update_fields"] = [
+                field.name
+                for field in self._meta.concrete_fields
+                if not field.primary_key and field.name != "tokens_validos_desde"
+            ]
+        super().save(*args, **kwargs)
+
     @property
     def nombre_completo(self):
         return f"{self.nombre} {self.apellidos}".strip()

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Rol, User
 from core.admin import HistoryAdmin, SafeListsMixin, ServiceAdminMixin, as_form_error
-from core.dates import local_day_range
+from core.dates import EARLIEST_DATE, LATEST_DATE, local_day_range
 from core.exceptions import Conflict
 
 from . import services
@@ -138,8 +138,8 @@ class CitaAdmin(HistoryAdmin):
             dia = datetime.date.fromisoformat(request.GET.get("fecha", ""))
         except ValueError:
             return timezone.localdate()
-        # The page links the day before and after: the calendar's first and last days have none.
-        return dia if datetime.date.min < dia < datetime.date.max else timezone.localdate()
+        # The page links the day before and after; outside the system's dates there are no citas.
+        return dia if EARLIEST_DATE < dia < LATEST_DATE else timezone.localdate()
 
     def agenda_view(self, request):
         """The citas of one local day (today by default), per vet, with the state actions

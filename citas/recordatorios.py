@@ -190,15 +190,18 @@ def _linea_cita(cita):
     }
 
 
-def _destinatario(cliente) -> str:
-    """The owner's address, alone, as the To header: never their name, and never an address that
-    could break the header (stored before validation, or written around it)."""
+def email_utilizable(address) -> bool:
+    """True for an address that can be the To header on its own: a valid email with no
+    control character (rows stored before validation, or written around it, may break a
+    header). An owner without one is counted `sin email`, like one with no address at all."""
+    if not address:
+        return False
     try:
-        validate_email(cliente.email)
-        no_control_characters(cliente.email)
-    except ValidationError as exc:
-        raise ValidationError(_("email no válido"), code="invalid") from exc
-    return cliente.email
+        validate_email(address)
+        no_control_characters(address)
+    except ValidationError:
+        return False
+    return True
 
 
 def _email(cliente, items) -> EmailMessage:
@@ -220,7 +223,7 @@ def _email(cliente, items) -> EmailMessage:
             clinica,
         ]
     )
-    return EmailMessage(asunto, cuerpo, to=[_destinatario(cliente)])
+    return EmailMessage(asunto, cuerpo, to=[cliente.email])  # the address alone, never the name
 
 
 def _motivo(exc) -> str:
@@ -232,7 +235,7 @@ def _motivo(exc) -> str:
 def enviar_recordatorios(*, dias=14, horas=24, dry_run=False, now=None, progreso=None) -> Resumen:
     """Emails each owner one message with their pending reminders: vaccine doses due from today to
     today + `dias`, citas starting within `horas`. Every reminder goes out at most once (a
-    Recordatorio row marks it); owners without email are counted, not marked. Each owner is one
+    Recordatorio row marks it); owners without a usable email are counted, not marked. Each owner is one
     step of its own: a failure is logged and counted in `fallidos`, leaves that owner's reminders
     for the next run, and the run goes on with the next owner."""
     now = now or timezone.now()
@@ -242,13 +245,19 @@ def enviar_recordatorios(*, dias=14, horas=24, dry_run=False, now=None, progreso
 
     resumen = Resumen()
     por_cliente = defaultdict(list)
+    sin_email_valido = set()
     for item in [*vacunas.order_by("proxima_dosis", "pk"), *citas.order_by("inicio", "pk")]:
         if item.enviado_en is not None:
             resumen.ya_enviados += 1
-        elif not item.paciente.propietario.email:
+        elif not email_utilizable(item.paciente.propietario.email):
             resumen.sin_email += 1
+            if item.paciente.propietario.email:
+                sin_email_valido.add(item.paciente.propietario_id)
         else:
             por_cliente[item.paciente.propietario].append(item)
+
+    for cliente_id in sorted(sin_email_valido):
+        logger.warning("El cliente %s tiene un email no válido: sus recordatorios no se envían.", cliente_id)
 
     # `progreso` wraps the owners' iteration (the command's progress bar on a terminal).
     for cliente, items in (progreso or iter)(list(por_cliente.items())):

@@ -57,7 +57,9 @@ class RequestGuardMiddleware:
         too, not a 500 (the API's own handler answers its views)."""
         if not is_statement_timeout(exception):
             return None
-        response = HttpResponse(str(StatementTimeout.default_detail), status=503, content_type="text/plain")
+        response = HttpResponse(
+            str(StatementTimeout.default_detail), status=503, content_type="text/plain; charset=utf-8"
+        )
         response["Retry-After"] = "5"
         return response
 

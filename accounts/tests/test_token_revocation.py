@@ -3,6 +3,8 @@ password change kills every access token issued before it, and none issued after
 
 import pytest
 
+from accounts import services
+from accounts.models import User
 from accounts.tests.factories import DEFAULT_PASSWORD, AdminFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -65,3 +67,16 @@ def test_tokens_issued_before_a_deactivation_stay_dead_after_reactivation(client
     assert me(anon_client, tokens["access"]) == 401
     assert anon_client.post(REFRESH_URL, {"refresh": tokens["refresh"]}, format="json").status_code == 401
     assert me(anon_client, login(anon_client, user.email)["access"]) == 200
+
+
+def test_saving_a_copy_read_before_a_logout_does_not_bring_its_tokens_back(client_for, anon_client):
+    user = UserFactory()
+    tokens = login(anon_client, user.email)
+    stale = User.objects.get(pk=user.pk)  # e.g. an admin's edit form, opened before the logout
+
+    anon_client.post(LOGOUT_URL, {"refresh": tokens["refresh"]}, format="json")
+    services.user_update(actor=AdminFactory(), user=stale, nombre="Otro nombre")
+
+    assert me(anon_client, tokens["access"]) == 401
+    user.refresh_from_db()
+    assert user.nombre == "Otro nombre"

@@ -267,7 +267,9 @@ def test_a_vet_books_bloqueos_only_for_themselves(client, veterinario):
     assert otro not in choices
 
 
-@pytest.mark.parametrize("fecha", ["0001-01-01", "9999-12-31", "2026-02-30", "mañana"])
+@pytest.mark.parametrize(
+    "fecha", ["0001-01-01", "1799-12-31", "3000-01-01", "9999-12-30", "9999-12-31", "2026-02-30", "mañana"]
+)
 def test_agenda_of_an_impossible_or_extreme_day_shows_today(recepcion_web, fecha):
     response = recepcion_web.get(reverse("admin:citas_cita_agenda"), {"fecha": fecha})
 

@@ -334,15 +334,15 @@ def test_a_stored_address_with_a_newline_is_not_sent_and_the_others_are(caplog):
     # when the reminders are sent
     summary, stderr, code = run_con_errores()
 
-    # then the good owners get theirs and are marked; the bad one is neither sent nor marked
-    assert summary == "2 enviados, 0 sin email, 0 ya enviados"
+    # then the good owners get theirs and are marked; the bad address counts as no email (a data
+    # problem for the clinic to fix, not a failure to retry every run): neither sent nor marked
+    assert summary == "2 enviados, 1 sin email, 0 ya enviados"
+    assert code == 0
     assert sorted(m.to[0] for m in mail.outbox) == ["a@correo.test", "c@correo.test"]
     assert all(m.bcc == [] for m in mail.outbox)
     assert set(Recordatorio.objects.values_list("vacuna", flat=True)) == {buena.id, otra.id}
     assert mala.id not in Recordatorio.objects.values_list("vacuna", flat=True)
-    # and the failure is reported by owner id, with no personal data in the log, and exits non-zero
-    assert code == 1
-    assert f"cliente {mala_duena.id}" in stderr
+    # and a warning names the owner by id, with no personal data
     [aviso] = [r for r in caplog.records if r.name == "citas.recordatorios"]
     assert aviso.levelname == "WARNING"
     assert str(mala_duena.id) in aviso.getMessage()
@@ -418,3 +418,11 @@ def test_two_runs_at_once_send_each_reminder_once(settings):
     assert [m.to for m in mail.outbox] == [["x@correo.test"]]
     assert sorted((r.enviados, r.ya_enviados, len(r.fallidos)) for r in resumenes) == [(0, 1, 0), (1, 0, 0)]
     assert Recordatorio.objects.filter(vacuna=vacuna).count() == 1
+
+
+def test_an_smtp_connection_never_blocks_a_send_for_ever():
+    from django.core.mail import get_connection
+
+    connection = get_connection("django.core.mail.backends.smtp.EmailBackend")
+
+    assert connection.timeout == 30

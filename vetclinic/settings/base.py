@@ -163,6 +163,9 @@ FALLBACK_CACHE_ALIAS = "fallback"
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="VetClinic <no-reply@vetclinic.local>")
+# Seconds an SMTP connection may block (a reminder is sent inside its transaction: a hung mail
+# server must not hold it open forever).
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 
 # --- CORS -------------------------------------------------------------------
 

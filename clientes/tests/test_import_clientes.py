@@ -391,3 +391,18 @@ def test_a_utf8_file_with_a_windows_1252_row_is_unusable_naming_the_row(tmp_path
     assert result.error_lines == ["línea 3: no está en UTF-8 como el resto del fichero (bytes 0xE9, 0xF1)"]
     assert result.summary == ""
     assert not Cliente.objects.exists()
+
+
+def test_a_run_that_rejects_nothing_leaves_no_rechazados_file_and_can_run_again(tmp_path):
+    # given a clean file, imported with --rechazados
+    path = csv_file(tmp_path, "1X;Ana;Pi;611;ana@correo.test;;;")
+    rechazados = tmp_path / "rechazados.csv"
+    first = importar(path, "--rechazados", rechazados)
+
+    # when the same command line runs again
+    again = importar(path, "--rechazados", rechazados)
+
+    # then no file was created, and the re-run is the idempotent one the contract promises
+    assert first.code == 0 and again.code == 0
+    assert not rechazados.exists()
+    assert again.summary == "0 creados, 0 actualizados, 1 sin cambios, 0 con errores"

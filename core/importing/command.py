@@ -26,27 +26,50 @@ EXIT_UNUSABLE = 2
 
 class RejectedWriter:
     """The `--rechazados` file: the input's header plus `error`, UTF-8 with BOM, the
-    input's delimiter, the rejected rows' original cells. Fixed, it imports as is."""
+    input's delimiter, the rejected rows' original cells. Fixed, it imports as is.
+
+    The file is created with the first rejected row: a run that rejects nothing leaves no
+    file behind, so re-running the same command line is not refused for a file of its own."""
 
     def __init__(self, path: Path, *, header: list[str], delimiter: str, overwrite: bool = False):
-        # "x": a file that appeared since check_rejected_path() is not clobbered either.
-        self._file = path.open("w" if overwrite else "x", encoding="utf-8-sig", newline="")
+        self._path, self._header, self._delimiter, self._overwrite = path, header, delimiter, overwrite
+        self._file = self._writer = None
         # A rechazados file fed back in already has an `error` column: replace it.
         self._keep = [i for i, cell in enumerate(header) if normalize_name(cell) != ERROR_COLUMN]
-        self._writer = csv.writer(self._file, delimiter=delimiter)
-        self._writer.writerow([header[i] for i in self._keep] + [ERROR_COLUMN])
+
+    def _open(self) -> None:
+        try:
+            # "x": a file that appeared since check_rejected_path() is not clobbered either.
+            self._file = self._path.open("w" if self._overwrite else "x", encoding="utf-8-sig", newline="")
+        except OSError as exc:
+            raise UnusableFile(
+                _("no se puede escribir %(path)s: %(error)s") % {"path": self._path, "error": exc.strerror}
+            ) from exc
+        self._writer = csv.writer(self._file, delimiter=self._delimiter)
+        self._writer.writerow([self._header[i] for i in self._keep] + [ERROR_COLUMN])
 
     def write(self, row: Row) -> None:
+        if self._writer is None:
+            self._open()
         cells = [row.cells[i] if i < len(row.cells) else "" for i in self._keep]
         self._writer.writerow(cells + ["; ".join(f"{campo}: {message}" for campo, message in row.errors)])
 
     def close(self) -> None:
-        self._file.close()
+        if self._file is not None:
+            self._file.close()
 
 
 def check_rejected_path(rejected: Path, *, source: Path, overwrite: bool) -> None:
-    """UnusableFile unless `rejected` may be written: it is not the input file (however it
-    is spelt: a relative path, a link) and, unless `overwrite`, does not exist."""
+    """UnusableFile unless `rejected` may be written: its folder exists and is writable, it is
+    not the input file (however it is spelt: a relative path, a link) and, unless `overwrite`,
+    does not exist. Checked before the import starts: the file itself is created only with
+    the first rejected row."""
+    folder = rejected.parent
+    if not (folder.is_dir() and os.access(folder, os.W_OK)):
+        raise UnusableFile(
+            _("no se puede escribir %(path)s: %(error)s")
+            % {"path": rejected, "error": _("la carpeta no existe o no admite escritura")}
+        )
     if not (rejected.exists() or rejected.is_symlink()):
         return
     try:
@@ -150,18 +173,12 @@ class ImportCommand(BaseCommand):
 
             rejected = None
             if options["rechazados"]:
-                try:
-                    rejected = RejectedWriter(
-                        Path(options["rechazados"]),
-                        header=source.header,
-                        delimiter=source.delimiter,
-                        overwrite=options["sobrescribir"],
-                    )
-                except OSError as exc:
-                    raise UnusableFile(
-                        _("no se puede escribir %(path)s: %(error)s")
-                        % {"path": options["rechazados"], "error": exc.strerror}
-                    ) from exc
+                rejected = RejectedWriter(
+                    Path(options["rechazados"]),
+                    header=source.header,
+                    delimiter=source.delimiter,
+                    overwrite=options["sobrescribir"],
+                )
                 stack.callback(rejected.close)
 
             def on_rejected(row: Row) -> None:

@@ -96,3 +96,14 @@ def api_client(client_for, user_of_rol):
         return client_for(user_of_rol(rol))
 
     return make
+
+
+@pytest.fixture
+def web(client, user_of_rol):
+    """web("recepcionista") → Django's test client, logged into the admin as a new user of that rol."""
+
+    def login(rol):
+        client.force_login(user_of_rol(rol))
+        return client
+
+    return login

@@ -61,15 +61,6 @@ def mode(response, page):
     return "E" if response.context["has_change_permission"] or page == "add" else "V"
 
 
-@pytest.fixture
-def web(client, user_of_rol):
-    def login(rol):
-        client.force_login(user_of_rol(rol))
-        return client
-
-    return login
-
-
 def test_every_registered_model_is_in_the_access_table():
     registered = {f"{model._meta.app_label}.{model._meta.model_name}" for model in admin.site._registry}
     ours = {label for label in registered if label.split(".")[0] in {"accounts", "clientes", "pacientes", "citas"}}

@@ -57,15 +57,6 @@ def post_data(form):
     return data
 
 
-@pytest.fixture
-def web(client, user_of_rol):
-    def login(rol):
-        client.force_login(user_of_rol(rol))
-        return client
-
-    return login
-
-
 def test_every_admin_of_a_model_with_history_is_a_history_admin():
     with_history = {
         label_of(model): model_admin

@@ -14,6 +14,7 @@ from django.db import connection
 from django.urls import reverse
 
 from clientes.tests.factories import ClienteFactory
+from clientes.tests.test_admin import client_page_data
 
 pytestmark = [
     pytest.mark.postgres,
@@ -129,19 +130,7 @@ def test_the_admin_answers_503_too_when_a_statement_is_cancelled(client, admin_u
     cliente = ClienteFactory()
     client.force_login(admin_user)
     page = reverse("admin:clientes_cliente_change", args=[cliente.pk])
-    data = {
-        "nombre": cliente.nombre,
-        "apellidos": cliente.apellidos,
-        "documento": cliente.documento or "",
-        "activo": "on",
-        "telefono": cliente.telefono,
-        "email": cliente.email,
-        "ciudad": "Soria",
-        "pacientes-TOTAL_FORMS": "0",
-        "pacientes-INITIAL_FORMS": "0",
-        "pacientes-MIN_NUM_FORMS": "0",
-        "pacientes-MAX_NUM_FORMS": "1000",
-    }
+    data = {**client_page_data(cliente, []), "ciudad": "Soria"}
 
     with row_locked("clientes_cliente", cliente.pk):
         response = client.post(page, data)

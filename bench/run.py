@@ -5,9 +5,9 @@ One run, on this machine, with PostgreSQL on loopback:
 1. creates the database `vetclinic_bench` (its own; `--reuse-data` keeps a previous one),
    migrates it and generates a clinic chain inside PostgreSQL (100k clientes, 150k pacientes,
    1M citas over three years, 300k consultas, 400k vacunas at `--scale 1`);
-2. starts the app under gunicorn on 127.0.0.1 (production settings, a private Redis for the
-   throttle counters when `redis-server` is installed) with BENCH_VIEWS=1, which mounts the
-   floor and peer views of bench/views.py next to the API;
+2. starts the app under gunicorn on 127.0.0.1 (vetclinic.settings.bench: production settings
+   whose URLconf adds the floor and peer views of bench/views.py next to the API; a private
+   Redis for the throttle counters when `redis-server` is installed);
 3. drives the API, the floor and the peer of each measured endpoint in interleaved rounds
    from a separate load process (bench/load.py, `--concurrency` clients);
 4. counts the queries of every list endpoint at page sizes 1, 20 and 100;
@@ -87,12 +87,11 @@ def server_environment(args, database_url: str, redis_url: str) -> dict:
     """Production settings, loopback hosts, and ceilings high enough not to throttle the load."""
     env = {
         **os.environ,
-        "DJANGO_SETTINGS_MODULE": "vetclinic.settings.prod",
+        "DJANGO_SETTINGS_MODULE": "vetclinic.settings.bench",
         "SECRET_KEY": secrets.token_urlsafe(64),
         "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
         "SECURE_SSL_REDIRECT": "false",
         "DATABASE_URL": database_url,
-        "BENCH_VIEWS": "1",
         "USER_RATE": "100000/s",
         "ANON_RATE": "100000/s",
         "LOGIN_RATE": "100000/min",

@@ -1,10 +1,14 @@
-"""Floor and peer views of the benchmark (see bench.views), under /bench/ when BENCH_VIEWS is set."""
+"""The benchmark's URLconf (vetclinic.settings.bench): the project's URLs plus the floor and
+peer views of bench.views under /bench/."""
 
-from django.urls import path
+from django.urls import include, path
+
+from vetclinic.urls import handler400, handler404, handler500  # noqa: F401  (this URLconf's error pages)
+from vetclinic.urls import urlpatterns as project_urlpatterns
 
 from . import views
 
-urlpatterns = [
+reference_views = [
     path("floor/pacientes/", views.pacientes_floor),
     path("floor/pacientes/<int:pk>/historial/", views.historial_floor),
     path("floor/citas/", views.citas_floor),
@@ -14,3 +18,5 @@ urlpatterns = [
     path("peer/citas/", views.PeerCitaList.as_view()),
     path("peer/citas/disponibilidad/", views.PeerDisponibilidad.as_view()),
 ]
+
+urlpatterns = [*project_urlpatterns, path("bench/", include(reference_views))]

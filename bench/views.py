@@ -1,4 +1,5 @@
-"""Reference views the benchmark compares the API with, mounted only when BENCH_VIEWS is set.
+"""Reference views the benchmark compares the API with, mounted only by the benchmark's URLconf
+(bench/urls.py, through vetclinic.settings.bench).
 
 - **floor**: plain Django views that authenticate the bearer token the same way and build
   the same querysets (the API's selectors, search and count), then return the same rows

@@ -26,9 +26,6 @@ urlpatterns = [
     path(settings.ADMIN_URL, admin.site.urls),
 ]
 
-if settings.BENCH_VIEWS:
-    urlpatterns.append(path("bench/", include("bench.urls")))
-
 handler400 = "core.views.bad_request"
 handler404 = "core.views.not_found"
 handler500 = "core.views.server_error"

@@ -20,7 +20,7 @@ def test_bench_views_are_not_mounted_without_bench_views(api_client):
     assert response.status_code == 404
 
 
-@pytest.mark.urls("bench.tests.urls")
+@pytest.mark.urls("bench.urls")
 @pytest.mark.parametrize("query", [{}, {"search": "zyxwq"}, {"especie": "gato", "fallecido": "false"}])
 def test_floor_and_peer_return_the_apis_pacientes(api_client, query):
     PacienteFactory.create_batch(3, especie="gato", nombre="Zyxwq")
@@ -37,7 +37,7 @@ def test_floor_and_peer_return_the_apis_pacientes(api_client, query):
     assert answers["floor"]["count"] == answers["api"]["count"] == len(ids["api"]) > 0
 
 
-@pytest.mark.urls("bench.tests.urls")
+@pytest.mark.urls("bench.urls")
 def test_floor_and_peer_return_the_apis_citas_of_a_day(api_client):
     first = CitaFactory(inicio=manana_a_las(10))
     CitaFactory(inicio=manana_a_las(11))
@@ -68,3 +68,10 @@ def test_generated_dataset_keeps_the_agenda_rules(db, settings):
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM pg_constraint WHERE conrelid = 'citas_cita'::regclass AND contype = 'x'")
         assert cursor.fetchone()[0] == 2
+
+
+def test_the_production_urlconf_has_no_benchmark_views():
+    from django.urls import Resolver404, resolve
+
+    with pytest.raises(Resolver404):
+        resolve("/bench/floor/pacientes/", urlconf="vetclinic.urls")

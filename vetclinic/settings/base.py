@@ -253,11 +253,6 @@ RESERVA_MAX_ACTIVAS = env.int("RESERVA_MAX_ACTIVAS", default=5)
 MAX_REQUEST_BODY_BYTES = env.int("MAX_REQUEST_BODY_BYTES", default=1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_REQUEST_BODY_BYTES
 
-# --- Benchmark --------------------------------------------------------------
-
-# Mounts the benchmark's reference views under /bench/ (bench/urls.py). Only `make bench` sets it.
-BENCH_VIEWS = env.bool("BENCH_VIEWS", default=False)
-
 # --- Admin ------------------------------------------------------------------
 
 # Path of the Django admin; a non-obvious one keeps scanners away.

@@ -39,7 +39,7 @@ def _transition_action(accion, label):
                 services.cita_transition(cita=cita, accion=accion, actor=request.user)
                 done += 1
             except Conflict as exc:
-                refused.append(f"{cita}: {exc.detail}")
+                refused.append(f"{cita}: {exc}")
         if done:
             modeladmin.message_user(request, _("%(n)s citas actualizadas.") % {"n": done}, messages.SUCCESS)
         for error in refused:
@@ -197,7 +197,7 @@ class CitaAdmin(HistoryAdmin):
                 messages.SUCCESS,
             )
         except Conflict as exc:
-            self.message_user(request, f"{cita}: {exc.detail}", messages.WARNING)
+            self.message_user(request, f"{cita}: {exc}", messages.WARNING)
         back = request.POST.get("next", "")
         if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
             back = reverse("admin:citas_cita_agenda")

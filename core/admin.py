@@ -41,7 +41,7 @@ def dry_run(call):
 def as_form_error(exc, form):
     """A service's refusal as a form error; rules about fields the form does not show go on top."""
     if isinstance(exc, Conflict):
-        return ValidationError(str(exc.detail))
+        return ValidationError(str(exc))
     if isinstance(exc, PermissionDenied):
         return ValidationError(str(exc) or _("No tiene permiso para esta operación."))
     if not hasattr(exc, "error_dict"):

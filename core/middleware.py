@@ -7,7 +7,7 @@ from django.conf import settings
 from django.http import HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 
-from .exceptions import StatementTimeout, is_statement_timeout
+from .exceptions import STATEMENT_TIMEOUT_MESSAGE, is_statement_timeout
 from .request_context import request_id_var
 
 _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
@@ -58,7 +58,7 @@ class RequestGuardMiddleware:
         if not is_statement_timeout(exception):
             return None
         response = HttpResponse(
-            str(StatementTimeout.default_detail), status=503, content_type="text/plain; charset=utf-8"
+            str(STATEMENT_TIMEOUT_MESSAGE), status=503, content_type="text/plain; charset=utf-8"
         )
         response["Retry-After"] = "5"
         return response

@@ -1,6 +1,6 @@
 import django_filters
 
-from core.filters import FilterSet
+from api.filters import FilterSet
 
 from .models import Rol, User
 from .selectors import veterinarios_visibles

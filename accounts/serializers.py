@@ -1,7 +1,7 @@
 from django.contrib.auth import get_user_model
 from rest_framework import serializers
 
-from core.serializers import ModelSerializer, PrimaryKeyRelatedField
+from api.serializers import ModelSerializer, PrimaryKeyRelatedField
 
 from .models import Rol
 from .selectors import veterinarios_visibles

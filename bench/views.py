@@ -31,12 +31,12 @@ from rest_framework_simplejwt.authentication import JWTAuthentication
 
 from accounts.models import Rol, User
 from accounts.permissions import scope_to_owner
+from api.pagination import CheapCountPaginator
 from citas.agenda import free_slots
 from citas.models import Cita
 from citas.selectors import cita_list
 from citas.services import clinic_hours
 from core.dates import local_day_range
-from core.pagination import CheapCountPaginator
 from pacientes.models import Consulta, Paciente, Vacuna
 from pacientes.selectors import paciente_list, paciente_search
 from pacientes.serializers import PacienteSerializer

@@ -2,9 +2,9 @@ import django_filters
 from django import forms
 
 from accounts.filters import VeterinarioFilter
+from api.filters import FilterSet, IsoDateFilter, IsoDateTimeFilter
 from clientes.filters import clientes_visibles
 from core.dates import local_day_range
-from core.filters import FilterSet, IsoDateFilter, IsoDateTimeFilter
 from pacientes.filters import pacientes_visibles
 
 from .models import Bloqueo, Cita, EstadoCita, HorarioAtencion

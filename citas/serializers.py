@@ -7,7 +7,7 @@ from rest_framework import serializers
 from accounts.models import Rol, User
 from accounts.permissions import scope_to_owner
 from accounts.serializers import VisibleVeterinarioField
-from core.serializers import DateField, DateTimeField, ModelSerializer, PrimaryKeyRelatedField
+from api.serializers import DateField, DateTimeField, ModelSerializer, PrimaryKeyRelatedField
 from pacientes.models import Paciente
 
 from .models import Bloqueo, Cita, HorarioAtencion, TipoRecordatorio

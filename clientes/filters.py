@@ -1,7 +1,7 @@
 import django_filters
 
 from accounts.permissions import scope_to_owner
-from core.filters import FilterSet
+from api.filters import FilterSet
 
 from .models import Cliente
 

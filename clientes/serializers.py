@@ -1,7 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from core.serializers import ModelSerializer
+from api.serializers import ModelSerializer
 
 from .models import Cliente
 from .services import OWNER_EDITABLE_FIELDS

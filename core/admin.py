@@ -21,7 +21,7 @@ from simple_history.utils import get_history_model_for_model
 
 from .dates import EARLIEST_DATE, LATEST_DATE
 from .exceptions import Conflict
-from .filters import SEARCH_MAX_LENGTH, SEARCH_MAX_TERMS
+from .limits import SEARCH_MAX_LENGTH, SEARCH_MAX_TERMS
 
 
 class _Rollback(Exception):
@@ -156,7 +156,7 @@ class SafeChangeList(ChangeList):
 
 class SafeListsMixin:
     """For every ModelAdmin of the site: lists that answer odd query strings without a 500
-    (`SafeChangeList`), and a search bounded like the API's (`core.filters`)."""
+    (`SafeChangeList`), and a search bounded like the API's (`core.limits`)."""
 
     def get_changelist(self, request, **kwargs):
         return SafeChangeList

@@ -4,9 +4,9 @@ import django_filters
 
 from accounts.filters import VeterinarioFilter
 from accounts.permissions import scope_to_owner
+from api.filters import FilterSet, IsoDateFilter, SearchFilter, StrictBooleanFilter
 from clientes.filters import clientes_visibles
 from core.dates import start_of_local_day
-from core.filters import FilterSet, IsoDateFilter, SearchFilter, StrictBooleanFilter
 
 from .models import Consulta, Paciente, Vacuna
 from .selectors import PACIENTE_OWNER, paciente_search, vacunas_vencidas

@@ -2,7 +2,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from accounts.models import Rol, User
-from core.serializers import ModelSerializer, PrimaryKeyRelatedField
+from api.serializers import ModelSerializer, PrimaryKeyRelatedField
 
 from .models import Consulta, Paciente, Vacuna
 

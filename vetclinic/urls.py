@@ -5,9 +5,9 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from rest_framework.routers import DefaultRouter
 
 from accounts.api import register_routes as accounts_routes
+from api.views import health
 from citas.api import register_routes as citas_routes
 from clientes.api import register_routes as clientes_routes
-from core.views import health
 from pacientes.api import register_routes as pacientes_routes
 
 # Each app registers its own viewsets; the router serves them all under /api/v1/.
@@ -26,6 +26,6 @@ urlpatterns = [
     path(settings.ADMIN_URL, admin.site.urls),
 ]
 
-handler400 = "core.views.bad_request"
-handler404 = "core.views.not_found"
-handler500 = "core.views.server_error"
+handler400 = "api.views.bad_request"
+handler404 = "api.views.not_found"
+handler500 = "api.views.server_error"

@@ -17,7 +17,7 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from core.filters import FALSE_VALUES, TRUE_VALUES
+from core.validators import FALSE_VALUES, TRUE_VALUES
 
 
 def fold(text: str) -> str:

@@ -54,6 +54,6 @@ class GrowingTable:
         """After the import's transaction was rolled back (a dry run, a rejected file, an
         error): PostgreSQL keeps what ANALYZE wrote to pg_class through a rollback, so the
         statistics would go on counting the rows that are gone (and an unfiltered list would
-        report them, see core.pagination). ANALYZE again, now without them."""
+        report them, see api.pagination). ANALYZE again, now without them."""
         if self.analyzed_at:
             analyze(self.model)

@@ -11,9 +11,9 @@ from simple_history.utils import bulk_create_with_history
 
 from accounts.models import Rol
 from accounts.tests.factories import AdminFactory
+from api import pagination
 from clientes.models import Cliente
 from clientes.tests.factories import ClienteFactory
-from core import pagination
 from core.importing.parsers import fold
 from core.importing.statistics import GrowingTable, analyze
 from core.importing.testing import run_import, write_csv

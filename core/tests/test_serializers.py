@@ -1,4 +1,4 @@
-"""core.serializers.ModelSerializer answers exactly what DRF's own to_representation would."""
+"""api.serializers.ModelSerializer answers exactly what DRF's own to_representation would."""
 
 import datetime
 from decimal import Decimal
@@ -9,12 +9,12 @@ from django.utils import timezone
 from rest_framework import serializers
 
 from accounts.tests.factories import RecepcionistaFactory, VeterinarioFactory
+from api import serializers as api_serializers
+from api.serializers import ModelSerializer
 from citas.models import EstadoCita
 from citas.serializers import CitaSerializer
 from citas.tests.factories import BloqueoFactory, CitaFactory, HorarioFactory, manana_a_las
 from clientes.tests.factories import ClienteConUsuarioFactory, ClienteFactory
-from core import serializers as core_serializers
-from core.serializers import ModelSerializer
 from pacientes.models import Consulta, Paciente
 from pacientes.serializers import ConsultaSerializer, PacienteSerializer, VacunaSerializer
 from pacientes.tests.factories import ConsultaFactory, PacienteFactory, VacunaFactory
@@ -75,7 +75,7 @@ def test_the_api_answers_byte_for_byte_what_drf_would(varied, client_for, admin_
     with override_settings(TIME_ZONE=time_zone):
         compiled = api.get(url)
         monkeypatch.setattr(
-            core_serializers.ModelSerializer, "to_representation", serializers.ModelSerializer.to_representation
+            api_serializers.ModelSerializer, "to_representation", serializers.ModelSerializer.to_representation
         )
         drf = api.get(url)
     assert compiled.status_code == drf.status_code == 200, compiled.content

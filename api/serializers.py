@@ -27,7 +27,7 @@ from rest_framework.fields import SkipField
 from rest_framework.relations import PKOnlyObject
 from rest_framework.settings import api_settings
 
-from .dates import out_of_range_error, validate_date_in_range
+from core.dates import out_of_range_error, validate_date_in_range
 
 
 def _out_of_range(exc):

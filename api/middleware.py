@@ -7,8 +7,8 @@ from django.conf import settings
 from django.http import HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 
-from .exceptions import STATEMENT_TIMEOUT_MESSAGE, is_statement_timeout
-from .request_context import request_id_var
+from core.exceptions import STATEMENT_TIMEOUT_MESSAGE, is_statement_timeout
+from core.request_context import request_id_var
 
 _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 

@@ -5,7 +5,7 @@ import re
 import pytest
 from django.test import Client
 
-from core.middleware import CONTENT_SECURITY_POLICY
+from api.middleware import CONTENT_SECURITY_POLICY
 
 pytestmark = pytest.mark.django_db
 

@@ -14,10 +14,9 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions
 from rest_framework import filters as drf_filters
 
-from .dates import out_of_range_error, validate_date_in_range
-
-TRUE_VALUES = frozenset({"true", "1", "si", "sí", "yes"})
-FALSE_VALUES = frozenset({"false", "0", "no"})
+from core.dates import out_of_range_error, validate_date_in_range
+from core.limits import SEARCH_MAX_LENGTH, SEARCH_MAX_TERMS
+from core.validators import FALSE_VALUES, TRUE_VALUES
 
 
 class StrictBooleanField(forms.Field):
@@ -80,11 +79,6 @@ class FilterSet(django_filters.FilterSet):
         models.DateField: {"filter_class": IsoDateFilter},
         models.DateTimeField: {"filter_class": IsoDateTimeFilter},
     }
-
-
-# A search of more terms or characters is refused, in the API and in the admin alike.
-SEARCH_MAX_LENGTH = 100
-SEARCH_MAX_TERMS = 8
 
 
 class SearchFilter(drf_filters.SearchFilter):

@@ -4,7 +4,7 @@ import pytest
 from django.db import connection
 
 from accounts.models import Rol
-from core import pagination
+from api import pagination
 from pacientes.models import Paciente
 from pacientes.tests.factories import PacienteFactory
 

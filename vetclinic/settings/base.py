@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "clientes",
     "pacientes",
     "citas",
+    "demo",
 ]
 
 MIDDLEWARE = [

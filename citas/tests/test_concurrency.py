@@ -14,7 +14,8 @@ from citas.tests.factories import CitaFactory, manana_a_las
 from clientes.tests.factories import ClienteConUsuarioFactory
 from conftest import bearer
 from core.services import lock_rows, retry_on_deadlock
-from pacientes.models import Consulta, Paciente
+from historial.models import Consulta
+from pacientes.models import Paciente
 from pacientes.tests.factories import PacienteFactory
 
 pytestmark = [

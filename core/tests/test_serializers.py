@@ -15,9 +15,12 @@ from citas.tests.factories import BloqueoFactory, CitaFactory, HorarioFactory, m
 from clientes.tests.factories import ClienteConUsuarioFactory, ClienteFactory
 from core import serializers as core_serializers
 from core.serializers import ModelSerializer
-from pacientes.models import Consulta, Paciente
-from pacientes.serializers import ConsultaSerializer, PacienteSerializer, VacunaSerializer
-from pacientes.tests.factories import ConsultaFactory, PacienteFactory, VacunaFactory
+from historial.models import Consulta
+from historial.serializers import ConsultaSerializer, VacunaSerializer
+from historial.tests.factories import ConsultaFactory, VacunaFactory
+from pacientes.models import Paciente
+from pacientes.serializers import PacienteSerializer
+from pacientes.tests.factories import PacienteFactory
 
 
 @pytest.fixture

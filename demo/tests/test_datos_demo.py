@@ -10,8 +10,9 @@ from accounts.models import Rol, User
 from citas.models import Cita, EstadoCita
 from clientes.models import Cliente
 from demo.management.commands.datos_demo import Demo
-from pacientes.models import Paciente, Vacuna
-from pacientes.selectors import vacuna_list, vacunas_vencidas
+from historial.models import Vacuna
+from historial.selectors import vacuna_list, vacunas_vencidas
+from pacientes.models import Paciente
 
 pytestmark = pytest.mark.django_db
 

@@ -47,6 +47,8 @@ INSTALLED_APPS = [
     "clientes",
     "pacientes",
     "citas",
+    "historial",
+    "recordatorios",
     "demo",
 ]
 

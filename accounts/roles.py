@@ -17,22 +17,22 @@ ROLE_PERMISSIONS = {
     Rol.VETERINARIO: {
         "clientes.cliente": ("view",),
         "pacientes.paciente": ("view", "change"),
-        "pacientes.consulta": ("view", "add", "change"),
-        "pacientes.vacuna": ("view", "add", "change"),
+        "historial.consulta": ("view", "add", "change"),
+        "historial.vacuna": ("view", "add", "change"),
         "citas.cita": ("view", "add", "change"),
         "citas.horarioatencion": ("view",),
         "citas.bloqueo": ("view", "add", "change", "delete"),
-        "citas.recordatorio": ("view",),
+        "recordatorios.recordatorio": ("view",),
     },
     Rol.RECEPCIONISTA: {
         "clientes.cliente": ("view", "add", "change"),
         "pacientes.paciente": ("view", "add", "change"),
-        "pacientes.consulta": ("view",),
-        "pacientes.vacuna": ("view",),
+        "historial.consulta": ("view",),
+        "historial.vacuna": ("view",),
         "citas.cita": ("view", "add", "change"),
         "citas.horarioatencion": ("view",),
         "citas.bloqueo": ("view", "add", "change", "delete"),
-        "citas.recordatorio": ("view",),
+        "recordatorios.recordatorio": ("view",),
     },
 }
 

@@ -37,7 +37,8 @@ from citas.models import Cita
 from citas.selectors import cita_list
 from citas.services import clinic_hours
 from core.dates import local_day_range
-from pacientes.models import Consulta, Paciente, Vacuna
+from historial.models import Consulta, Vacuna
+from pacientes.models import Paciente
 from pacientes.selectors import paciente_list, paciente_search
 from pacientes.serializers import PacienteSerializer
 from pacientes.views import PACIENTE_SEARCH_FIELDS

@@ -1,8 +1,7 @@
-from .views import BloqueoViewSet, CitaViewSet, HorarioViewSet, RecordatorioViewSet
+from .views import BloqueoViewSet, CitaViewSet, HorarioViewSet
 
 
 def register_routes(router):
     router.register("citas", CitaViewSet, basename="cita")
     router.register("horarios", HorarioViewSet, basename="horario")
     router.register("bloqueos", BloqueoViewSet, basename="bloqueo")
-    router.register("recordatorios", RecordatorioViewSet, basename="recordatorio")

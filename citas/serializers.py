@@ -1,6 +1,3 @@
-import datetime
-
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
@@ -10,8 +7,7 @@ from accounts.serializers import VisibleVeterinarioField
 from api.serializers import DateField, DateTimeField, ModelSerializer, PrimaryKeyRelatedField
 from pacientes.models import Paciente
 
-from .models import Bloqueo, Cita, HorarioAtencion, TipoRecordatorio
-from .recordatorios import COLUMNS as RECORDATORIO_COLUMNS
+from .models import Bloqueo, Cita, HorarioAtencion
 from .services import DURACION_MAXIMA, DURACION_MINIMA, DURACION_POR_DEFECTO
 
 
@@ -113,41 +109,3 @@ class BloqueoSerializer(ModelSerializer):
         model = Bloqueo
         fields = ["id", "veterinario", "inicio", "fin", "motivo", "creado_por", "creado_en", "actualizado_en"]
         read_only_fields = ["id", "creado_por", "creado_en", "actualizado_en"]
-
-
-class RecordatorioQuerySerializer(serializers.Serializer):
-    desde = DateField(required=False, help_text=_("Fecha local inicial (por defecto, hoy)."))
-    hasta = DateField(required=False, help_text=_("Fecha local final, incluida (por defecto, hoy + 14)."))
-    tipo = serializers.ChoiceField(choices=TipoRecordatorio.choices, required=False)
-    enviado = serializers.BooleanField(required=False, allow_null=True, default=None)
-
-    def validate(self, attrs):
-        hoy = timezone.localdate()
-        attrs["desde"] = attrs.get("desde") or hoy
-        attrs["hasta"] = attrs.get("hasta") or hoy + datetime.timedelta(days=14)
-        if attrs["hasta"] < attrs["desde"]:
-            raise serializers.ValidationError({"hasta": _("Debe ser igual o posterior a «desde».")})
-        if (attrs["hasta"] - attrs["desde"]).days > 366:
-            raise serializers.ValidationError({"hasta": _("La ventana no puede superar un año.")})
-        return attrs
-
-
-class RecordatorioSerializer(serializers.Serializer):
-    """A reminder: a vaccine dose falling due (`vacuna`) or an upcoming cita (`cita`)."""
-
-    tipo = serializers.ChoiceField(choices=TipoRecordatorio.choices)
-    fecha = serializers.DateField()
-    paciente = serializers.IntegerField()
-    paciente_nombre = serializers.CharField()
-    cliente = serializers.IntegerField()
-    cliente_nombre = serializers.CharField()
-    email = serializers.CharField(allow_blank=True)
-    telefono = serializers.CharField(allow_blank=True)
-    vacuna = serializers.IntegerField(required=False, help_text=_("Solo en recordatorios de tipo vacuna."))
-    cita = serializers.IntegerField(required=False, help_text=_("Solo en recordatorios de tipo cita."))
-    enviado_en = serializers.DateTimeField(allow_null=True)
-
-    def to_representation(self, row):
-        item = dict(zip(RECORDATORIO_COLUMNS, row, strict=True))
-        item.pop("cita" if item["tipo"] == TipoRecordatorio.VACUNA else "vacuna")
-        return super().to_representation(item)

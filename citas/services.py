@@ -5,7 +5,7 @@ bookings, reschedules and bloqueos of one vet run one after another; the overlap
 then see every committed row. On PostgreSQL the exclusion constraints of migration 0002
 guarantee the same for citas even if this code were bypassed.
 
-Lock order. Every service here and in `pacientes.services` that locks rows takes them in
+Lock order. Every service here and in `historial.services` that locks rows takes them in
 this order, each `SELECT ... FOR NO KEY UPDATE` (`core.services.lock_rows`), and never
 goes back to an earlier step:
 

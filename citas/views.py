@@ -1,5 +1,5 @@
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, viewsets
+from rest_framework import viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -15,7 +15,6 @@ from accounts.permissions import (
 
 from . import services
 from .filters import BloqueoFilterSet, CitaFilterSet, HorarioFilterSet
-from .recordatorios import recordatorio_list
 from .selectors import bloqueo_list, cita_list, horario_list
 from .serializers import (
     BloqueoSerializer,
@@ -24,8 +23,6 @@ from .serializers import (
     DisponibilidadQuerySerializer,
     DisponibilidadSerializer,
     HorarioSerializer,
-    RecordatorioQuerySerializer,
-    RecordatorioSerializer,
 )
 
 # View actions are named like the transitions, with "_" for "-" (no-asistio -> no_asistio).
@@ -153,22 +150,3 @@ class BloqueoViewSet(RoleAllowedMethodsMixin, viewsets.ModelViewSet):
 
     def perform_destroy(self, instance):
         services.bloqueo_delete(actor=self.request.user, bloqueo=instance)
-
-
-class RecordatorioViewSet(RoleAllowedMethodsMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
-    """What owners should be reminded of: vaccine doses falling due and upcoming citas,
-    ordered by fecha then tipo. Owners see their own."""
-
-    serializer_class = RecordatorioSerializer
-    permission_classes = [RolePermission]
-    action_roles = {"list": ALL_ROLES}
-    filter_backends = []
-
-    def get_queryset(self):
-        query = RecordatorioQuerySerializer(data=self.request.query_params)
-        query.is_valid(raise_exception=True)
-        return recordatorio_list(user=self.request.user, **query.validated_data)
-
-    @extend_schema(parameters=[RecordatorioQuerySerializer])
-    def list(self, request, *args, **kwargs):
-        return super().list(request, *args, **kwargs)

@@ -10,7 +10,7 @@ from django.utils import timezone
 from accounts.models import Rol
 from accounts.tests.factories import DEFAULT_PASSWORD, UserFactory
 from citas.models import Cita, EstadoCita
-from pacientes.models import Consulta
+from historial.models import Consulta
 from pacientes.tests.factories import PacienteFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -89,7 +89,7 @@ def test_receptionist_books_and_confirms_then_vet_records_the_consulta(role_grou
 
     # The vet records the consulta of that cita.
     log_in(page, live_server.url, veterinaria)
-    page.goto(f"{live_server.url}/admin/pacientes/consulta/add/")
+    page.goto(f"{live_server.url}/admin/historial/consulta/add/")
     assert page.locator("select[name=veterinario]").count() == 0  # a vet records as themselves
     pick_autocomplete(page, "paciente", "Canela")
     page.fill("input[name=cita]", str(cita.pk))

@@ -1,8 +1,6 @@
-from .views import ClientePacientesViewSet, ConsultaViewSet, PacienteViewSet, VacunaViewSet
+from .views import ClientePacientesViewSet, PacienteViewSet
 
 
 def register_routes(router):
     router.register("pacientes", PacienteViewSet, basename="paciente")
     router.register(r"clientes/(?P<cliente_pk>\d+)/pacientes", ClientePacientesViewSet, basename="cliente-pacientes")
-    router.register("consultas", ConsultaViewSet, basename="consulta")
-    router.register("vacunas", VacunaViewSet, basename="vacuna")

@@ -1,29 +1,19 @@
-"""`importar_pacientes` and `importar_vacunas`: pacientes and their vaccines from a CSV.
+"""`importar_pacientes`: pacientes from a CSV.
 
 Pacientes — key: `microchip` when present, else (owner, `nombre` case-insensitive, `especie`).
 A microchip not stored yet also matches a paciente of that owner, name and
 species that has no microchip: the file is adding the microchip to it.
 """
 
-from django.db.models import Exists, OuterRef, Q
-from django.db.models.functions import Lower
+from django.db.models import Exists, OuterRef, Value
 from django.utils.translation import gettext as _
 
 from clientes.models import Cliente
 from clientes.selectors import clientes_por_documento
-from core.importing import (
-    Column,
-    ModelImporter,
-    UnusableFile,
-    choice_parser,
-    fold,
-    parse_bool,
-    parse_date,
-    parse_decimal,
-)
+from core.importing import Column, ModelImporter, choice_parser, fold, parse_bool, parse_date, parse_decimal
 
-from .models import Consulta, Especie, Paciente, Sexo, Vacuna
-from .services import PESO_DE_CONSULTA
+from .models import Especie, Paciente, Sexo
+from .services import PESO_DE_CONSULTA, pesos_medidos
 
 ESPECIE_SINONIMOS = {
     **dict.fromkeys(["perros", "perra", "perras", "canino", "canina", "caninos", "can", "dog"], Especie.PERRO),
@@ -101,8 +91,10 @@ class PacienteImporter(ModelImporter):
             Paciente.objects.filter(propietario_id__in=chipless, especie__in=especies, microchip=""),
         ]
         first, *others = (branch.order_by().values("pk") for branch in branches)
-        weighed = Consulta.objects.filter(paciente=OuterRef("pk"), peso_kg__isnull=False)
-        return Paciente.objects.filter(pk__in=first.union(*others, all=True)).annotate(peso_de_consulta=Exists(weighed))
+        weighed = pesos_medidos(OuterRef("pk"))
+        peso_de_consulta = Value(False) if weighed is None else Exists(weighed)
+        matches = Paciente.objects.filter(pk__in=first.union(*others, all=True))
+        return matches.annotate(peso_de_consulta=peso_de_consulta)
 
     def check_update(self, row, instance, diff):
         # The rule of the API (services.paciente_update): a weight recorded by a consulta wins.
@@ -132,95 +124,3 @@ class PacienteImporter(ModelImporter):
             "nombre": row.values.get("nombre", ""),
             "especie": row.values.get("especie", ""),
         }
-
-
-class VacunaImporter(ModelImporter):
-    """`importar_vacunas`: applied vaccines, keyed by (paciente, vacuna case-insensitive, fecha_aplicacion).
-
-    The paciente is found by `microchip`, or by `documento_propietario` + `paciente`
-    (its name, case-insensitive) when the animal has no microchip.
-    """
-
-    model = Vacuna
-    columns = (
-        Column("microchip"),
-        Column("documento_propietario"),
-        Column("paciente"),
-        Column("vacuna", required=True, blank=False),
-        Column("fecha_aplicacion", parse_date, required=True, blank=False),
-        Column("proxima_dosis", parse_date),
-        Column("lote"),
-        Column("notas"),
-    )
-    # The paciente is resolved once per batch; imported doses have no applying user.
-    clean_exclude = ("paciente", "veterinario")
-    reads = (Paciente, Cliente)
-    key_fields = ("nombre",)
-
-    @classmethod
-    def check_header(cls, header):
-        names = super().check_header(header)
-        if "microchip" not in names and not {"documento_propietario", "paciente"} <= set(names):
-            raise UnusableFile(_("línea 1: falta la columna microchip o las columnas documento_propietario y paciente"))
-        return names
-
-    def prepare(self, rows):
-        microchips = {row.values["microchip"] for row in rows if row.values.get("microchip")}
-        by_owner = [row for row in rows if not row.values.get("microchip")]
-        documentos = {row.values.get("documento_propietario", "").lower() for row in by_owner}
-        pacientes = Paciente.objects.annotate(documento_lower=Lower("propietario__documento")).filter(
-            Q(microchip__in=microchips) | Q(documento_lower__in=documentos - {""})
-        )
-        by_chip, by_name = {}, {}
-        for pk, microchip, nombre, documento in pacientes.values_list(
-            "pk", "microchip", "nombre", "propietario__documento"
-        ):
-            if microchip:
-                by_chip[microchip] = pk
-            by_name.setdefault((fold(documento or ""), fold(nombre)), []).append(pk)
-        for row in rows:
-            values = row.values
-            if values.get("microchip"):
-                pk = by_chip.get(values["microchip"])
-                if pk is None:
-                    row.reject(
-                        "microchip",
-                        _("no existe un paciente con microchip %(microchip)s") % {"microchip": values["microchip"]},
-                    )
-                    continue
-            else:
-                missing = [name for name in ("documento_propietario", "paciente") if name not in values]
-                for name in missing:
-                    row.reject(name, _("Este campo es obligatorio para identificar un paciente sin microchip."))
-                if missing:
-                    continue
-                matches = by_name.get((fold(values["documento_propietario"]), fold(values["paciente"])), [])
-                if len(matches) != 1:
-                    message = (
-                        _("el cliente %(documento)s no tiene ningún paciente llamado «%(nombre)s»")
-                        if not matches
-                        else _("el cliente %(documento)s tiene varios pacientes «%(nombre)s»; indique el microchip")
-                    )
-                    names = {"documento": values["documento_propietario"], "nombre": values["paciente"]}
-                    row.reject("paciente", message % names)
-                    continue
-                pk = matches[0]
-            values["paciente_id"] = pk
-
-    def model_values(self, row):
-        values = super().model_values(row)
-        values["nombre"] = row.values["vacuna"]
-        return values
-
-    def existing(self, rows):
-        return Vacuna.objects.filter(
-            paciente_id__in={row.values["paciente_id"] for row in rows},
-            fecha_aplicacion__in={row.values["fecha_aplicacion"] for row in rows},
-        )
-
-    def lookup_keys(self, row):
-        values = row.values
-        return [(values["paciente_id"], fold(values["vacuna"]), values["fecha_aplicacion"])]
-
-    def instance_keys(self, instance):
-        return [(instance.paciente_id, fold(instance.nombre), instance.fecha_aplicacion)]

@@ -1,24 +1,19 @@
-"""Writes on pacientes and their clinical record (consultas, vacunas).
+"""Writes on pacientes, and the rule of their weight.
 
-Lock order: writes on consultas lock the paciente's row, and nothing after it, with
-`SELECT ... FOR NO KEY UPDATE` (`core.services.lock_rows`). That is step 3 of the one lock
-order every service follows (1. the cita, 2. the veterinario, 3. the paciente, 4. the owner;
-spelt out in `citas.services`). The consulta's own row points at the vet, and inserting it
-takes FOR KEY SHARE on the vet's user row; bookings lock that row FOR NO KEY UPDATE, which
-does not block FOR KEY SHARE, so a consulta never waits for a booking while holding the
-paciente a booking wants. A deadlock or serialization failure left over is retried by
-`retry_on_deadlock`, then answered 409, never 500.
+The weight rule: once the clinical record has measured a weight, `peso_kg` is the newest
+measurement (`sync_peso`) and is not written by hand (`paciente_update`). The measurements
+live in a higher app (historial's consultas), which registers where to read them
+(`register_pesos_medidos`, from its AppConfig.ready); this module never imports it.
 """
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from accounts.models import Rol
-from core.services import delete_or_conflict, lock_rows, model_update, retry_on_deadlock, save_validated
+from core.services import delete_or_conflict, model_update, save_validated
 
-from .models import Consulta, Paciente, Vacuna
+from .models import Paciente
 
 EDITABLE_FIELDS = (
     "nombre",
@@ -41,6 +36,40 @@ EDITABLE_FIELDS = (
 
 PESO_DE_CONSULTA = _lazy("El peso lo fija la última consulta con peso; registre el nuevo peso en una consulta.")
 
+# paciente (a Paciente, or an OuterRef to one) -> its measured weights, newest first; see the docstring.
+_pesos_medidos = None
+
+
+def register_pesos_medidos(source) -> None:
+    """`source(paciente)` returns a queryset of the weights measured for `paciente` (rows with
+    `peso_kg`, none null), newest first; `paciente` may be an `OuterRef` to a Paciente's pk."""
+    global _pesos_medidos
+    _pesos_medidos = source
+
+
+def pesos_medidos(paciente):
+    """The measured weights of `paciente` (see `register_pesos_medidos`), or None when no
+    app measures weights."""
+    return None if _pesos_medidos is None else _pesos_medidos(paciente)
+
+
+def latest_weight(paciente):
+    """The weight of the paciente's newest measurement (its newest consulta, by fecha, that
+    recorded one), or None."""
+    weighed = pesos_medidos(paciente)
+    return None if weighed is None else weighed.values_list("peso_kg", flat=True).first()
+
+
+def sync_peso(*, paciente, actor=None):
+    """Keeps `paciente.peso_kg` equal to the weight of its newest consulta (by fecha) that has one.
+
+    Without any weighed consulta the stored weight (entered by hand) is left alone.
+    """
+    latest = latest_weight(paciente)
+    if latest is not None and paciente.peso_kg != latest:
+        paciente.peso_kg = latest
+        save_validated(paciente, actor=actor, update_fields=["peso_kg", "actualizado_en"])
+
 
 @transaction.atomic
 def paciente_create(*, actor, **data) -> Paciente:
@@ -52,7 +81,7 @@ def paciente_create(*, actor, **data) -> Paciente:
 def paciente_update(*, actor, paciente, data) -> Paciente:
     """Once a consulta has recorded a weight, `peso_kg` follows the consultas (see `sync_peso`):
     a different weight written here would be silently out of date, so it is refused."""
-    if "peso_kg" in data and data["peso_kg"] != paciente.peso_kg and _latest_weight(paciente) is not None:
+    if "peso_kg" in data and data["peso_kg"] != paciente.peso_kg and latest_weight(paciente) is not None:
         raise ValidationError({"peso_kg": PESO_DE_CONSULTA})
     paciente, _changed = model_update(actor=actor, instance=paciente, data=data, fields=EDITABLE_FIELDS)
     return paciente
@@ -66,108 +95,3 @@ def paciente_delete(*, actor, paciente) -> None:
         actor=actor,
         detail=_("El paciente tiene citas o historia clínica y no puede eliminarse; desactívelo en su lugar."),
     )
-
-
-# --- Clinical record ---------------------------------------------------------------
-
-CONSULTA_EDITABLE_FIELDS = (
-    "cita",
-    "fecha",
-    "motivo",
-    "anamnesis",
-    "examen_fisico",
-    "diagnostico",
-    "tratamiento",
-    "peso_kg",
-    "temperatura_c",
-    "notas",
-)
-VACUNA_EDITABLE_FIELDS = ("nombre", "lote", "fecha_aplicacion", "proxima_dosis", "notas")
-
-
-def _check_veterinario(veterinario):
-    if veterinario is None:
-        raise ValidationError({"veterinario": _("Indique el veterinario de la consulta.")})
-    if veterinario.rol != Rol.VETERINARIO or not veterinario.is_active:
-        raise ValidationError({"veterinario": _("Debe ser un usuario activo con rol veterinario.")})
-
-
-def _lock(paciente):
-    """Serialises writes that recompute the paciente's derived weight (see the lock order above)."""
-    return lock_rows(Paciente.objects.filter(pk=paciente.pk)).get()
-
-
-def _latest_weight(paciente):
-    """The weight of the paciente's newest consulta (by fecha) that recorded one, or None."""
-    weighed = paciente.consultas.filter(peso_kg__isnull=False).order_by("-fecha", "-id")
-    return weighed.values_list("peso_kg", flat=True).first()
-
-
-def sync_peso(*, paciente, actor=None):
-    """Keeps `paciente.peso_kg` equal to the weight of its newest consulta (by fecha) that has one.
-
-    Without any weighed consulta the stored weight (entered by hand) is left alone.
-    """
-    latest = _latest_weight(paciente)
-    if latest is not None and paciente.peso_kg != latest:
-        paciente.peso_kg = latest
-        save_validated(paciente, actor=actor, update_fields=["peso_kg", "actualizado_en"])
-
-
-@retry_on_deadlock
-@transaction.atomic
-def consulta_create(*, actor, paciente, veterinario=None, **data) -> Consulta:
-    """Records a consulta. The author is the acting vet; only an admin names another vet."""
-    if actor.rol != Rol.ADMIN:
-        veterinario = actor
-    _check_veterinario(veterinario)
-    paciente = _lock(paciente)
-    fields = {k: v for k, v in data.items() if k in CONSULTA_EDITABLE_FIELDS}
-    consulta = save_validated(Consulta(paciente=paciente, veterinario=veterinario, **fields), actor=actor)
-    sync_peso(paciente=paciente, actor=actor)
-    return consulta
-
-
-@retry_on_deadlock
-@transaction.atomic
-def consulta_update(*, actor, consulta, data) -> Consulta:
-    """A vet edits only their own consultas; an admin edits any and may reassign the vet."""
-    if actor.rol != Rol.ADMIN and consulta.veterinario_id != actor.pk:
-        raise PermissionDenied(_("Solo el veterinario que registró la consulta puede modificarla."))
-    fields = CONSULTA_EDITABLE_FIELDS
-    if actor.rol == Rol.ADMIN and "veterinario" in data:
-        _check_veterinario(data["veterinario"])
-        fields = (*fields, "veterinario")
-    paciente = _lock(consulta.paciente)
-    # The row as committed, read under the lock; also a clean start when `retry_on_deadlock`
-    # runs this again after a rolled-back attempt had already set the new values on it.
-    consulta.refresh_from_db()
-    consulta, _changed = model_update(actor=actor, instance=consulta, data=data, fields=fields)
-    sync_peso(paciente=paciente, actor=actor)
-    return consulta
-
-
-@retry_on_deadlock
-@transaction.atomic
-def consulta_delete(*, actor, consulta) -> None:
-    paciente = _lock(consulta.paciente)
-    delete_or_conflict(consulta, actor=actor, detail=_("La consulta tiene registros relacionados."))
-    sync_peso(paciente=paciente, actor=actor)
-
-
-@transaction.atomic
-def vacuna_create(*, actor, paciente, **data) -> Vacuna:
-    """Records an applied vaccine; the acting user is recorded as who applied it."""
-    fields = {k: v for k, v in data.items() if k in VACUNA_EDITABLE_FIELDS}
-    return save_validated(Vacuna(paciente=paciente, veterinario=actor, **fields), actor=actor)
-
-
-@transaction.atomic
-def vacuna_update(*, actor, vacuna, data) -> Vacuna:
-    vacuna, _changed = model_update(actor=actor, instance=vacuna, data=data, fields=VACUNA_EDITABLE_FIELDS)
-    return vacuna
-
-
-@transaction.atomic
-def vacuna_delete(*, actor, vacuna) -> None:
-    delete_or_conflict(vacuna, actor=actor, detail=_("La vacuna tiene registros relacionados."))

@@ -8,11 +8,16 @@ from accounts.api import register_routes as accounts_routes
 from api.views import health
 from citas.api import register_routes as citas_routes
 from clientes.api import register_routes as clientes_routes
+from historial.api import register_routes as historial_routes
 from pacientes.api import register_routes as pacientes_routes
+from recordatorios.api import register_routes as recordatorios_routes
 
-# Each app registers its own viewsets; the router serves them all under /api/v1/.
+# Each app registers its own viewsets, in the order of the apps (a higher app may extend a lower
+# app's routes: historial serves the paciente's historial and pesos); the router serves them all
+# under /api/v1/.
 router = DefaultRouter()
-for register_routes in (accounts_routes, clientes_routes, pacientes_routes, citas_routes):
+app_routes = (accounts_routes, clientes_routes, pacientes_routes, citas_routes, historial_routes, recordatorios_routes)
+for register_routes in app_routes:
     register_routes(router)
 
 urlpatterns = [

@@ -27,12 +27,12 @@ def test_the_migration_creates_one_group_per_staff_rol_with_the_role_table_permi
         "clientes.view_cliente",
         "pacientes.view_paciente",
         "pacientes.change_paciente",
-        "pacientes.view_consulta",
-        "pacientes.add_consulta",
-        "pacientes.change_consulta",
-        "pacientes.view_vacuna",
-        "pacientes.add_vacuna",
-        "pacientes.change_vacuna",
+        "historial.view_consulta",
+        "historial.add_consulta",
+        "historial.change_consulta",
+        "historial.view_vacuna",
+        "historial.add_vacuna",
+        "historial.change_vacuna",
         "citas.view_cita",
         "citas.add_cita",
         "citas.change_cita",
@@ -41,7 +41,7 @@ def test_the_migration_creates_one_group_per_staff_rol_with_the_role_table_permi
         "citas.add_bloqueo",
         "citas.change_bloqueo",
         "citas.delete_bloqueo",
-        "citas.view_recordatorio",
+        "recordatorios.view_recordatorio",
     }
     recepcion = permissions_of("recepcionista")
     assert {"clientes.add_cliente", "clientes.change_cliente", "pacientes.add_paciente"} <= recepcion

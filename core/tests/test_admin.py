@@ -15,7 +15,8 @@ from accounts.models import Rol
 from accounts.tests.factories import UserFactory
 from citas.tests.factories import BloqueoFactory, CitaFactory, HorarioFactory
 from clientes.tests.factories import ClienteFactory
-from pacientes.tests.factories import ConsultaFactory, PacienteFactory, VacunaFactory
+from historial.tests.factories import ConsultaFactory, VacunaFactory
+from pacientes.tests.factories import PacienteFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -24,8 +25,8 @@ ACCESS = {
     "accounts.user": {Rol.ADMIN: "EEE", Rol.VETERINARIO: "FFF", Rol.RECEPCIONISTA: "FFF"},
     "clientes.cliente": {Rol.ADMIN: "EEE", Rol.VETERINARIO: "VFV", Rol.RECEPCIONISTA: "EEE"},
     "pacientes.paciente": {Rol.ADMIN: "EEE", Rol.VETERINARIO: "EFE", Rol.RECEPCIONISTA: "EEE"},
-    "pacientes.consulta": {Rol.ADMIN: "EEE", Rol.VETERINARIO: "EEV", Rol.RECEPCIONISTA: "VFV"},
-    "pacientes.vacuna": {Rol.ADMIN: "EEE", Rol.VETERINARIO: "EEE", Rol.RECEPCIONISTA: "VFV"},
+    "historial.consulta": {Rol.ADMIN: "EEE", Rol.VETERINARIO: "EEV", Rol.RECEPCIONISTA: "VFV"},
+    "historial.vacuna": {Rol.ADMIN: "EEE", Rol.VETERINARIO: "EEE", Rol.RECEPCIONISTA: "VFV"},
     "citas.cita": {Rol.ADMIN: "EEE", Rol.VETERINARIO: "EEE", Rol.RECEPCIONISTA: "EEE"},
     "citas.horarioatencion": {Rol.ADMIN: "EEE", Rol.VETERINARIO: "VFV", Rol.RECEPCIONISTA: "VFV"},
     "citas.bloqueo": {Rol.ADMIN: "EEE", Rol.VETERINARIO: "EEV", Rol.RECEPCIONISTA: "EEE"},
@@ -37,8 +38,8 @@ FACTORIES = {
     "accounts.user": UserFactory,
     "clientes.cliente": ClienteFactory,
     "pacientes.paciente": PacienteFactory,
-    "pacientes.consulta": ConsultaFactory,
-    "pacientes.vacuna": VacunaFactory,
+    "historial.consulta": ConsultaFactory,
+    "historial.vacuna": VacunaFactory,
     "citas.cita": CitaFactory,
     "citas.horarioatencion": HorarioFactory,
     "citas.bloqueo": BloqueoFactory,
@@ -63,7 +64,8 @@ def mode(response, page):
 
 def test_every_registered_model_is_in_the_access_table():
     registered = {f"{model._meta.app_label}.{model._meta.model_name}" for model in admin.site._registry}
-    ours = {label for label in registered if label.split(".")[0] in {"accounts", "clientes", "pacientes", "citas"}}
+    apps = {"accounts", "clientes", "pacientes", "citas", "historial", "recordatorios", "demo"}
+    ours = {label for label in registered if label.split(".")[0] in apps}
     assert ours == set(ACCESS)
 
 
@@ -112,9 +114,9 @@ def test_vet_edits_own_consulta_but_only_views_another_vets(web, user_of_rol):
     propia = ConsultaFactory(veterinario_id=vet)
     ajena = ConsultaFactory()
 
-    assert mode(client.get(url("pacientes.consulta", "change", propia.pk)), "change") == "E"
-    assert mode(client.get(url("pacientes.consulta", "change", ajena.pk)), "change") == "V"
-    response = client.post(url("pacientes.consulta", "change", ajena.pk), {"motivo": "Cambiado"})
+    assert mode(client.get(url("historial.consulta", "change", propia.pk)), "change") == "E"
+    assert mode(client.get(url("historial.consulta", "change", ajena.pk)), "change") == "V"
+    response = client.post(url("historial.consulta", "change", ajena.pk), {"motivo": "Cambiado"})
     assert response.status_code == 403
     ajena.refresh_from_db()
     assert ajena.motivo != "Cambiado"

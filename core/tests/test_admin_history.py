@@ -14,7 +14,8 @@ from accounts.models import Rol
 from citas.tests.factories import BloqueoFactory, CitaFactory
 from clientes.tests.factories import ClienteFactory
 from core import admin as core_admin
-from pacientes.tests.factories import ConsultaFactory, PacienteFactory, VacunaFactory
+from historial.tests.factories import ConsultaFactory, VacunaFactory
+from pacientes.tests.factories import PacienteFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -23,8 +24,8 @@ STAFF = (Rol.ADMIN, Rol.VETERINARIO, Rol.RECEPCIONISTA)
 HISTORY = {
     "clientes.cliente": (ClienteFactory, "notas"),
     "pacientes.paciente": (PacienteFactory, "notas"),
-    "pacientes.consulta": (ConsultaFactory, "motivo"),
-    "pacientes.vacuna": (VacunaFactory, "lote"),
+    "historial.consulta": (ConsultaFactory, "motivo"),
+    "historial.vacuna": (VacunaFactory, "lote"),
     "citas.cita": (CitaFactory, "notas"),
     "citas.bloqueo": (BloqueoFactory, "motivo"),
 }
@@ -179,8 +180,8 @@ def test_the_date_hierarchies_under_test_are_the_admins_ones():
     assert {label for label, _field in DATE_HIERARCHIES} == {
         "citas.cita",
         "citas.bloqueo",
-        "pacientes.consulta",
-        "pacientes.vacuna",
+        "historial.consulta",
+        "historial.vacuna",
     }
 
 

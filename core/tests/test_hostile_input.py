@@ -195,7 +195,7 @@ def test_far_dates_in_an_admin_form_are_a_form_error(client, admin_user, vet, in
 
 def test_a_far_date_in_an_import_is_a_line_error(tmp_path):
     from core.importing.testing import run_import
-    from pacientes.models import Vacuna
+    from historial.models import Vacuna
 
     paciente = PacienteFactory(microchip="941000012345678")
     source = tmp_path / "vacunas.csv"

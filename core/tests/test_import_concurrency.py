@@ -19,8 +19,9 @@ from clientes.models import Cliente
 from clientes.tests.factories import ClienteFactory
 from core.importing.locking import serialize
 from core.importing.testing import run_import, write_csv
+from historial.models import Vacuna
 from pacientes.importers import PacienteImporter
-from pacientes.models import Paciente, Vacuna
+from pacientes.models import Paciente
 from pacientes.tests.factories import PacienteFactory
 
 pytestmark = [

@@ -9,7 +9,8 @@ from accounts.models import Rol
 from accounts.tests.factories import UserFactory, VeterinarioFactory
 from citas.tests.factories import CitaFactory, manana_a_las
 from clientes.tests.factories import ClienteFactory
-from pacientes.tests.factories import ConsultaFactory, PacienteFactory
+from historial.tests.factories import ConsultaFactory
+from pacientes.tests.factories import PacienteFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -27,7 +27,8 @@ from citas.models import EstadoCita
 from citas.tests.factories import BloqueoFactory, CitaFactory, HorarioFactory, manana_a_las
 from clientes.tests.factories import ClienteConUsuarioFactory, ClienteFactory
 from conftest import bearer
-from pacientes.tests.factories import ConsultaFactory, PacienteFactory, VacunaFactory
+from historial.tests.factories import ConsultaFactory, VacunaFactory
+from pacientes.tests.factories import PacienteFactory
 
 CALLERS = ("admin", "veterinario", "recepcionista", "owner", "other", "anonymous")
 

@@ -13,7 +13,8 @@ from accounts.tests.factories import UserFactory, VeterinarioFactory
 from citas.tests.factories import BloqueoFactory, CitaFactory, HorarioFactory, manana_a_las
 from clientes.tests.factories import ClienteConUsuarioFactory, ClienteFactory
 from conftest import bearer
-from pacientes.tests.factories import ConsultaFactory, PacienteFactory, VacunaFactory
+from historial.tests.factories import ConsultaFactory, VacunaFactory
+from pacientes.tests.factories import PacienteFactory
 
 # Endpoint -> the most queries one request may run (auth user + count + page + joins).
 BUDGET = {

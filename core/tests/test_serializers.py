@@ -15,9 +15,12 @@ from citas.models import EstadoCita
 from citas.serializers import CitaSerializer
 from citas.tests.factories import BloqueoFactory, CitaFactory, HorarioFactory, manana_a_las
 from clientes.tests.factories import ClienteConUsuarioFactory, ClienteFactory
-from pacientes.models import Consulta, Paciente
-from pacientes.serializers import ConsultaSerializer, PacienteSerializer, VacunaSerializer
-from pacientes.tests.factories import ConsultaFactory, PacienteFactory, VacunaFactory
+from historial.models import Consulta
+from historial.serializers import ConsultaSerializer, VacunaSerializer
+from historial.tests.factories import ConsultaFactory, VacunaFactory
+from pacientes.models import Paciente
+from pacientes.serializers import PacienteSerializer
+from pacientes.tests.factories import PacienteFactory
 
 
 @pytest.fixture

@@ -1,5 +1,4 @@
 import datetime
-from decimal import Decimal
 
 import pytest
 from django.utils import timezone
@@ -7,7 +6,7 @@ from django.utils import timezone
 from accounts.models import Rol
 from clientes.tests.factories import ClienteFactory
 from pacientes.models import Paciente
-from pacientes.tests.factories import ConsultaFactory, PacienteFactory, VacunaFactory
+from pacientes.tests.factories import PacienteFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -251,20 +250,6 @@ def test_many_pacientes_may_have_no_microchip(recepcion, propietario):
     assert recepcion.post(URL, nuevo(propietario, microchip="")).status_code == 201
 
 
-# --- delete with history ------------------------------------------------------------
-
-
-@pytest.mark.parametrize("factory", [ConsultaFactory, VacunaFactory])
-def test_delete_of_paciente_with_clinical_record_is_409(api_client, factory):
-    registro = factory()
-
-    response = api_client(Rol.ADMIN).delete(f"{URL}{registro.paciente_id}/")
-
-    assert response.status_code == 409
-    assert "detail" in response.json()
-    assert Paciente.objects.filter(id=registro.paciente_id).exists()
-
-
 # --- search, filters, ordering ---------------------------------------------------------
 
 
@@ -332,30 +317,3 @@ def test_detail_runs_constant_queries(recepcion, django_assert_max_num_queries):
 
     with django_assert_max_num_queries(2):
         assert recepcion.get(f"{URL}{paciente.id}/").status_code == 200
-
-
-# --- weight --------------------------------------------------------------------------
-
-
-def test_weight_is_set_by_hand_while_no_consulta_recorded_one(recepcion):
-    paciente = PacienteFactory(peso_kg="10.00")
-    ConsultaFactory(paciente=paciente, peso_kg=None)
-
-    response = recepcion.patch(f"{URL}{paciente.id}/", {"peso_kg": "11.50"})
-
-    assert response.status_code == 200
-    assert response.json()["peso_kg"] == "11.50"
-
-
-def test_weight_follows_the_consultas_once_one_recorded_it(recepcion):
-    paciente = PacienteFactory(peso_kg="12.00")
-    ConsultaFactory(paciente=paciente, peso_kg="12.00")
-
-    changed = recepcion.patch(f"{URL}{paciente.id}/", {"peso_kg": "50"})
-    unchanged = recepcion.patch(f"{URL}{paciente.id}/", {"peso_kg": "12", "color": "Canela"})
-
-    assert changed.status_code == 400
-    assert "peso_kg" in changed.json()
-    assert unchanged.status_code == 200
-    paciente.refresh_from_db()
-    assert (paciente.peso_kg, paciente.color) == (Decimal("12.00"), "Canela")

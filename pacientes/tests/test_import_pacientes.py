@@ -10,7 +10,7 @@ from django.utils import timezone
 from clientes.tests.factories import ClienteFactory
 from core.importing.testing import run_import, write_csv
 from pacientes.models import Especie, Paciente, Sexo
-from pacientes.tests.factories import ConsultaFactory, PacienteFactory
+from pacientes.tests.factories import PacienteFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -358,18 +358,3 @@ def test_many_rows_cost_a_constant_number_of_queries_per_batch(tmp_path, django_
     with django_assert_max_num_queries(13):
         again = importar(path)
     assert again.summary == "0 creados, 0 actualizados, 3000 sin cambios, 0 con errores"
-
-
-def test_a_weight_recorded_by_a_consulta_is_not_overwritten(tmp_path, owner):
-    # given a paciente whose weight was recorded by a consulta
-    toby = PacienteFactory(propietario=owner, nombre="Toby", microchip=CHIP, peso_kg=Decimal("12.00"))
-    ConsultaFactory(paciente=toby, peso_kg=Decimal("12.00"))
-    # when a file brings another weight, or the same one
-    other = importar(csv_file(tmp_path, row(microchip=CHIP, peso_kg="30")))
-    same = importar(csv_file(tmp_path, row(microchip=CHIP, peso_kg="12,0")))
-    # then the row with another weight is rejected with the API's rule, the same weight is fine
-    assert other.code == 1
-    assert other.error_lines[0].startswith("línea 2: peso_kg: El peso lo fija la última consulta")
-    assert same.summary == "0 creados, 0 actualizados, 1 sin cambios, 0 con errores"
-    toby.refresh_from_db()
-    assert toby.peso_kg == Decimal("12.00")

@@ -47,6 +47,9 @@ INSTALLED_APPS = [
     "clientes",
     "pacientes",
     "citas",
+    "historial",
+    "recordatorios",
+    "demo",
 ]
 
 MIDDLEWARE = [

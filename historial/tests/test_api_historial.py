@@ -5,7 +5,8 @@ import pytest
 from django.utils import timezone
 
 from accounts.models import Rol
-from pacientes.tests.factories import ConsultaFactory, PacienteFactory, VacunaFactory
+from historial.tests.factories import ConsultaFactory, VacunaFactory
+from pacientes.tests.factories import PacienteFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -1,5 +1,5 @@
 from core.importing import ImportCommand
-from pacientes.importers import VacunaImporter
+from historial.importers import VacunaImporter
 
 
 class Command(ImportCommand):

@@ -13,7 +13,8 @@ from simple_history.utils import bulk_create_with_history
 from accounts.models import Rol, User
 from citas.models import Bloqueo, Cita, EstadoCita, HorarioAtencion
 from clientes.models import Cliente
-from pacientes.models import Consulta, Especie, Paciente, Sexo, Vacuna
+from historial.models import Consulta, Vacuna
+from pacientes.models import Especie, Paciente, Sexo
 
 PASSWORD = "vetclinic-demo"
 LOGINS = [

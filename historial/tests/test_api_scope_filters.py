@@ -4,7 +4,8 @@ exactly like an id that does not exist, so no filter reveals that it exists."""
 import pytest
 
 from clientes.tests.factories import ClienteFactory
-from pacientes.tests.factories import ConsultaFactory, PacienteFactory, VacunaFactory
+from historial.tests.factories import ConsultaFactory, VacunaFactory
+from pacientes.tests.factories import PacienteFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -6,8 +6,9 @@ from django.utils import timezone
 
 from accounts.models import Rol
 from accounts.tests.factories import VeterinarioFactory
-from pacientes.models import Consulta
-from pacientes.tests.factories import ConsultaFactory, PacienteFactory
+from historial.models import Consulta
+from historial.tests.factories import ConsultaFactory
+from pacientes.tests.factories import PacienteFactory
 
 pytestmark = pytest.mark.django_db
 

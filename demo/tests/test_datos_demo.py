@@ -7,11 +7,12 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from accounts.models import Rol, User
-from citas.management.commands.datos_demo import Demo
 from citas.models import Cita, EstadoCita
 from clientes.models import Cliente
-from pacientes.models import Paciente, Vacuna
-from pacientes.selectors import vacuna_list, vacunas_vencidas
+from demo.management.commands.datos_demo import Demo
+from historial.models import Vacuna
+from historial.selectors import vacuna_list, vacunas_vencidas
+from pacientes.models import Paciente
 
 pytestmark = pytest.mark.django_db
 

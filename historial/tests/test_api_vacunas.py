@@ -4,8 +4,9 @@ import pytest
 from django.utils import timezone
 
 from accounts.models import Rol
-from pacientes.models import Vacuna
-from pacientes.tests.factories import PacienteFactory, VacunaFactory
+from historial.models import Vacuna
+from historial.tests.factories import VacunaFactory
+from pacientes.tests.factories import PacienteFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from citas.recordatorios import enviar_recordatorios
+from recordatorios.services import enviar_recordatorios
 
 
 class Command(BaseCommand):

@@ -7,7 +7,7 @@ import pytest
 
 from clientes.tests.factories import ClienteFactory
 from core.importing.testing import run_import, write_csv
-from pacientes.models import Vacuna
+from historial.models import Vacuna
 from pacientes.tests.factories import PacienteFactory
 
 pytestmark = pytest.mark.django_db

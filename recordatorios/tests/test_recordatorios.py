@@ -10,12 +10,14 @@ from django.db import connection
 from django.utils import timezone
 
 from accounts.models import Rol
-from citas.models import EstadoCita, Recordatorio
-from citas.recordatorios import enviar_recordatorios
+from citas.models import EstadoCita
 from citas.tests.factories import CitaFactory
 from clientes.models import Cliente
 from clientes.tests.factories import ClienteFactory
-from pacientes.tests.factories import PacienteFactory, VacunaFactory
+from historial.tests.factories import VacunaFactory
+from pacientes.tests.factories import PacienteFactory
+from recordatorios.models import Recordatorio
+from recordatorios.services import enviar_recordatorios
 
 pytestmark = pytest.mark.django_db
 
@@ -232,7 +234,7 @@ def test_superseded_and_dead_are_not_reminded():
 
 
 def test_a_failed_send_leaves_the_reminder_for_the_next_run(settings):
-    settings.EMAIL_BACKEND = "citas.tests.email_backends.EmailBackend"
+    settings.EMAIL_BACKEND = "recordatorios.tests.email_backends.EmailBackend"
     buena = vacuna_que_vence(2, paciente__propietario__email="ok@correo.test")
     mala = vacuna_que_vence(3, paciente__propietario__email="buzon@falla.test")
 
@@ -343,7 +345,7 @@ def test_a_stored_address_with_a_newline_is_not_sent_and_the_others_are(caplog):
     assert set(Recordatorio.objects.values_list("vacuna", flat=True)) == {buena.id, otra.id}
     assert mala.id not in Recordatorio.objects.values_list("vacuna", flat=True)
     # and a warning names the owner by id, with no personal data
-    [aviso] = [r for r in caplog.records if r.name == "citas.recordatorios"]
+    [aviso] = [r for r in caplog.records if r.name == "recordatorios.services"]
     assert aviso.levelname == "WARNING"
     assert str(mala_duena.id) in aviso.getMessage()
     assert "b@correo.test" not in aviso.getMessage() and "Berta" not in aviso.getMessage()
@@ -351,7 +353,7 @@ def test_a_stored_address_with_a_newline_is_not_sent_and_the_others_are(caplog):
 
 
 def test_an_unexpected_send_error_neither_stops_the_run_nor_marks_that_owners_reminders(settings):
-    settings.EMAIL_BACKEND = "citas.tests.test_recordatorios.RompeBackend"
+    settings.EMAIL_BACKEND = "recordatorios.tests.test_recordatorios.RompeBackend"
     # given a failing owner due before a good one
     mala = vacuna_que_vence(1, paciente__propietario__email="buzon@rompe.test")
     buena = vacuna_que_vence(2, paciente__propietario__email="ok@correo.test")
@@ -372,7 +374,7 @@ def test_an_unexpected_send_error_neither_stops_the_run_nor_marks_that_owners_re
 
 
 def test_a_worker_dying_mid_send_leaves_the_reminder_unmarked(settings):
-    settings.EMAIL_BACKEND = "citas.tests.test_recordatorios.RompeBackend"
+    settings.EMAIL_BACKEND = "recordatorios.tests.test_recordatorios.RompeBackend"
     vacuna = vacuna_que_vence(1, paciente__propietario__email="buzon@caida.test")
 
     with pytest.raises(Caida):
@@ -395,7 +397,7 @@ class LentoBackend(locmem.EmailBackend):
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL")
 def test_two_runs_at_once_send_each_reminder_once(settings):
     # given a due reminder, and an email server slow enough for two runs to overlap
-    settings.EMAIL_BACKEND = "citas.tests.test_recordatorios.LentoBackend"
+    settings.EMAIL_BACKEND = "recordatorios.tests.test_recordatorios.LentoBackend"
     vacuna = vacuna_que_vence(2, paciente__propietario__email="x@correo.test")
     barrier = threading.Barrier(2)
     resumenes = []

@@ -1,0 +1,109 @@
+"""Writes on the clinical record (consultas, vacunas).
+
+Lock order: writes on consultas lock the paciente's row, and nothing after it, with
+`SELECT ... FOR NO KEY UPDATE` (`core.services.lock_rows`). That is step 3 of the one lock
+order every service follows (1. the cita, 2. the veterinario, 3. the paciente, 4. the owner;
+spelt out in `citas.services`). The consulta's own row points at the vet, and inserting it
+takes FOR KEY SHARE on the vet's user row; bookings lock that row FOR NO KEY UPDATE, which
+does not block FOR KEY SHARE, so a consulta never waits for a booking while holding the
+paciente a booking wants. A deadlock or serialization failure left over is retried by
+`retry_on_deadlock`, then answered 409, never 500.
+
+A consulta's weight becomes the paciente's: the rule is `pacientes.services.sync_peso`.
+"""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from accounts.models import Rol
+from core.services import delete_or_conflict, lock_rows, model_update, retry_on_deadlock, save_validated
+from pacientes.models import Paciente
+from pacientes.services import sync_peso
+
+from .models import Consulta, Vacuna
+
+CONSULTA_EDITABLE_FIELDS = (
+    "cita",
+    "fecha",
+    "motivo",
+    "anamnesis",
+    "examen_fisico",
+    "diagnostico",
+    "tratamiento",
+    "peso_kg",
+    "temperatura_c",
+    "notas",
+)
+VACUNA_EDITABLE_FIELDS = ("nombre", "lote", "fecha_aplicacion", "proxima_dosis", "notas")
+
+
+def _check_veterinario(veterinario):
+    if veterinario is None:
+        raise ValidationError({"veterinario": _("Indique el veterinario de la consulta.")})
+    if veterinario.rol != Rol.VETERINARIO or not veterinario.is_active:
+        raise ValidationError({"veterinario": _("Debe ser un usuario activo con rol veterinario.")})
+
+
+def _lock(paciente):
+    """Serialises writes that recompute the paciente's derived weight (see the lock order above)."""
+    return lock_rows(Paciente.objects.filter(pk=paciente.pk)).get()
+
+
+@retry_on_deadlock
+@transaction.atomic
+def consulta_create(*, actor, paciente, veterinario=None, **data) -> Consulta:
+    """Records a consulta. The author is the acting vet; only an admin names another vet."""
+    if actor.rol != Rol.ADMIN:
+        veterinario = actor
+    _check_veterinario(veterinario)
+    paciente = _lock(paciente)
+    fields = {k: v for k, v in data.items() if k in CONSULTA_EDITABLE_FIELDS}
+    consulta = save_validated(Consulta(paciente=paciente, veterinario=veterinario, **fields), actor=actor)
+    sync_peso(paciente=paciente, actor=actor)
+    return consulta
+
+
+@retry_on_deadlock
+@transaction.atomic
+def consulta_update(*, actor, consulta, data) -> Consulta:
+    """A vet edits only their own consultas; an admin edits any and may reassign the vet."""
+    if actor.rol != Rol.ADMIN and consulta.veterinario_id != actor.pk:
+        raise PermissionDenied(_("Solo el veterinario que registró la consulta puede modificarla."))
+    fields = CONSULTA_EDITABLE_FIELDS
+    if actor.rol == Rol.ADMIN and "veterinario" in data:
+        _check_veterinario(data["veterinario"])
+        fields = (*fields, "veterinario")
+    paciente = _lock(consulta.paciente)
+    # The row as committed, read under the lock; also a clean start when `retry_on_deadlock`
+    # runs this again after a rolled-back attempt had already set the new values on it.
+    consulta.refresh_from_db()
+    consulta, _changed = model_update(actor=actor, instance=consulta, data=data, fields=fields)
+    sync_peso(paciente=paciente, actor=actor)
+    return consulta
+
+
+@retry_on_deadlock
+@transaction.atomic
+def consulta_delete(*, actor, consulta) -> None:
+    paciente = _lock(consulta.paciente)
+    delete_or_conflict(consulta, actor=actor, detail=_("La consulta tiene registros relacionados."))
+    sync_peso(paciente=paciente, actor=actor)
+
+
+@transaction.atomic
+def vacuna_create(*, actor, paciente, **data) -> Vacuna:
+    """Records an applied vaccine; the acting user is recorded as who applied it."""
+    fields = {k: v for k, v in data.items() if k in VACUNA_EDITABLE_FIELDS}
+    return save_validated(Vacuna(paciente=paciente, veterinario=actor, **fields), actor=actor)
+
+
+@transaction.atomic
+def vacuna_update(*, actor, vacuna, data) -> Vacuna:
+    vacuna, _changed = model_update(actor=actor, instance=vacuna, data=data, fields=VACUNA_EDITABLE_FIELDS)
+    return vacuna
+
+
+@transaction.atomic
+def vacuna_delete(*, actor, vacuna) -> None:
+    delete_or_conflict(vacuna, actor=actor, detail=_("La vacuna tiene registros relacionados."))

@@ -1,0 +1,98 @@
+from drf_spectacular.utils import extend_schema
+from rest_framework import viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from accounts.models import Rol
+from accounts.permissions import (
+    ADMIN,
+    ADMIN_VETERINARIO,
+    ALL_ROLES,
+    RoleAllowedMethodsMixin,
+    RolePermission,
+    crud_roles,
+)
+from pacientes.views import PacienteViewSet
+
+from . import services
+from .filters import ConsultaFilterSet, VacunaFilterSet
+from .selectors import consulta_list, paciente_historial, paciente_pesos, vacuna_list
+from .serializers import (
+    ConsultaAdminSerializer,
+    ConsultaSerializer,
+    HistorialSerializer,
+    PesoSerializer,
+    VacunaSerializer,
+)
+
+
+# The pacientes' viewset with the clinical record's two reads (`/pacientes/{id}/historial/` and
+# `/pacientes/{id}/pesos/`). historial.api puts it in PacienteViewSet's place, as historial.admin
+# extends the paciente's admin page: pacientes does not know its record. No docstring of its own:
+# the schema describes the paciente operations with PacienteViewSet's.
+class PacienteConHistorialViewSet(PacienteViewSet):
+    action_roles = {**PacienteViewSet.action_roles, "historial": ALL_ROLES, "pesos": ALL_ROLES}
+
+    @extend_schema(responses=HistorialSerializer, filters=False)
+    @action(detail=True, pagination_class=None, filter_backends=[])
+    def historial(self, request, pk=None):
+        """The patient with its consultas, vacunas and citas, each newest first (not paginated)."""
+        historial = paciente_historial(paciente=self.get_object())
+        return Response(HistorialSerializer(historial).data)
+
+    @extend_schema(responses=PesoSerializer(many=True), filters=False)
+    @action(detail=True, pagination_class=None, filter_backends=[])
+    def pesos(self, request, pk=None):
+        """Weight over time, oldest first: one entry per consulta that recorded a weight."""
+        return Response(PesoSerializer(paciente_pesos(paciente=self.get_object()), many=True).data)
+
+
+class ConsultaViewSet(RoleAllowedMethodsMixin, viewsets.ModelViewSet):
+    """Clinical visits. Vets record and edit their own; recepción reads; owners read their animals'."""
+
+    permission_classes = [RolePermission]
+    action_roles = crud_roles(read=ALL_ROLES, create=ADMIN_VETERINARIO, update=ADMIN_VETERINARIO, destroy=ADMIN)
+    filterset_class = ConsultaFilterSet
+    ordering_fields = ["fecha", "creado_en"]
+    ordering = ["-fecha", "-id"]
+
+    def get_queryset(self):
+        return consulta_list(user=self.request.user)
+
+    def get_serializer_class(self):
+        if getattr(self.request.user, "rol", None) == Rol.ADMIN:
+            return ConsultaAdminSerializer
+        return ConsultaSerializer
+
+    def perform_create(self, serializer):
+        serializer.instance = services.consulta_create(actor=self.request.user, **serializer.validated_data)
+
+    def perform_update(self, serializer):
+        services.consulta_update(actor=self.request.user, consulta=serializer.instance, data=serializer.validated_data)
+
+    def perform_destroy(self, instance):
+        services.consulta_delete(actor=self.request.user, consulta=instance)
+
+
+class VacunaViewSet(RoleAllowedMethodsMixin, viewsets.ModelViewSet):
+    """Applied vaccines and the date of the next dose."""
+
+    serializer_class = VacunaSerializer
+    permission_classes = [RolePermission]
+    action_roles = crud_roles(read=ALL_ROLES, create=ADMIN_VETERINARIO, update=ADMIN_VETERINARIO, destroy=ADMIN)
+    filterset_class = VacunaFilterSet
+    search_fields = ["nombre", "lote", "paciente__nombre"]
+    ordering_fields = ["fecha_aplicacion", "proxima_dosis"]
+    ordering = ["-fecha_aplicacion", "-id"]
+
+    def get_queryset(self):
+        return vacuna_list(user=self.request.user)
+
+    def perform_create(self, serializer):
+        serializer.instance = services.vacuna_create(actor=self.request.user, **serializer.validated_data)
+
+    def perform_update(self, serializer):
+        services.vacuna_update(actor=self.request.user, vacuna=serializer.instance, data=serializer.validated_data)
+
+    def perform_destroy(self, instance):
+        services.vacuna_delete(actor=self.request.user, vacuna=instance)

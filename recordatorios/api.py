@@ -1,0 +1,5 @@
+from .views import RecordatorioViewSet
+
+
+def register_routes(router):
+    router.register("recordatorios", RecordatorioViewSet, basename="recordatorio")

@@ -1,0 +1,26 @@
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, viewsets
+
+from accounts.permissions import ALL_ROLES, RoleAllowedMethodsMixin, RolePermission
+
+from .selectors import recordatorio_list
+from .serializers import RecordatorioQuerySerializer, RecordatorioSerializer
+
+
+class RecordatorioViewSet(RoleAllowedMethodsMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+    """What owners should be reminded of: vaccine doses falling due and upcoming citas,
+    ordered by fecha then tipo. Owners see their own."""
+
+    serializer_class = RecordatorioSerializer
+    permission_classes = [RolePermission]
+    action_roles = {"list": ALL_ROLES}
+    filter_backends = []
+
+    def get_queryset(self):
+        query = RecordatorioQuerySerializer(data=self.request.query_params)
+        query.is_valid(raise_exception=True)
+        return recordatorio_list(user=self.request.user, **query.validated_data)
+
+    @extend_schema(parameters=[RecordatorioQuerySerializer])
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)

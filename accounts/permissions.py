@@ -3,8 +3,8 @@
 A viewset lists, per action, the roles that may call it (`action_roles`);
 `RolePermission` enforces that table and refuses any action it does not
 list, so a new endpoint is closed until someone decides who may use it.
-Which *objects* a role sees is not decided here but by scoping the
-queryset (`scope_to_owner`), so out-of-scope objects answer 404.
+Which *objects* a role sees or changes is not decided here but by the scoping
+API (`accounts.scoping`: `visible_to`), so out-of-scope objects answer 404.
 """
 
 from rest_framework.permissions import BasePermission
@@ -72,16 +72,3 @@ class IsAdminRol(BasePermission):
 
 def is_cliente(user):
     return getattr(user, "rol", None) == Rol.CLIENTE
-
-
-def scope_to_owner(queryset, user, *, owner_path):
-    """Staff see every row; a `cliente` user only the rows whose `owner_path` leads to itself.
-
-    `owner_path` is the lookup from the queryset's model to the owning user,
-    e.g. `"usuario"` for clientes or `"propietario__usuario"` for pacientes.
-    """
-    if not user.is_authenticated:
-        return queryset.none()
-    if is_cliente(user):
-        return queryset.filter(**{owner_path: user})
-    return queryset

@@ -30,7 +30,6 @@ from rest_framework.views import APIView
 from rest_framework_simplejwt.authentication import JWTAuthentication
 
 from accounts.models import Rol, User
-from accounts.permissions import scope_to_owner
 from api.pagination import CheapCountPaginator
 from citas.agenda import free_slots
 from citas.models import Cita
@@ -213,7 +212,7 @@ class PeerPacienteList(generics.ListAPIView):
     ordering = ["nombre", "id"]
 
     def get_queryset(self):
-        return scope_to_owner(super().get_queryset(), self.request.user, owner_path="propietario__usuario")
+        return super().get_queryset().visible_to(self.request.user)
 
 
 class PeerCitaSerializer(serializers.ModelSerializer):
@@ -237,7 +236,7 @@ class PeerCitaList(generics.ListAPIView):
     def get_queryset(self):
         start, end = local_day_range(datetime.date.fromisoformat(self.request.query_params["fecha"]))
         queryset = super().get_queryset().filter(inicio__gte=start, inicio__lt=end)
-        return scope_to_owner(queryset, self.request.user, owner_path="paciente__propietario__usuario")
+        return queryset.visible_to(self.request.user)
 
 
 class PeerConsultaSerializer(serializers.ModelSerializer):
@@ -277,7 +276,7 @@ class PeerHistorial(generics.RetrieveAPIView):
     serializer_class = PeerHistorialSerializer
 
     def get_queryset(self):
-        return scope_to_owner(super().get_queryset(), self.request.user, owner_path="propietario__usuario")
+        return super().get_queryset().visible_to(self.request.user)
 
 
 class PeerDisponibilidad(APIView):

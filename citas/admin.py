@@ -12,6 +12,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Rol, User
+from accounts.scoping import CHANGE, may
 from core.admin import HistoryAdmin, SafeListsMixin, ServiceAdminMixin, as_form_error
 from core.dates import EARLIEST_DATE, LATEST_DATE, local_day_range
 from core.exceptions import Conflict
@@ -209,15 +210,11 @@ class VeterinarioScopedAdmin(ServiceAdminMixin, HistoryAdmin):
 
     def has_change_permission(self, request, obj=None):
         allowed = super().has_change_permission(request, obj)
-        if allowed and obj is not None and request.user.rol == Rol.VETERINARIO:
-            return obj.veterinario_id == request.user.pk
-        return allowed
+        return allowed and (obj is None or may(request.user, obj, CHANGE))
 
     def has_delete_permission(self, request, obj=None):
         allowed = super().has_delete_permission(request, obj)
-        if allowed and obj is not None and request.user.rol == Rol.VETERINARIO:
-            return obj.veterinario_id == request.user.pk
-        return allowed
+        return allowed and (obj is None or may(request.user, obj, CHANGE))
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "veterinario":

@@ -5,6 +5,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from accounts.models import Rol
+from accounts.scoping import Ownership, ScopedQuerySet
 from core.dates import validate_date_in_range
 from core.models import TimeStampedModel
 from pacientes.models import Paciente
@@ -67,6 +69,9 @@ class Cita(TimeStampedModel):
     )
 
     history = HistoricalRecords()
+
+    ownership = Ownership(owner="paciente__propietario__usuario", owner_changes=True)  # cancelar
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("cita")
@@ -158,6 +163,10 @@ class Bloqueo(TimeStampedModel):
     )
 
     history = HistoricalRecords()
+
+    # Owners see none; a vet changes only their own bloqueos (recepción and admin any).
+    ownership = Ownership(author="veterinario", authors_only={Rol.VETERINARIO})
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("bloqueo")

@@ -1,8 +1,4 @@
-from accounts.permissions import scope_to_owner
-
 from .models import Bloqueo, Cita, HorarioAtencion
-
-OWNER = "paciente__propietario__usuario"
 
 
 def cita_list(*, user):
@@ -16,7 +12,7 @@ def cita_list(*, user):
         "veterinario__nombre",
         "veterinario__apellidos",
     )
-    return scope_to_owner(queryset, user, owner_path=OWNER)
+    return queryset.visible_to(user)
 
 
 def horario_list(*, user):

@@ -2,7 +2,6 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from accounts.models import Rol, User
-from accounts.permissions import scope_to_owner
 from accounts.serializers import VisibleVeterinarioField
 from api.serializers import DateField, DateTimeField, ModelSerializer, PrimaryKeyRelatedField
 from pacientes.models import Paciente
@@ -23,7 +22,7 @@ class VisiblePacienteField(PrimaryKeyRelatedField):
         queryset = Paciente.objects.select_related("propietario")
         if request is None:
             return queryset
-        return scope_to_owner(queryset, request.user, owner_path="propietario__usuario")
+        return queryset.visible_to(request.user)
 
 
 class CitaSerializer(ModelSerializer):

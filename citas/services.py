@@ -33,6 +33,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Rol, User
+from accounts.scoping import may_author
 from clientes.models import Cliente
 from core.dates import local_day_range
 from core.exceptions import Conflict
@@ -337,7 +338,8 @@ def horario_save(*, actor, horario, data=None) -> HorarioAtencion:
 
 
 def _check_bloqueo_owner(*, actor, veterinario):
-    if actor.rol == Rol.VETERINARIO and veterinario.pk != actor.pk:
+    """The bloqueo's vet may be named by `actor` (Bloqueo.ownership: a vet, only themselves)."""
+    if not may_author(actor, Bloqueo, veterinario):
         raise PermissionDenied(_("Un veterinario solo gestiona sus propios bloqueos."))
 
 

@@ -1,6 +1,5 @@
 import django_filters
 
-from accounts.permissions import scope_to_owner
 from api.filters import FilterSet
 
 from .models import Cliente
@@ -11,7 +10,7 @@ def clientes_visibles(request):
     owner's id is as unknown (400) as a missing one, so a filter never reveals that it exists."""
     if request is None:
         return Cliente.objects.none()
-    return scope_to_owner(Cliente.objects.all(), request.user, owner_path="usuario")
+    return Cliente.objects.visible_to(request.user)
 
 
 class ClienteFilterSet(FilterSet):

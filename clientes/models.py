@@ -4,6 +4,7 @@ from django.db.models.functions import Lower, Upper
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from accounts.scoping import Ownership, ScopedQuerySet
 from core.models import TimeStampedModel
 from core.validators import no_control_characters
 
@@ -30,6 +31,10 @@ class Cliente(TimeStampedModel):
     )
 
     history = HistoricalRecords()
+
+    # A cliente user sees and changes its own record (accounts.scoping).
+    ownership = Ownership(owner="usuario", owner_changes=True)
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("cliente")

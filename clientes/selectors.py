@@ -1,8 +1,6 @@
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce, Lower
 
-from accounts.permissions import scope_to_owner
-
 from .models import Cliente
 
 
@@ -24,7 +22,7 @@ def num_pacientes_subquery():
 def cliente_list(*, user):
     """Clientes the user may see, with `num_pacientes` annotated."""
     queryset = Cliente.objects.annotate(num_pacientes=num_pacientes_subquery())
-    return scope_to_owner(queryset, user, owner_path="usuario")
+    return queryset.visible_to(user)
 
 
 def clientes_por_documento(documentos):

@@ -5,6 +5,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Rol, User
+from accounts.scoping import CHANGE, may
 from core.admin import HistoryAdmin, ServiceAdminMixin
 from pacientes.admin import PacienteAdmin
 from pacientes.models import Paciente
@@ -55,9 +56,7 @@ class ConsultaAdmin(ServiceAdminMixin, HistoryAdmin):
 
     def has_change_permission(self, request, obj=None):
         allowed = super().has_change_permission(request, obj)
-        if allowed and obj is not None and request.user.rol == Rol.VETERINARIO:
-            return obj.veterinario_id == request.user.pk
-        return allowed
+        return allowed and (obj is None or may(request.user, obj, CHANGE))
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "veterinario":

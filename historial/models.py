@@ -15,6 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from accounts.models import Rol
+from accounts.scoping import Ownership, ScopedQuerySet
 from citas.models import Cita
 from core.dates import validate_date_in_range
 from core.models import TimeStampedModel
@@ -65,6 +67,15 @@ class Consulta(TimeStampedModel):
     notas = models.TextField(_("notas"), blank=True)
 
     history = HistoricalRecords(table_name="pacientes_historicalconsulta")
+
+    # Owners read their animals' record; among staff, only the vet who wrote a consulta (or an
+    # admin) changes it.
+    ownership = Ownership(
+        owner="paciente__propietario__usuario",
+        author="veterinario",
+        authors_only={Rol.VETERINARIO, Rol.RECEPCIONISTA},
+    )
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         db_table = "pacientes_consulta"
@@ -119,6 +130,9 @@ class Vacuna(TimeStampedModel):
     notas = models.TextField(_("notas"), blank=True)
 
     history = HistoricalRecords(table_name="pacientes_historicalvacuna")
+
+    ownership = Ownership(owner="paciente__propietario__usuario")
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         db_table = "pacientes_vacuna"

@@ -4,16 +4,12 @@ from django.db.models import Exists, OuterRef
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from accounts.permissions import scope_to_owner
-
 from .models import Consulta, Vacuna
-
-RECORD_OWNER = "paciente__propietario__usuario"
 
 
 def consulta_list(*, user):
     queryset = Consulta.objects.select_related("paciente", "veterinario")
-    return scope_to_owner(queryset, user, owner_path=RECORD_OWNER)
+    return queryset.visible_to(user)
 
 
 def later_dose_exists():
@@ -32,7 +28,7 @@ def later_dose_exists():
 
 def vacuna_list(*, user):
     queryset = Vacuna.objects.select_related("paciente", "veterinario").annotate(superada=later_dose_exists())
-    return scope_to_owner(queryset, user, owner_path=RECORD_OWNER)
+    return queryset.visible_to(user)
 
 
 def vacunas_vencidas(queryset, *, today=None):

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import Rol
+from accounts.scoping import CHANGE, may
 from core.services import delete_or_conflict, lock_rows, model_update, retry_on_deadlock, save_validated
 from pacientes.models import Paciente
 from pacientes.services import sync_peso
@@ -68,7 +69,7 @@ def consulta_create(*, actor, paciente, veterinario=None, **data) -> Consulta:
 @transaction.atomic
 def consulta_update(*, actor, consulta, data) -> Consulta:
     """A vet edits only their own consultas; an admin edits any and may reassign the vet."""
-    if actor.rol != Rol.ADMIN and consulta.veterinario_id != actor.pk:
+    if not may(actor, consulta, CHANGE):
         raise PermissionDenied(_("Solo el veterinario que registró la consulta puede modificarla."))
     fields = CONSULTA_EDITABLE_FIELDS
     if actor.rol == Rol.ADMIN and "veterinario" in data:

@@ -1,18 +1,17 @@
 import django_filters
 
-from accounts.permissions import scope_to_owner
 from api.filters import FilterSet, SearchFilter
 from clientes.filters import clientes_visibles
 
 from .models import Paciente
-from .selectors import PACIENTE_OWNER, paciente_search
+from .selectors import paciente_search
 
 
 def pacientes_visibles(request):
     """Choices of a `paciente` filter, scoped like the lists (see `clientes_visibles`)."""
     if request is None:
         return Paciente.objects.none()
-    return scope_to_owner(Paciente.objects.all(), request.user, owner_path=PACIENTE_OWNER)
+    return Paciente.objects.visible_to(request.user)
 
 
 class PacienteFilterSet(FilterSet):

@@ -7,6 +7,7 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from accounts.scoping import Ownership, ScopedQuerySet
 from clientes.models import Cliente
 from core.dates import validate_date_in_range
 from core.models import TimeStampedModel
@@ -68,6 +69,9 @@ class Paciente(TimeStampedModel):
     activo = models.BooleanField(_("activo"), default=True)
 
     history = HistoricalRecords()
+
+    ownership = Ownership(owner="propietario__usuario")
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("paciente")

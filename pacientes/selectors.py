@@ -2,11 +2,7 @@
 
 from django.db.models import Q
 
-from accounts.permissions import scope_to_owner
-
 from .models import Paciente
-
-PACIENTE_OWNER = "propietario__usuario"
 
 
 def paciente_list(*, user):
@@ -15,7 +11,7 @@ def paciente_list(*, user):
     queryset = Paciente.objects.select_related("propietario").only(
         *(field.name for field in Paciente._meta.concrete_fields), "propietario__nombre", "propietario__apellidos"
     )
-    return scope_to_owner(queryset, user, owner_path=PACIENTE_OWNER)
+    return queryset.visible_to(user)
 
 
 def paciente_search(queryset, terms):

@@ -11,7 +11,6 @@ from django.db.models import CharField, DateField, F, IntegerField, OuterRef, Su
 from django.db.models.functions import Concat, TruncDate
 from django.utils import timezone
 
-from accounts.permissions import scope_to_owner
 from citas.models import ESTADOS_ACTIVOS, Cita
 from core.dates import start_of_local_day
 from historial.models import Vacuna
@@ -81,22 +80,16 @@ def recordatorio_list(*, user, desde, hasta, tipo=None, enviado=None):
     """The reminders of the window [desde, hasta] (local dates) the user may see, as rows of COLUMNS,
     ordered by fecha then tipo. One SQL query (a UNION) per page, plus the count."""
     none_int = Value(None, output_field=IntegerField())
-    vacunas = scope_to_owner(
-        vacunas_pendientes(desde=desde, hasta=hasta), user, owner_path="paciente__propietario__usuario"
-    ).annotate(
+    vacunas = vacunas_pendientes(desde=desde, hasta=hasta).visible_to(user).annotate(
         tipo_=Value(TipoRecordatorio.VACUNA, output_field=CharField()),
         fecha=F("proxima_dosis"),
         vacuna_id_=F("pk"),
         cita_id_=none_int,
         **_owner_columns("paciente__"),
     )
-    citas = scope_to_owner(
-        citas_pendientes(
+    citas = citas_pendientes(
             inicio_desde=start_of_local_day(desde), inicio_hasta=start_of_local_day(hasta + datetime.timedelta(days=1))
-        ),
-        user,
-        owner_path="paciente__propietario__usuario",
-    ).annotate(
+        ).visible_to(user).annotate(
         tipo_=Value(TipoRecordatorio.CITA, output_field=CharField()),
         fecha=TruncDate("inicio", tzinfo=timezone.get_current_timezone(), output_field=DateField()),
         vacuna_id_=none_int,

@@ -1,0 +1,82 @@
+"""The one scoping API: which rows a user may see, and which they may change.
+
+A model whose rows belong to someone says so once, in its `ownership`:
+
+    class Consulta(models.Model):
+        ownership = Ownership(
+            owner="paciente__propietario__usuario",             # an owner sees their animals' rows
+            author="veterinario",                               # the vet who wrote it ...
+            authors_only={Rol.VETERINARIO, Rol.RECEPCIONISTA},  # ... is the only one of these who changes it
+        )
+        objects = ScopedQuerySet.as_manager()
+
+and every read, filter choice, related field, service check and admin permission asks the
+same question of it:
+
+    Consulta.objects.visible_to(user)          # what `user` may see (others answer 404)
+    Consulta.objects.visible_to(user, CHANGE)  # what `user` may change or delete
+    may(user, consulta, CHANGE)                # the same, for one row (403 when not)
+
+Staff see every row; a `cliente` user only the rows whose `owner` path leads to itself
+(none, on models without one), and changes them only where `owner_changes`; the roles in
+`authors_only` change only the rows they wrote.
+Which *actions* a role may call at all is the role table's business (accounts.permissions).
+"""
+
+from dataclasses import dataclass, field
+
+from django.db import models
+
+from .permissions import is_cliente
+
+VIEW = "view"
+CHANGE = "change"  # deleting included
+
+
+@dataclass(frozen=True)
+class Ownership:
+    """`owner`: the lookup from the model to the cliente user it belongs to; `owner_changes`:
+    whether that owner may change it too (their own record, cancelling their cita) or only read
+    it; `author` and `authors_only`: the roles that change only the rows they wrote."""
+
+    owner: str | None = None
+    owner_changes: bool = False
+    author: str | None = None
+    authors_only: frozenset = field(default_factory=frozenset)
+
+    def __post_init__(self):
+        object.__setattr__(self, "authors_only", frozenset(self.authors_only))
+
+
+NOBODYS = Ownership()
+
+
+def ownership_of(model) -> Ownership:
+    return getattr(model, "ownership", NOBODYS)
+
+
+class ScopedQuerySet(models.QuerySet):
+    def visible_to(self, user, action=VIEW):
+        """The rows of this queryset that `user` may see (`VIEW`) or change (`CHANGE`)."""
+        ownership = ownership_of(self.model)
+        if user is None or not user.is_authenticated:
+            return self.none()
+        if is_cliente(user):
+            if not ownership.owner or (action == CHANGE and not ownership.owner_changes):
+                return self.none()
+            return self.filter(**{ownership.owner: user})
+        if action == CHANGE and user.rol in ownership.authors_only:
+            return self.filter(**{ownership.author: user})
+        return self
+
+
+def may(user, obj, action=CHANGE) -> bool:
+    """Whether `user` may `action` the stored row `obj` (one query)."""
+    return type(obj)._default_manager.visible_to(user, action).filter(pk=obj.pk).exists()
+
+
+def may_author(user, model, author) -> bool:
+    """Whether `user` may write a row of `model` whose author is `author` (a row not stored
+    yet: a vet books bloqueos only for themselves)."""
+    ownership = ownership_of(model)
+    return user.rol not in ownership.authors_only or getattr(author, "pk", author) == user.pk

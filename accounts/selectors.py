@@ -13,3 +13,13 @@ def veterinarios_visibles(user):
         return User.objects.none()
     vets = User.objects.filter(rol=Rol.VETERINARIO)
     return vets.filter(is_active=True) if is_cliente(user) else vets
+
+
+def usuario_list(*, user):
+    """Every user, with the linked cliente joined (the list is the admin's)."""
+    return User.objects.select_related("cliente")
+
+
+def veterinario_list(*, user):
+    """The active vets, whom any caller may see (to book with)."""
+    return User.objects.filter(rol=Rol.VETERINARIO, is_active=True)

@@ -1,14 +1,16 @@
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import generics, mixins, status, viewsets
+from rest_framework import generics, status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework_simplejwt.views import TokenObtainPairView, TokenViewBase
 
+from api.viewsets import ListViewSet, ModelViewSet
+
 from . import services
 from .filters import UsuarioFilterSet
-from .models import Rol, User
-from .permissions import ADMIN, ALL_ROLES, RoleAllowedMethodsMixin, RolePermission, crud_roles
+from .permissions import ADMIN, ALL_ROLES, crud_roles
+from .selectors import usuario_list, veterinario_list
 from .serializers import (
     LogoutSerializer,
     MeSerializer,
@@ -66,41 +68,34 @@ class PasswordChangeView(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class UsuarioViewSet(RoleAllowedMethodsMixin, viewsets.ModelViewSet):
+class UsuarioViewSet(ModelViewSet):
     """Clinic users (admin only). DELETE deactivates the user."""
 
     serializer_class = UsuarioSerializer
-    permission_classes = [RolePermission]
+    selector = staticmethod(usuario_list)
     action_roles = crud_roles(read=ADMIN, create=ADMIN, update=ADMIN, destroy=ADMIN)
     filterset_class = UsuarioFilterSet
     search_fields = ["email", "nombre", "apellidos"]
     ordering_fields = ["email", "nombre", "apellidos", "date_joined"]
     ordering = ["email"]
 
-    def get_queryset(self):
-        return User.objects.select_related("cliente")
+    def create_object(self, data):
+        return services.user_create(actor=self.request.user, **data)
 
-    def perform_create(self, serializer):
-        serializer.instance = services.user_create(actor=self.request.user, **serializer.validated_data)
+    def update_object(self, user, data):
+        return services.user_update(actor=self.request.user, user=user, **data)
 
-    def perform_update(self, serializer):
-        serializer.instance = services.user_update(
-            actor=self.request.user, user=serializer.instance, **serializer.validated_data
-        )
-
-    def perform_destroy(self, instance):
-        services.user_deactivate(actor=self.request.user, user=instance)
+    def delete_object(self, user):
+        services.user_deactivate(actor=self.request.user, user=user)
 
 
-class VeterinarioViewSet(RoleAllowedMethodsMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+class VeterinarioViewSet(ListViewSet):
     """Active vets, so that any user (owners included) can pick one to book with."""
 
     serializer_class = VeterinarioSerializer
-    permission_classes = [RolePermission]
+    selector = staticmethod(veterinario_list)
     action_roles = {"list": ALL_ROLES}
     search_fields = ["nombre", "apellidos"]
     ordering_fields = ["nombre", "apellidos"]
     ordering = ["apellidos", "nombre", "id"]
 
-    def get_queryset(self):
-        return User.objects.filter(rol=Rol.VETERINARIO, is_active=True)

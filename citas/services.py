@@ -334,6 +334,12 @@ def horario_save(*, actor, horario, data=None) -> HorarioAtencion:
     return horario
 
 
+@retry_on_deadlock
+@transaction.atomic
+def horario_delete(*, actor, horario) -> None:
+    delete_or_conflict(horario, actor=actor, detail=_("No se puede eliminar el horario."))
+
+
 # --- bloqueos --------------------------------------------------------------------------------
 
 

@@ -1,5 +1,4 @@
 from drf_spectacular.utils import extend_schema
-from rest_framework import viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -8,13 +7,13 @@ from accounts.permissions import (
     ADMIN_RECEPCION,
     ALL_ROLES,
     STAFF,
-    RoleAllowedMethodsMixin,
-    RolePermission,
     crud_roles,
 )
+from api.viewsets import ModelViewSet
 
 from . import services
 from .filters import BloqueoFilterSet, CitaFilterSet, HorarioFilterSet
+from .models import Bloqueo, HorarioAtencion
 from .selectors import bloqueo_list, cita_list, horario_list
 from .serializers import (
     BloqueoSerializer,
@@ -29,11 +28,11 @@ from .serializers import (
 STATE_ACTIONS = {name.replace("-", "_"): STAFF for name in services.TRANSICIONES}
 
 
-class CitaViewSet(RoleAllowedMethodsMixin, viewsets.ModelViewSet):
+class CitaViewSet(ModelViewSet):
     """Appointments. Owners see their animals' citas, book for them and may only cancel them."""
 
     serializer_class = CitaSerializer
-    permission_classes = [RolePermission]
+    selector = staticmethod(cita_list)
     action_roles = crud_roles(
         read=ALL_ROLES,
         create=ALL_ROLES,
@@ -47,23 +46,18 @@ class CitaViewSet(RoleAllowedMethodsMixin, viewsets.ModelViewSet):
     ordering_fields = ["inicio", "creado_en"]
     ordering = ["inicio", "id"]
 
-    def get_queryset(self):
-        return cita_list(user=self.request.user)
+    def create_object(self, data):
+        return services.cita_create(actor=self.request.user, **data)
 
-    def perform_create(self, serializer):
-        serializer.instance = services.cita_create(actor=self.request.user, **serializer.validated_data)
+    def update_object(self, cita, data):
+        return services.cita_update(actor=self.request.user, cita=cita, data=data)
 
-    def perform_update(self, serializer):
-        serializer.instance = services.cita_update(
-            actor=self.request.user, cita=serializer.instance, data=serializer.validated_data
-        )
-
-    def perform_destroy(self, instance):
-        services.cita_delete(actor=self.request.user, cita=instance)
+    def delete_object(self, cita):
+        services.cita_delete(actor=self.request.user, cita=cita)
 
     def _transition(self, accion, motivo=""):
         cita = services.cita_transition(cita=self.get_object(), accion=accion, actor=self.request.user, motivo=motivo)
-        return Response(self.get_serializer(self.get_queryset().get(pk=cita.pk)).data)
+        return Response(self.get_serializer(self.reread(cita)).data)
 
     @extend_schema(request=None, responses=CitaSerializer)
     @action(detail=True, methods=["post"])
@@ -106,47 +100,40 @@ class CitaViewSet(RoleAllowedMethodsMixin, viewsets.ModelViewSet):
         return Response(DisponibilidadSerializer({**body, "huecos": huecos}).data)
 
 
-class HorarioViewSet(RoleAllowedMethodsMixin, viewsets.ModelViewSet):
+class HorarioViewSet(ModelViewSet):
     """Opening hours per vet and weekday (admin writes, staff reads)."""
 
     serializer_class = HorarioSerializer
-    permission_classes = [RolePermission]
+    selector = staticmethod(horario_list)
     action_roles = crud_roles(read=STAFF, create=ADMIN, update=ADMIN, destroy=ADMIN)
     filterset_class = HorarioFilterSet
     ordering = ["veterinario", "dia_semana", "hora_inicio"]
 
-    def get_queryset(self):
-        return horario_list(user=self.request.user)
+    def create_object(self, data):
+        return services.horario_save(actor=self.request.user, horario=HorarioAtencion(), data=data)
 
-    def perform_create(self, serializer):
-        serializer.instance = services.horario_save(
-            actor=self.request.user, horario=serializer.Meta.model(), data=serializer.validated_data
-        )
+    def update_object(self, horario, data):
+        return services.horario_save(actor=self.request.user, horario=horario, data=data)
 
-    def perform_update(self, serializer):
-        services.horario_save(actor=self.request.user, horario=serializer.instance, data=serializer.validated_data)
+    def delete_object(self, horario):
+        services.horario_delete(actor=self.request.user, horario=horario)
 
 
-class BloqueoViewSet(RoleAllowedMethodsMixin, viewsets.ModelViewSet):
+class BloqueoViewSet(ModelViewSet):
     """Time a vet cannot be booked. A vet manages only their own; recepción and admin any."""
 
     serializer_class = BloqueoSerializer
-    permission_classes = [RolePermission]
+    selector = staticmethod(bloqueo_list)
     action_roles = crud_roles(read=STAFF, create=STAFF, update=STAFF, destroy=ADMIN_RECEPCION | {"veterinario"})
     filterset_class = BloqueoFilterSet
     ordering_fields = ["inicio"]
     ordering = ["inicio", "id"]
 
-    def get_queryset(self):
-        return bloqueo_list(user=self.request.user)
+    def create_object(self, data):
+        return services.bloqueo_save(actor=self.request.user, bloqueo=Bloqueo(), data=data)
 
-    def perform_create(self, serializer):
-        serializer.instance = services.bloqueo_save(
-            actor=self.request.user, bloqueo=serializer.Meta.model(), data=serializer.validated_data
-        )
+    def update_object(self, bloqueo, data):
+        return services.bloqueo_save(actor=self.request.user, bloqueo=bloqueo, data=data)
 
-    def perform_update(self, serializer):
-        services.bloqueo_save(actor=self.request.user, bloqueo=serializer.instance, data=serializer.validated_data)
-
-    def perform_destroy(self, instance):
-        services.bloqueo_delete(actor=self.request.user, bloqueo=instance)
+    def delete_object(self, bloqueo):
+        services.bloqueo_delete(actor=self.request.user, bloqueo=bloqueo)

@@ -1,14 +1,12 @@
-from rest_framework import viewsets
 
 from accounts.permissions import (
     ADMIN,
     ADMIN_RECEPCION,
     ALL_ROLES,
-    RoleAllowedMethodsMixin,
-    RolePermission,
     crud_roles,
     is_cliente,
 )
+from api.viewsets import ModelViewSet
 
 from . import services
 from .filters import ClienteFilterSet
@@ -16,10 +14,10 @@ from .selectors import cliente_list
 from .serializers import ClientePropioSerializer, ClienteSerializer
 
 
-class ClienteViewSet(RoleAllowedMethodsMixin, viewsets.ModelViewSet):
+class ClienteViewSet(ModelViewSet):
     """Pet owners. A `cliente` user sees and edits only its own record."""
 
-    permission_classes = [RolePermission]
+    selector = staticmethod(cliente_list)
     action_roles = crud_roles(
         read=ALL_ROLES, create=ADMIN_RECEPCION, update=ADMIN_RECEPCION | {"cliente"}, destroy=ADMIN
     )
@@ -28,23 +26,17 @@ class ClienteViewSet(RoleAllowedMethodsMixin, viewsets.ModelViewSet):
     ordering_fields = ["apellidos", "nombre", "creado_en"]
     ordering = ["apellidos", "nombre", "id"]
 
-    def get_queryset(self):
-        return cliente_list(user=self.request.user)
-
     def get_serializer_class(self):
         if is_cliente(self.request.user):
             return ClientePropioSerializer
         return ClienteSerializer
 
-    def perform_create(self, serializer):
-        cliente = services.cliente_create(actor=self.request.user, **serializer.validated_data)
-        serializer.instance = self.get_queryset().get(pk=cliente.pk)
+    def create_object(self, data):
+        return services.cliente_create(actor=self.request.user, **data)
 
-    def perform_update(self, serializer):
+    def update_object(self, cliente, data):
         fields = services.OWNER_EDITABLE_FIELDS if is_cliente(self.request.user) else services.STAFF_EDITABLE_FIELDS
-        services.cliente_update(
-            actor=self.request.user, cliente=serializer.instance, data=serializer.validated_data, fields=fields
-        )
+        return services.cliente_update(actor=self.request.user, cliente=cliente, data=data, fields=fields)
 
-    def perform_destroy(self, instance):
-        services.cliente_delete(actor=self.request.user, cliente=instance)
+    def delete_object(self, cliente):
+        services.cliente_delete(actor=self.request.user, cliente=cliente)

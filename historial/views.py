@@ -1,5 +1,4 @@
 from drf_spectacular.utils import extend_schema
-from rest_framework import viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -8,10 +7,9 @@ from accounts.permissions import (
     ADMIN,
     ADMIN_VETERINARIO,
     ALL_ROLES,
-    RoleAllowedMethodsMixin,
-    RolePermission,
     crud_roles,
 )
+from api.viewsets import ModelViewSet
 from pacientes.views import PacienteViewSet
 
 from . import services
@@ -47,52 +45,46 @@ class PacienteConHistorialViewSet(PacienteViewSet):
         return Response(PesoSerializer(paciente_pesos(paciente=self.get_object()), many=True).data)
 
 
-class ConsultaViewSet(RoleAllowedMethodsMixin, viewsets.ModelViewSet):
+class ConsultaViewSet(ModelViewSet):
     """Clinical visits. Vets record and edit their own; recepción reads; owners read their animals'."""
 
-    permission_classes = [RolePermission]
+    selector = staticmethod(consulta_list)
     action_roles = crud_roles(read=ALL_ROLES, create=ADMIN_VETERINARIO, update=ADMIN_VETERINARIO, destroy=ADMIN)
     filterset_class = ConsultaFilterSet
     ordering_fields = ["fecha", "creado_en"]
     ordering = ["-fecha", "-id"]
-
-    def get_queryset(self):
-        return consulta_list(user=self.request.user)
 
     def get_serializer_class(self):
         if getattr(self.request.user, "rol", None) == Rol.ADMIN:
             return ConsultaAdminSerializer
         return ConsultaSerializer
 
-    def perform_create(self, serializer):
-        serializer.instance = services.consulta_create(actor=self.request.user, **serializer.validated_data)
+    def create_object(self, data):
+        return services.consulta_create(actor=self.request.user, **data)
 
-    def perform_update(self, serializer):
-        services.consulta_update(actor=self.request.user, consulta=serializer.instance, data=serializer.validated_data)
+    def update_object(self, consulta, data):
+        return services.consulta_update(actor=self.request.user, consulta=consulta, data=data)
 
-    def perform_destroy(self, instance):
-        services.consulta_delete(actor=self.request.user, consulta=instance)
+    def delete_object(self, consulta):
+        services.consulta_delete(actor=self.request.user, consulta=consulta)
 
 
-class VacunaViewSet(RoleAllowedMethodsMixin, viewsets.ModelViewSet):
+class VacunaViewSet(ModelViewSet):
     """Applied vaccines and the date of the next dose."""
 
     serializer_class = VacunaSerializer
-    permission_classes = [RolePermission]
+    selector = staticmethod(vacuna_list)
     action_roles = crud_roles(read=ALL_ROLES, create=ADMIN_VETERINARIO, update=ADMIN_VETERINARIO, destroy=ADMIN)
     filterset_class = VacunaFilterSet
     search_fields = ["nombre", "lote", "paciente__nombre"]
     ordering_fields = ["fecha_aplicacion", "proxima_dosis"]
     ordering = ["-fecha_aplicacion", "-id"]
 
-    def get_queryset(self):
-        return vacuna_list(user=self.request.user)
+    def create_object(self, data):
+        return services.vacuna_create(actor=self.request.user, **data)
 
-    def perform_create(self, serializer):
-        serializer.instance = services.vacuna_create(actor=self.request.user, **serializer.validated_data)
+    def update_object(self, vacuna, data):
+        return services.vacuna_update(actor=self.request.user, vacuna=vacuna, data=data)
 
-    def perform_update(self, serializer):
-        services.vacuna_update(actor=self.request.user, vacuna=serializer.instance, data=serializer.validated_data)
-
-    def perform_destroy(self, instance):
-        services.vacuna_delete(actor=self.request.user, vacuna=instance)
+    def delete_object(self, vacuna):
+        services.vacuna_delete(actor=self.request.user, vacuna=vacuna)

@@ -2,7 +2,6 @@ from django.shortcuts import get_object_or_404
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import mixins, viewsets
 from rest_framework.filters import OrderingFilter
 
 from accounts.permissions import (
@@ -10,10 +9,9 @@ from accounts.permissions import (
     ADMIN_RECEPCION,
     ALL_ROLES,
     STAFF,
-    RoleAllowedMethodsMixin,
-    RolePermission,
     crud_roles,
 )
+from api.viewsets import ListViewSet, ModelViewSet
 from clientes.selectors import cliente_list
 
 from . import services
@@ -34,11 +32,11 @@ PACIENTE_SEARCH_FIELDS = [
 PACIENTE_FILTER_BACKENDS = [DjangoFilterBackend, PacienteSearchFilter, OrderingFilter]
 
 
-class PacienteViewSet(RoleAllowedMethodsMixin, viewsets.ModelViewSet):
+class PacienteViewSet(ModelViewSet):
     """Patients. A `cliente` user sees only its own animals (others answer 404)."""
 
     serializer_class = PacienteSerializer
-    permission_classes = [RolePermission]
+    selector = staticmethod(paciente_list)
     action_roles = crud_roles(read=ALL_ROLES, create=ADMIN_RECEPCION, update=STAFF, destroy=ADMIN)
     filterset_class = PacienteFilterSet
     search_fields = PACIENTE_SEARCH_FIELDS
@@ -46,25 +44,21 @@ class PacienteViewSet(RoleAllowedMethodsMixin, viewsets.ModelViewSet):
     ordering_fields = ["nombre", "creado_en", "fecha_nacimiento"]
     ordering = ["nombre", "id"]
 
-    def get_queryset(self):
-        return paciente_list(user=self.request.user)
+    def create_object(self, data):
+        return services.paciente_create(actor=self.request.user, **data)
 
-    def perform_create(self, serializer):
-        serializer.instance = services.paciente_create(actor=self.request.user, **serializer.validated_data)
+    def update_object(self, paciente, data):
+        return services.paciente_update(actor=self.request.user, paciente=paciente, data=data)
 
-    def perform_update(self, serializer):
-        services.paciente_update(actor=self.request.user, paciente=serializer.instance, data=serializer.validated_data)
-
-    def perform_destroy(self, instance):
-        services.paciente_delete(actor=self.request.user, paciente=instance)
+    def delete_object(self, paciente):
+        services.paciente_delete(actor=self.request.user, paciente=paciente)
 
 
 @extend_schema(parameters=[OpenApiParameter("cliente_pk", OpenApiTypes.INT, OpenApiParameter.PATH)])
-class ClientePacientesViewSet(RoleAllowedMethodsMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+class ClientePacientesViewSet(ListViewSet):
     """`GET /clientes/{id}/pacientes/`: one client's pacientes, for whoever may see that client."""
 
     serializer_class = PacienteSerializer
-    permission_classes = [RolePermission]
     action_roles = {"list": ALL_ROLES}
     filterset_class = PacienteFilterSet
     search_fields = PACIENTE_SEARCH_FIELDS

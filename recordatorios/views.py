@@ -1,18 +1,17 @@
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, viewsets
 
-from accounts.permissions import ALL_ROLES, RoleAllowedMethodsMixin, RolePermission
+from accounts.permissions import ALL_ROLES
+from api.viewsets import ListViewSet
 
 from .selectors import recordatorio_list
 from .serializers import RecordatorioQuerySerializer, RecordatorioSerializer
 
 
-class RecordatorioViewSet(RoleAllowedMethodsMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+class RecordatorioViewSet(ListViewSet):
     """What owners should be reminded of: vaccine doses falling due and upcoming citas,
     ordered by fecha then tipo. Owners see their own."""
 
     serializer_class = RecordatorioSerializer
-    permission_classes = [RolePermission]
     action_roles = {"list": ALL_ROLES}
     filter_backends = []
 

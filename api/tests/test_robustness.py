@@ -73,7 +73,9 @@ def test_unexpected_errors_are_a_bare_500(admin_user, monkeypatch):
     def broken(**kwargs):
         raise RuntimeError("secreto interno: contraseña=1234")
 
-    monkeypatch.setattr("clientes.views.cliente_list", broken)
+    from clientes.views import ClienteViewSet
+
+    monkeypatch.setattr(ClienteViewSet, "selector", staticmethod(broken))
     from conftest import bearer
 
     client = Client(raise_request_exception=False)

@@ -1,10 +1,12 @@
 from django.conf import settings
+from django.contrib.postgres.fields import RangeOperators
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.constraints import PostgresOnlyExclusionConstraint, TsTzRange
 from core.dates import validate_date_in_range
 from core.models import TimeStampedModel
 from pacientes.models import Paciente
@@ -25,6 +27,16 @@ ESTADOS_ACTIVOS = (EstadoCita.PROGRAMADA, EstadoCita.CONFIRMADA, EstadoCita.EN_C
 ESTADOS_REPROGRAMABLES = (EstadoCita.PROGRAMADA, EstadoCita.CONFIRMADA)
 
 
+def sin_solape(field):
+    """No two active citas with the same `field` (the vet, the paciente) overlap in time: their
+    half-open ranges [inicio, fin) must not intersect, so back-to-back citas are fine."""
+    return PostgresOnlyExclusionConstraint(
+        name=f"citas_cita_sin_solape_{field}",
+        expressions=[(field, RangeOperators.EQUAL), (TsTzRange("inicio", "fin"), RangeOperators.OVERLAPS)],
+        condition=models.Q(estado__in=ESTADOS_ACTIVOS),
+    )
+
+
 class DiaSemana(models.IntegerChoices):
     LUNES = 0, _("Lunes")
     MARTES = 1, _("Martes")
@@ -38,9 +50,9 @@ class DiaSemana(models.IntegerChoices):
 class Cita(TimeStampedModel):
     """An appointment of a paciente with a vet, over the half-open interval [inicio, fin).
 
-    No double booking: on PostgreSQL two exclusion constraints (migration 0002) forbid
-    overlapping active citas per vet and per paciente; the services check first, for a
-    readable 409, and lock the vet so that bookings and bloqueos cannot race.
+    No double booking: on PostgreSQL two exclusion constraints (`sin_solape`, created by
+    migration 0002) forbid overlapping active citas per vet and per paciente; the services
+    check first, for a readable 409, and lock the vet so that bookings and bloqueos cannot race.
     """
 
     paciente = models.ForeignKey(Paciente, verbose_name=_("paciente"), on_delete=models.PROTECT, related_name="citas")
@@ -78,6 +90,8 @@ class Cita(TimeStampedModel):
                 name="citas_cita_fin_tras_inicio",
                 violation_error_message=_("El fin debe ser posterior al inicio."),
             ),
+            sin_solape("veterinario"),
+            sin_solape("paciente"),
         ]
         indexes = [
             models.Index(fields=["veterinario", "inicio"], name="citas_vet_inicio_idx"),

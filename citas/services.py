@@ -2,7 +2,7 @@
 
 Every write that can make two things overlap first locks the veterinario's user row, so
 bookings, reschedules and bloqueos of one vet run one after another; the overlap checks
-then see every committed row. On PostgreSQL the exclusion constraints of migration 0002
+then see every committed row. On PostgreSQL the exclusion constraints (Cita.Meta.constraints)
 guarantee the same for citas even if this code were bypassed.
 
 Lock order. Every service here and in `historial.services` that locks rows takes them in

@@ -33,7 +33,7 @@ from accounts.models import Rol, User
 from accounts.permissions import scope_to_owner
 from api.pagination import CheapCountPaginator
 from citas.agenda import free_slots
-from citas.models import Cita
+from citas.models import ESTADOS_ACTIVOS, Cita
 from citas.selectors import cita_list
 from citas.services import clinic_hours
 from core.dates import local_day_range
@@ -43,7 +43,6 @@ from pacientes.selectors import paciente_list, paciente_search
 from pacientes.serializers import PacienteSerializer
 from pacientes.views import PACIENTE_SEARCH_FIELDS
 
-ACTIVE = ("programada", "confirmada", "en_curso")
 PACIENTE_FIELDS = [f for f in PacienteSerializer.Meta.fields if f != "propietario_nombre"]
 CITA_FIELDS = ["id", "paciente", "veterinario", "inicio", "fin", "motivo", "estado", "notas"]
 CITA_FIELDS += ["motivo_cancelacion", "creado_por", "creado_en", "actualizado_en"]
@@ -163,7 +162,7 @@ def disponibilidad_floor(request):
     day_start, day_end = local_day_range(fecha)
     busy = list(
         Cita.objects.filter(
-            veterinario=veterinario, estado__in=ACTIVE, inicio__lt=day_end, fin__gt=day_start
+            veterinario=veterinario, estado__in=ESTADOS_ACTIVOS, inicio__lt=day_end, fin__gt=day_start
         ).values_list("inicio", "fin")
     )
     busy += list(veterinario.bloqueos.filter(inicio__lt=day_end, fin__gt=day_start).values_list("inicio", "fin"))
@@ -301,7 +300,7 @@ class PeerDisponibilidad(APIView):
             while slot + duracion <= end:
                 taken = (
                     Cita.objects.filter(
-                        veterinario=veterinario, estado__in=ACTIVE, inicio__lt=slot + duracion, fin__gt=slot
+                        veterinario=veterinario, estado__in=ESTADOS_ACTIVOS, inicio__lt=slot + duracion, fin__gt=slot
                     ).exists()
                     or veterinario.bloqueos.filter(inicio__lt=slot + duracion, fin__gt=slot).exists()
                 )

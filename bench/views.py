@@ -33,7 +33,7 @@ from accounts.models import Rol, User
 from accounts.permissions import scope_to_owner
 from api.pagination import CheapCountPaginator
 from citas.agenda import free_slots
-from citas.models import ESTADOS_ACTIVOS, Cita
+from citas.models import DURACION_POR_DEFECTO, ESTADOS_ACTIVOS, Cita
 from citas.selectors import cita_list
 from citas.services import clinic_hours
 from core.dates import local_day_range
@@ -153,7 +153,7 @@ def disponibilidad_floor(request):
         return _unauthorized()
     veterinario = get_object_or_404(User, pk=request.GET["veterinario"], rol=Rol.VETERINARIO, is_active=True)
     fecha = datetime.date.fromisoformat(request.GET["fecha"])
-    duracion = int(request.GET.get("duracion", 30))
+    duracion = int(request.GET.get("duracion", DURACION_POR_DEFECTO))
     horarios = list(veterinario.horarios.values_list("dia_semana", "hora_inicio", "hora_fin"))
     if horarios:
         periods = [(start, end) for day, start, end in horarios if day == fecha.weekday()]
@@ -287,7 +287,7 @@ class PeerDisponibilidad(APIView):
             User, pk=request.query_params["veterinario"], rol=Rol.VETERINARIO, is_active=True
         )
         fecha = datetime.date.fromisoformat(request.query_params["fecha"])
-        duracion = datetime.timedelta(minutes=int(request.query_params.get("duracion", 30)))
+        duracion = datetime.timedelta(minutes=int(request.query_params.get("duracion", DURACION_POR_DEFECTO)))
         step = datetime.timedelta(minutes=settings.SLOT_MINUTES)
         tz = timezone.get_current_timezone()
         periods = [(h.hora_inicio, h.hora_fin) for h in veterinario.horarios.all() if h.dia_semana == fecha.weekday()]

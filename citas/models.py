@@ -26,6 +26,12 @@ ESTADOS_ACTIVOS = (EstadoCita.PROGRAMADA, EstadoCita.CONFIRMADA, EstadoCita.EN_C
 # States in which a cita may still be moved (date, duration, vet).
 ESTADOS_REPROGRAMABLES = (EstadoCita.PROGRAMADA, EstadoCita.CONFIRMADA)
 
+# A cita's length in minutes: the default when only `inicio` is given, and the bounds the
+# services enforce and the serializers advertise.
+DURACION_POR_DEFECTO = 30
+DURACION_MINIMA = 5
+DURACION_MAXIMA = 480
+
 
 def sin_solape(field):
     """No two active citas with the same `field` (the vet, the paciente) overlap in time: their

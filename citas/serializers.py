@@ -7,8 +7,7 @@ from accounts.serializers import VisibleVeterinarioField
 from api.serializers import DateField, DateTimeField, ModelSerializer, PrimaryKeyRelatedField
 from pacientes.models import Paciente
 
-from .models import Bloqueo, Cita, HorarioAtencion
-from .services import DURACION_MAXIMA, DURACION_MINIMA, DURACION_POR_DEFECTO
+from .models import DURACION_MAXIMA, DURACION_MINIMA, DURACION_POR_DEFECTO, Bloqueo, Cita, HorarioAtencion
 
 
 def veterinarios():

@@ -40,11 +40,17 @@ from core.services import delete_or_conflict, lock_rows, retry_on_deadlock, save
 from pacientes.models import Paciente
 
 from .agenda import Hueco, free_slots, parse_clinic_hours
-from .models import ESTADOS_ACTIVOS, ESTADOS_REPROGRAMABLES, Bloqueo, Cita, EstadoCita, HorarioAtencion
-
-DURACION_POR_DEFECTO = 30
-DURACION_MINIMA = 5
-DURACION_MAXIMA = 480
+from .models import (
+    DURACION_MAXIMA,
+    DURACION_MINIMA,
+    DURACION_POR_DEFECTO,
+    ESTADOS_ACTIVOS,
+    ESTADOS_REPROGRAMABLES,
+    Bloqueo,
+    Cita,
+    EstadoCita,
+    HorarioAtencion,
+)
 
 # The state machine: action -> (states it may start from, resulting state).
 TRANSICIONES = {

@@ -7,8 +7,9 @@ from rest_framework_simplejwt.views import TokenObtainPairView, TokenViewBase
 
 from . import services
 from .filters import UsuarioFilterSet
-from .models import Rol, User
+from .models import User
 from .permissions import ADMIN, ALL_ROLES, RoleAllowedMethodsMixin, RolePermission, crud_roles
+from .selectors import veterinarios
 from .serializers import (
     LogoutSerializer,
     MeSerializer,
@@ -103,4 +104,4 @@ class VeterinarioViewSet(RoleAllowedMethodsMixin, mixins.ListModelMixin, viewset
     ordering = ["apellidos", "nombre", "id"]
 
     def get_queryset(self):
-        return User.objects.filter(rol=Rol.VETERINARIO, is_active=True)
+        return veterinarios()

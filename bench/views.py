@@ -29,8 +29,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework_simplejwt.authentication import JWTAuthentication
 
-from accounts.models import Rol, User
 from accounts.permissions import scope_to_owner
+from accounts.selectors import veterinarios
 from api.pagination import CheapCountPaginator
 from citas.agenda import free_slots
 from citas.models import DURACION_POR_DEFECTO, ESTADOS_ACTIVOS, Cita
@@ -151,7 +151,7 @@ def disponibilidad_floor(request):
     user = _user(request)
     if user is None:
         return _unauthorized()
-    veterinario = get_object_or_404(User, pk=request.GET["veterinario"], rol=Rol.VETERINARIO, is_active=True)
+    veterinario = get_object_or_404(veterinarios(), pk=request.GET["veterinario"])
     fecha = datetime.date.fromisoformat(request.GET["fecha"])
     duracion = int(request.GET.get("duracion", DURACION_POR_DEFECTO))
     horarios = list(veterinario.horarios.values_list("dia_semana", "hora_inicio", "hora_fin"))
@@ -283,9 +283,7 @@ class PeerDisponibilidad(APIView):
     """The agenda as often first written: every candidate slot asks the database whether it is taken."""
 
     def get(self, request):
-        veterinario = get_object_or_404(
-            User, pk=request.query_params["veterinario"], rol=Rol.VETERINARIO, is_active=True
-        )
+        veterinario = get_object_or_404(veterinarios(), pk=request.query_params["veterinario"])
         fecha = datetime.date.fromisoformat(request.query_params["fecha"])
         duracion = datetime.timedelta(minutes=int(request.query_params.get("duracion", DURACION_POR_DEFECTO)))
         step = datetime.timedelta(minutes=settings.SLOT_MINUTES)

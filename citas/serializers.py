@@ -1,17 +1,13 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from accounts.models import Rol, User
 from accounts.permissions import scope_to_owner
+from accounts.selectors import veterinarios
 from accounts.serializers import VisibleVeterinarioField
 from api.serializers import DateField, DateTimeField, ModelSerializer, PrimaryKeyRelatedField
 from pacientes.models import Paciente
 
 from .models import DURACION_MAXIMA, DURACION_MINIMA, DURACION_POR_DEFECTO, Bloqueo, Cita, HorarioAtencion
-
-
-def veterinarios():
-    return User.objects.filter(rol=Rol.VETERINARIO)
 
 
 class VisiblePacienteField(PrimaryKeyRelatedField):
@@ -74,7 +70,7 @@ class CancelarSerializer(serializers.Serializer):
 
 
 class DisponibilidadQuerySerializer(serializers.Serializer):
-    veterinario = PrimaryKeyRelatedField(queryset=veterinarios().filter(is_active=True))
+    veterinario = PrimaryKeyRelatedField(queryset=veterinarios())
     fecha = DateField()
     duracion = serializers.IntegerField(
         min_value=DURACION_MINIMA, max_value=DURACION_MAXIMA, default=DURACION_POR_DEFECTO
@@ -94,7 +90,7 @@ class DisponibilidadSerializer(serializers.Serializer):
 
 
 class HorarioSerializer(ModelSerializer):
-    veterinario = PrimaryKeyRelatedField(queryset=veterinarios())
+    veterinario = PrimaryKeyRelatedField(queryset=veterinarios(solo_activos=False))
 
     class Meta:
         model = HorarioAtencion
@@ -102,7 +98,7 @@ class HorarioSerializer(ModelSerializer):
 
 
 class BloqueoSerializer(ModelSerializer):
-    veterinario = PrimaryKeyRelatedField(queryset=veterinarios())
+    veterinario = PrimaryKeyRelatedField(queryset=veterinarios(solo_activos=False))
 
     class Meta:
         model = Bloqueo

@@ -33,6 +33,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Rol, User
+from accounts.selectors import es_veterinario_activo
 from clientes.models import Cliente
 from core.dates import local_day_range
 from core.exceptions import Conflict
@@ -69,7 +70,7 @@ CITA_FIELDS_AGENDA = ("inicio", "fin", "veterinario")
 
 
 def _check_veterinario(veterinario, *, field="veterinario"):
-    if veterinario.rol != Rol.VETERINARIO or not veterinario.is_active:
+    if not es_veterinario_activo(veterinario):
         raise ValidationError({field: _("Debe ser un usuario activo con rol veterinario.")})
 
 

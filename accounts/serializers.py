@@ -3,8 +3,7 @@ from rest_framework import serializers
 
 from api.serializers import ModelSerializer, PrimaryKeyRelatedField
 
-from .models import Rol
-from .selectors import veterinarios_visibles
+from .selectors import veterinarios, veterinarios_visibles
 
 User = get_user_model()
 
@@ -22,7 +21,7 @@ class VisibleVeterinarioField(PrimaryKeyRelatedField):
     def get_queryset(self):
         request = self.context.get("request")
         if request is None:  # no caller (the schema, a command): any vet
-            return User.objects.filter(rol=Rol.VETERINARIO)
+            return veterinarios(solo_activos=False)
         return veterinarios_visibles(request.user)
 
 

@@ -576,14 +576,14 @@ def pick_params(sizes, today: datetime.date) -> dict:
     """A busy future weekday, some pacientes and vets, and a free slot to fight over."""
     from django.utils import timezone
 
-    from accounts.models import Rol, User
+    from accounts.selectors import veterinarios
     from citas.models import Cita
     from pacientes.models import Paciente
 
     fecha = today + datetime.timedelta(days=14)
     while fecha.weekday() != 1:  # a Tuesday: a full working day
         fecha += datetime.timedelta(days=1)
-    vets = list(User.objects.filter(rol=Rol.VETERINARIO).order_by("pk").values_list("pk", flat=True))
+    vets = list(veterinarios(solo_activos=False).order_by("pk").values_list("pk", flat=True))
     step = max(1, sizes.pacientes // 50)
     pacientes = list(range(1, sizes.pacientes + 1, step))[:50]
     # The lunch gap (13:00) of a weekday past the generated year: nobody holds it.

@@ -29,10 +29,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework_simplejwt.authentication import JWTAuthentication
 
-from accounts.models import Rol, User
+from accounts.selectors import veterinarios
 from api.pagination import CheapCountPaginator
 from citas.agenda import free_slots
-from citas.models import Cita
+from citas.models import DURACION_POR_DEFECTO, ESTADOS_ACTIVOS, Cita
 from citas.selectors import cita_list
 from citas.services import clinic_hours
 from core.dates import local_day_range
@@ -42,7 +42,6 @@ from pacientes.selectors import paciente_list, paciente_search
 from pacientes.serializers import PacienteSerializer
 from pacientes.views import PACIENTE_SEARCH_FIELDS
 
-ACTIVE = ("programada", "confirmada", "en_curso")
 PACIENTE_FIELDS = [f for f in PacienteSerializer.Meta.fields if f != "propietario_nombre"]
 CITA_FIELDS = ["id", "paciente", "veterinario", "inicio", "fin", "motivo", "estado", "notas"]
 CITA_FIELDS += ["motivo_cancelacion", "creado_por", "creado_en", "actualizado_en"]
@@ -151,9 +150,9 @@ def disponibilidad_floor(request):
     user = _user(request)
     if user is None:
         return _unauthorized()
-    veterinario = get_object_or_404(User, pk=request.GET["veterinario"], rol=Rol.VETERINARIO, is_active=True)
+    veterinario = get_object_or_404(veterinarios(), pk=request.GET["veterinario"])
     fecha = datetime.date.fromisoformat(request.GET["fecha"])
-    duracion = int(request.GET.get("duracion", 30))
+    duracion = int(request.GET.get("duracion", DURACION_POR_DEFECTO))
     horarios = list(veterinario.horarios.values_list("dia_semana", "hora_inicio", "hora_fin"))
     if horarios:
         periods = [(start, end) for day, start, end in horarios if day == fecha.weekday()]
@@ -162,7 +161,7 @@ def disponibilidad_floor(request):
     day_start, day_end = local_day_range(fecha)
     busy = list(
         Cita.objects.filter(
-            veterinario=veterinario, estado__in=ACTIVE, inicio__lt=day_end, fin__gt=day_start
+            veterinario=veterinario, estado__in=ESTADOS_ACTIVOS, inicio__lt=day_end, fin__gt=day_start
         ).values_list("inicio", "fin")
     )
     busy += list(veterinario.bloqueos.filter(inicio__lt=day_end, fin__gt=day_start).values_list("inicio", "fin"))
@@ -283,11 +282,9 @@ class PeerDisponibilidad(APIView):
     """The agenda as often first written: every candidate slot asks the database whether it is taken."""
 
     def get(self, request):
-        veterinario = get_object_or_404(
-            User, pk=request.query_params["veterinario"], rol=Rol.VETERINARIO, is_active=True
-        )
+        veterinario = get_object_or_404(veterinarios(), pk=request.query_params["veterinario"])
         fecha = datetime.date.fromisoformat(request.query_params["fecha"])
-        duracion = datetime.timedelta(minutes=int(request.query_params.get("duracion", 30)))
+        duracion = datetime.timedelta(minutes=int(request.query_params.get("duracion", DURACION_POR_DEFECTO)))
         step = datetime.timedelta(minutes=settings.SLOT_MINUTES)
         tz = timezone.get_current_timezone()
         periods = [(h.hora_inicio, h.hora_fin) for h in veterinario.horarios.all() if h.dia_semana == fecha.weekday()]
@@ -300,7 +297,7 @@ class PeerDisponibilidad(APIView):
             while slot + duracion <= end:
                 taken = (
                     Cita.objects.filter(
-                        veterinario=veterinario, estado__in=ACTIVE, inicio__lt=slot + duracion, fin__gt=slot
+                        veterinario=veterinario, estado__in=ESTADOS_ACTIVOS, inicio__lt=slot + duracion, fin__gt=slot
                     ).exists()
                     or veterinario.bloqueos.filter(inicio__lt=slot + duracion, fin__gt=slot).exists()
                 )

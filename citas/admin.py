@@ -11,8 +11,9 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Rol, User
+from accounts.models import Rol
 from accounts.scoping import CHANGE, may
+from accounts.selectors import veterinarios
 from core.admin import HistoryAdmin, SafeListsMixin, ServiceAdminMixin, as_form_error
 from core.dates import EARLIEST_DATE, LATEST_DATE, local_day_range
 from core.exceptions import Conflict
@@ -218,7 +219,7 @@ class VeterinarioScopedAdmin(ServiceAdminMixin, HistoryAdmin):
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "veterinario":
-            vets = User.objects.filter(rol=Rol.VETERINARIO, is_active=True)
+            vets = veterinarios()
             if request.user.rol == Rol.VETERINARIO:
                 vets = vets.filter(pk=request.user.pk)
             kwargs["queryset"] = vets
@@ -233,7 +234,7 @@ class HorarioAtencionAdmin(ServiceAdminMixin, SafeListsMixin, admin.ModelAdmin):
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "veterinario":
-            kwargs["queryset"] = User.objects.filter(rol=Rol.VETERINARIO, is_active=True)
+            kwargs["queryset"] = veterinarios()
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def service_save(self, *, request, obj, data):

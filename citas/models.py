@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.contrib.postgres.fields import RangeOperators
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
@@ -7,6 +8,7 @@ from simple_history.models import HistoricalRecords
 
 from accounts.models import Rol
 from accounts.scoping import Ownership, ScopedQuerySet
+from core.constraints import PostgresOnlyExclusionConstraint, TsTzRange
 from core.dates import validate_date_in_range
 from core.models import TimeStampedModel
 from pacientes.models import Paciente
@@ -26,6 +28,22 @@ ESTADOS_ACTIVOS = (EstadoCita.PROGRAMADA, EstadoCita.CONFIRMADA, EstadoCita.EN_C
 # States in which a cita may still be moved (date, duration, vet).
 ESTADOS_REPROGRAMABLES = (EstadoCita.PROGRAMADA, EstadoCita.CONFIRMADA)
 
+# A cita's length in minutes: the default when only `inicio` is given, and the bounds the
+# services enforce and the serializers advertise.
+DURACION_POR_DEFECTO = 30
+DURACION_MINIMA = 5
+DURACION_MAXIMA = 480
+
+
+def sin_solape(field):
+    """No two active citas with the same `field` (the vet, the paciente) overlap in time: their
+    half-open ranges [inicio, fin) must not intersect, so back-to-back citas are fine."""
+    return PostgresOnlyExclusionConstraint(
+        name=f"citas_cita_sin_solape_{field}",
+        expressions=[(field, RangeOperators.EQUAL), (TsTzRange("inicio", "fin"), RangeOperators.OVERLAPS)],
+        condition=models.Q(estado__in=ESTADOS_ACTIVOS),
+    )
+
 
 class DiaSemana(models.IntegerChoices):
     LUNES = 0, _("Lunes")
@@ -40,9 +58,9 @@ class DiaSemana(models.IntegerChoices):
 class Cita(TimeStampedModel):
     """An appointment of a paciente with a vet, over the half-open interval [inicio, fin).
 
-    No double booking: on PostgreSQL two exclusion constraints (migration 0002) forbid
-    overlapping active citas per vet and per paciente; the services check first, for a
-    readable 409, and lock the vet so that bookings and bloqueos cannot race.
+    No double booking: on PostgreSQL two exclusion constraints (`sin_solape`, created by
+    migration 0002) forbid overlapping active citas per vet and per paciente; the services
+    check first, for a readable 409, and lock the vet so that bookings and bloqueos cannot race.
     """
 
     paciente = models.ForeignKey(Paciente, verbose_name=_("paciente"), on_delete=models.PROTECT, related_name="citas")
@@ -83,6 +101,8 @@ class Cita(TimeStampedModel):
                 name="citas_cita_fin_tras_inicio",
                 violation_error_message=_("El fin debe ser posterior al inicio."),
             ),
+            sin_solape("veterinario"),
+            sin_solape("paciente"),
         ]
         indexes = [
             models.Index(fields=["veterinario", "inicio"], name="citas_vet_inicio_idx"),

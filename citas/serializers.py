@@ -1,17 +1,12 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from accounts.models import Rol, User
+from accounts.selectors import veterinarios
 from accounts.serializers import VisibleVeterinarioField
 from api.serializers import DateField, DateTimeField, ModelSerializer, PrimaryKeyRelatedField
 from pacientes.models import Paciente
 
-from .models import Bloqueo, Cita, HorarioAtencion
-from .services import DURACION_MAXIMA, DURACION_MINIMA, DURACION_POR_DEFECTO
-
-
-def veterinarios():
-    return User.objects.filter(rol=Rol.VETERINARIO)
+from .models import DURACION_MAXIMA, DURACION_MINIMA, DURACION_POR_DEFECTO, Bloqueo, Cita, HorarioAtencion
 
 
 class VisiblePacienteField(PrimaryKeyRelatedField):
@@ -74,7 +69,7 @@ class CancelarSerializer(serializers.Serializer):
 
 
 class DisponibilidadQuerySerializer(serializers.Serializer):
-    veterinario = PrimaryKeyRelatedField(queryset=veterinarios().filter(is_active=True))
+    veterinario = PrimaryKeyRelatedField(queryset=veterinarios())
     fecha = DateField()
     duracion = serializers.IntegerField(
         min_value=DURACION_MINIMA, max_value=DURACION_MAXIMA, default=DURACION_POR_DEFECTO
@@ -94,7 +89,7 @@ class DisponibilidadSerializer(serializers.Serializer):
 
 
 class HorarioSerializer(ModelSerializer):
-    veterinario = PrimaryKeyRelatedField(queryset=veterinarios())
+    veterinario = PrimaryKeyRelatedField(queryset=veterinarios(solo_activos=False))
 
     class Meta:
         model = HorarioAtencion
@@ -102,7 +97,7 @@ class HorarioSerializer(ModelSerializer):
 
 
 class BloqueoSerializer(ModelSerializer):
-    veterinario = PrimaryKeyRelatedField(queryset=veterinarios())
+    veterinario = PrimaryKeyRelatedField(queryset=veterinarios(solo_activos=False))
 
     class Meta:
         model = Bloqueo

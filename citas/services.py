@@ -2,7 +2,7 @@
 
 Every write that can make two things overlap first locks the veterinario's user row, so
 bookings, reschedules and bloqueos of one vet run one after another; the overlap checks
-then see every committed row. On PostgreSQL the exclusion constraints of migration 0002
+then see every committed row. On PostgreSQL the exclusion constraints (Cita.Meta.constraints)
 guarantee the same for citas even if this code were bypassed.
 
 Lock order. Every service here and in `historial.services` that locks rows takes them in
@@ -34,6 +34,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Rol, User
 from accounts.scoping import may_author
+from accounts.selectors import es_veterinario_activo
 from clientes.models import Cliente
 from core.dates import local_day_range
 from core.exceptions import Conflict
@@ -41,11 +42,17 @@ from core.services import delete_or_conflict, lock_rows, retry_on_deadlock, save
 from pacientes.models import Paciente
 
 from .agenda import Hueco, free_slots, parse_clinic_hours
-from .models import ESTADOS_ACTIVOS, ESTADOS_REPROGRAMABLES, Bloqueo, Cita, EstadoCita, HorarioAtencion
-
-DURACION_POR_DEFECTO = 30
-DURACION_MINIMA = 5
-DURACION_MAXIMA = 480
+from .models import (
+    DURACION_MAXIMA,
+    DURACION_MINIMA,
+    DURACION_POR_DEFECTO,
+    ESTADOS_ACTIVOS,
+    ESTADOS_REPROGRAMABLES,
+    Bloqueo,
+    Cita,
+    EstadoCita,
+    HorarioAtencion,
+)
 
 # The state machine: action -> (states it may start from, resulting state).
 TRANSICIONES = {
@@ -64,7 +71,7 @@ CITA_FIELDS_AGENDA = ("inicio", "fin", "veterinario")
 
 
 def _check_veterinario(veterinario, *, field="veterinario"):
-    if veterinario.rol != Rol.VETERINARIO or not veterinario.is_active:
+    if not es_veterinario_activo(veterinario):
         raise ValidationError({field: _("Debe ser un usuario activo con rol veterinario.")})
 
 

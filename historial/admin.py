@@ -4,8 +4,9 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Rol, User
+from accounts.models import Rol
 from accounts.scoping import CHANGE, may
+from accounts.selectors import veterinarios
 from core.admin import HistoryAdmin, ServiceAdminMixin
 from pacientes.admin import PacienteAdmin
 from pacientes.models import Paciente
@@ -60,7 +61,7 @@ class ConsultaAdmin(ServiceAdminMixin, HistoryAdmin):
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "veterinario":
-            kwargs["queryset"] = User.objects.filter(rol=Rol.VETERINARIO, is_active=True)
+            kwargs["queryset"] = veterinarios()
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def service_save(self, *, request, obj, data):

@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from accounts.models import Rol, User
+from accounts.selectors import veterinarios
 from api.serializers import ModelSerializer, PrimaryKeyRelatedField
 from pacientes.serializers import PacienteSerializer
 
@@ -45,9 +45,7 @@ class ConsultaSerializer(ModelSerializer):
 class ConsultaAdminSerializer(ConsultaSerializer):
     """An admin may record a consulta on behalf of a vet."""
 
-    veterinario = PrimaryKeyRelatedField(
-        queryset=User.objects.filter(rol=Rol.VETERINARIO, is_active=True), required=False
-    )
+    veterinario = PrimaryKeyRelatedField(queryset=veterinarios(), required=False)
 
     class Meta(ConsultaSerializer.Meta):
         read_only_fields = ["id", "creado_en", "actualizado_en"]

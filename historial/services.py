@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Rol
 from accounts.scoping import CHANGE, may
+from accounts.selectors import es_veterinario_activo
 from core.services import delete_or_conflict, lock_rows, model_update, retry_on_deadlock, save_validated
 from pacientes.models import Paciente
 from pacientes.services import sync_peso
@@ -42,7 +43,7 @@ VACUNA_EDITABLE_FIELDS = ("nombre", "lote", "fecha_aplicacion", "proxima_dosis",
 def _check_veterinario(veterinario):
     if veterinario is None:
         raise ValidationError({"veterinario": _("Indique el veterinario de la consulta.")})
-    if veterinario.rol != Rol.VETERINARIO or not veterinario.is_active:
+    if not es_veterinario_activo(veterinario):
         raise ValidationError({"veterinario": _("Debe ser un usuario activo con rol veterinario.")})
 
 

@@ -5,6 +5,7 @@ A microchip not stored yet also matches a paciente of that owner, name and
 species that has no microchip: the file is adding the microchip to it.
 """
 
+from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Value
 from django.utils.translation import gettext as _
 
@@ -13,7 +14,7 @@ from clientes.selectors import clientes_por_documento
 from core.importing import Column, ModelImporter, choice_parser, fold, parse_bool, parse_date, parse_decimal
 
 from .models import Especie, Paciente, Sexo
-from .services import PESO_DE_CONSULTA, pesos_medidos
+from .services import check_peso_manual, pesos_medidos
 
 ESPECIE_SINONIMOS = {
     **dict.fromkeys(["perros", "perra", "perras", "canino", "canina", "caninos", "can", "dog"], Especie.PERRO),
@@ -97,9 +98,16 @@ class PacienteImporter(ModelImporter):
         return matches.annotate(peso_de_consulta=peso_de_consulta)
 
     def check_update(self, row, instance, diff):
-        # The rule of the API (services.paciente_update): a weight recorded by a consulta wins.
-        if "peso_kg" in diff and getattr(instance, "peso_de_consulta", False):
-            row.reject("peso_kg", PESO_DE_CONSULTA)
+        # The rule of the API (services.check_peso_manual): a weight recorded by a consulta wins.
+        # Whether one has comes annotated by existing(); a paciente created earlier in this
+        # import has no consulta.
+        if "peso_kg" in diff:
+            try:
+                check_peso_manual(
+                    paciente=instance, peso_kg=diff["peso_kg"], medido=getattr(instance, "peso_de_consulta", False)
+                )
+            except ValidationError as exc:
+                row.reject("peso_kg", exc.message_dict["peso_kg"][0])
 
     def lookup_keys(self, row):
         values = row.values

@@ -71,6 +71,20 @@ def sync_peso(*, paciente, actor=None):
         save_validated(paciente, actor=actor, update_fields=["peso_kg", "actualizado_en"])
 
 
+def check_peso_manual(*, paciente, peso_kg, medido=None):
+    """The weight rule for a `peso_kg` written by hand (API, admin, import): once a consulta has
+    measured a weight, `peso_kg` follows the consultas (see `sync_peso`) and a different one
+    would be silently out of date, so it is refused. `medido` says whether a consulta has
+    measured one (an importer knows it for a whole batch from `pesos_medidos`); None asks the
+    database, and only when the weight changes."""
+    if peso_kg == paciente.peso_kg:
+        return
+    if medido is None:
+        medido = latest_weight(paciente) is not None
+    if medido:
+        raise ValidationError({"peso_kg": PESO_DE_CONSULTA})
+
+
 @transaction.atomic
 def paciente_create(*, actor, **data) -> Paciente:
     paciente = Paciente(**{k: v for k, v in data.items() if k in EDITABLE_FIELDS})
@@ -79,10 +93,9 @@ def paciente_create(*, actor, **data) -> Paciente:
 
 @transaction.atomic
 def paciente_update(*, actor, paciente, data) -> Paciente:
-    """Once a consulta has recorded a weight, `peso_kg` follows the consultas (see `sync_peso`):
-    a different weight written here would be silently out of date, so it is refused."""
-    if "peso_kg" in data and data["peso_kg"] != paciente.peso_kg and latest_weight(paciente) is not None:
-        raise ValidationError({"peso_kg": PESO_DE_CONSULTA})
+    """A different `peso_kg` is refused once a consulta has recorded one (`check_peso_manual`)."""
+    if "peso_kg" in data:
+        check_peso_manual(paciente=paciente, peso_kg=data["peso_kg"])
     paciente, _changed = model_update(actor=actor, instance=paciente, data=data, fields=EDITABLE_FIELDS)
     return paciente
 

@@ -5,31 +5,11 @@ from decimal import Decimal
 import pytest
 
 from clientes.tests.factories import ClienteFactory
-from core.importing.testing import run_import, write_csv
 from historial.tests.factories import ConsultaFactory
 from pacientes.tests.factories import PacienteFactory
+from pacientes.tests.test_import_pacientes import CHIP, csv_file, importar, row  # the file helpers
 
 pytestmark = pytest.mark.django_db
-
-HEADER = (
-    "documento_propietario,nombre,especie,raza,sexo,fecha_nacimiento,color,microchip,"
-    "esterilizado,peso_kg,alergias,notas"
-)
-CHIP = "724000000000001"
-
-
-def importar(*args):
-    return run_import("importar_pacientes", *args)
-
-
-def csv_file(tmp_path, *lines, header=HEADER, encoding="utf-8", name="pacientes.csv"):
-    return write_csv(tmp_path / name, "\n".join([header, *lines]) + "\n", encoding=encoding)
-
-
-def row(**cells):
-    """A CSV line with the given cells (the rest blank); owner 1X, Toby the perro by default."""
-    values = {"documento_propietario": "1X", "nombre": "Toby", "especie": "perro", **cells}
-    return ",".join(f'"{values.get(name, "")}"' for name in HEADER.split(","))
 
 
 @pytest.fixture

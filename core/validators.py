@@ -10,7 +10,6 @@ from django.utils.translation import gettext_lazy as _
 # policy), plus the line and paragraph separators (Zl, Zp), which break lines just as well.
 _CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
-
 # The words read as true or false, in filters (`?activo=sí`) and in imported files alike.
 TRUE_VALUES = frozenset({"true", "1", "si", "sí", "yes"})
 FALSE_VALUES = frozenset({"false", "0", "no"})

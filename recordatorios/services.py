@@ -106,12 +106,6 @@ def _email(cliente, items) -> EmailMessage:
     return EmailMessage(asunto, cuerpo, to=[cliente.email])  # the address alone, never the name
 
 
-def _motivo(exc) -> str:
-    if isinstance(exc, ValidationError):
-        return "; ".join(exc.messages)  # our own messages, with no data in them
-    return type(exc).__name__
-
-
 def enviar_recordatorios(*, dias=14, horas=24, dry_run=False, now=None, progreso=None) -> Resumen:
     """Emails each owner one message with their pending reminders: vaccine doses due from today to
     today + `dias`, citas starting within `horas`. Every reminder goes out at most once (a
@@ -145,7 +139,7 @@ def enviar_recordatorios(*, dias=14, horas=24, dry_run=False, now=None, progreso
             mensaje = _email(cliente, items)
             enviado = True if dry_run else _enviar_y_marcar(mensaje, cliente, items, now)
         except Exception as exc:  # whatever one owner's data or mailbox does, the next owners get theirs
-            fallo = Fallo(cliente=cliente.pk, motivo=_motivo(exc))
+            fallo = Fallo(cliente=cliente.pk, motivo=type(exc).__name__)  # an exception's message may quote the address
             logger.warning(
                 "Recordatorios del cliente %s no enviados (%s); se reintentarán.", fallo.cliente, fallo.motivo
             )

@@ -102,6 +102,7 @@ def server_environment(args, database_url: str, redis_url: str) -> dict:
         "PYTHONPATH": str(ROOT),
     }
     env.pop("REDIS_URL", None)
+    env.pop("VETCLINIC_PROCESS", None)  # the servers are web processes: DB_STATEMENT_TIMEOUT_MS
     if redis_url:
         env["REDIS_URL"] = redis_url
     return env
@@ -650,6 +651,9 @@ def main() -> None:
             redis_url = f"redis://127.0.0.1:{redis_port}/0"
         env = server_environment(args, database_url, redis_url)
         os.environ.update({k: v for k, v in env.items() if k != "PYTHONPATH"})
+        # This driver and the import benchmark load millions of rows: they are commands, under
+        # DB_COMMAND_STATEMENT_TIMEOUT_MS, not the web's statement timeout (as manage.py marks them).
+        os.environ["VETCLINIC_PROCESS"] = "command"
         sys.path.insert(0, str(ROOT))
         import django
 

@@ -1,10 +1,25 @@
-"""OpenAPI schema post-processing: document the error responses every operation can give.
+"""The OpenAPI schema: the project's AutoSchema, and a post-processing hook documenting the
+error responses every operation can give.
+
+The AutoSchema documents a write's request body from the serializer that validates it
+(api.viewsets.ModelViewSet's input serializers) and its response from `serializer_class`.
 
 drf-spectacular documents the success responses it can infer; the contract's error
 codes (400/401/403/404/409/413/429) come from shared mechanisms (validation,
 authentication, role permissions, scoped querysets, services, throttles), so they
 are added here in one place instead of on every view.
 """
+
+from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
+
+
+class AutoSchema(SpectacularAutoSchema):
+    def get_request_serializer(self):
+        get_input_serializer_class = getattr(self.view, "get_input_serializer_class", None)
+        if get_input_serializer_class is not None and self.view.action in {"create", "update", "partial_update"}:
+            return get_input_serializer_class()()
+        return super().get_request_serializer()
+
 
 ERROR_SCHEMAS = {
     "Error": {

@@ -16,12 +16,19 @@ each write in three hooks:
         def delete_object(self, cita):
             services.cita_delete(actor=self.request.user, cita=cita)
 
+Where what a caller writes differs from what the API answers (HackSoft's input/output split),
+a viewset names the input serializers, `create_serializer_class` and `update_serializer_class`
+(or overrides `get_create_serializer_class()` / `get_update_serializer_class()` to choose by
+role): they validate the body, and `serializer_class` shapes every answer. The OpenAPI schema
+documents the request bodies from them (api.schema.AutoSchema).
+
 The base enforces the role table (RolePermission, and an `Allow` header to match), and after
 every write reads the object again through `get_queryset()`, so a POST/PUT/PATCH answers
 exactly what a GET of that object would show (annotations, joined names, the caller's scope).
 """
 
-from rest_framework import mixins, viewsets
+from rest_framework import mixins, status, viewsets
+from rest_framework.response import Response
 
 from .permissions import RoleAllowedMethodsMixin, RolePermission
 
@@ -35,6 +42,41 @@ class ScopedViewSetMixin(RoleAllowedMethodsMixin):
 
 
 class ModelViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
+    create_serializer_class = None  # the body of a POST, when it differs from serializer_class
+    update_serializer_class = None  # the body of a PUT/PATCH, when it differs from serializer_class
+
+    def get_create_serializer_class(self):
+        return self.create_serializer_class or self.get_serializer_class()
+
+    def get_update_serializer_class(self):
+        return self.update_serializer_class or self.get_serializer_class()
+
+    def get_input_serializer_class(self):
+        """The serializer that validates the body of this action (the schema asks too)."""
+        if self.action == "create":
+            return self.get_create_serializer_class()
+        if self.action in {"update", "partial_update"}:
+            return self.get_update_serializer_class()
+        return self.get_serializer_class()
+
+    def get_input_serializer(self, *args, **kwargs):
+        kwargs.setdefault("context", self.get_serializer_context())
+        return self.get_input_serializer_class()(*args, **kwargs)
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_input_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        instance = self.reread(self.create_object(serializer.validated_data))
+        data = self.get_serializer(instance).data
+        return Response(data, status=status.HTTP_201_CREATED, headers=self.get_success_headers(data))
+
+    def update(self, request, *args, **kwargs):
+        instance = self.get_object()
+        serializer = self.get_input_serializer(instance, data=request.data, partial=kwargs.pop("partial", False))
+        serializer.is_valid(raise_exception=True)
+        written = self.update_object(instance, serializer.validated_data)
+        return Response(self.get_serializer(self.reread(written if written is not None else instance)).data)
+
     def create_object(self, data):
         raise NotImplementedError
 
@@ -46,13 +88,6 @@ class ModelViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
 
     def reread(self, obj):
         return self.get_queryset().get(pk=obj.pk)
-
-    def perform_create(self, serializer):
-        serializer.instance = self.reread(self.create_object(serializer.validated_data))
-
-    def perform_update(self, serializer):
-        written = self.update_object(serializer.instance, serializer.validated_data)
-        serializer.instance = self.reread(written if written is not None else serializer.instance)
 
     def perform_destroy(self, instance):
         self.delete_object(instance)

@@ -3,7 +3,13 @@ from rest_framework import serializers
 
 from accounts.selectors import veterinarios
 from accounts.serializers import VisibleVeterinarioField
-from api.serializers import DateField, DateTimeField, ModelSerializer, PrimaryKeyRelatedField
+from api.serializers import (
+    CompiledModelSerializer,
+    DateField,
+    DateTimeField,
+    ModelSerializer,
+    PrimaryKeyRelatedField,
+)
 from pacientes.models import Paciente
 
 from .models import DURACION_MAXIMA, DURACION_MINIMA, DURACION_POR_DEFECTO, Bloqueo, Cita, HorarioAtencion
@@ -20,19 +26,13 @@ class VisiblePacienteField(PrimaryKeyRelatedField):
         return queryset.visible_to(request.user)
 
 
-class CitaSerializer(ModelSerializer):
-    paciente = VisiblePacienteField()
+class CitaSerializer(CompiledModelSerializer):
+    """What the API answers for a cita (every read and every write)."""
+
     paciente_nombre = serializers.CharField(source="paciente.nombre", read_only=True)
     cliente = serializers.IntegerField(source="paciente.propietario_id", read_only=True)
-    veterinario = VisibleVeterinarioField()
     veterinario_nombre = serializers.CharField(source="veterinario.nombre_completo", read_only=True)
-    fin = DateTimeField(required=False)
-    duracion_minutos = serializers.IntegerField(
-        min_value=DURACION_MINIMA,
-        max_value=DURACION_MAXIMA,
-        required=False,
-        help_text=_("Alternativa a `fin` (por defecto %(d)s minutos).") % {"d": DURACION_POR_DEFECTO},
-    )
+    duracion_minutos = serializers.IntegerField(read_only=True)
 
     class Meta:
         model = Cita
@@ -54,14 +54,35 @@ class CitaSerializer(ModelSerializer):
             "creado_en",
             "actualizado_en",
         ]
-        read_only_fields = ["id", "estado", "motivo_cancelacion", "creado_por", "creado_en", "actualizado_en"]
+        read_only_fields = fields
 
-    def get_fields(self):
-        fields = super().get_fields()
-        if self.instance is not None and not isinstance(self.instance, list | tuple):
-            # A cita stays with its paciente; book a new one for another animal.
-            fields["paciente"].read_only = True
-        return fields
+
+class CitaCreateSerializer(ModelSerializer):
+    """What a caller sends to book a cita."""
+
+    paciente = VisiblePacienteField()
+    veterinario = VisibleVeterinarioField()
+    fin = DateTimeField(required=False)
+    duracion_minutos = serializers.IntegerField(
+        min_value=DURACION_MINIMA,
+        max_value=DURACION_MAXIMA,
+        required=False,
+        help_text=_("Alternativa a `fin` (por defecto %(d)s minutos).") % {"d": DURACION_POR_DEFECTO},
+    )
+
+    class Meta:
+        model = Cita
+        fields = ["paciente", "veterinario", "inicio", "fin", "duracion_minutos", "motivo", "notas"]
+
+
+class CitaUpdateSerializer(CitaCreateSerializer):
+    """What a caller sends to change or reschedule a cita: a cita stays with its paciente (book a
+    new one for another animal)."""
+
+    paciente = None
+
+    class Meta(CitaCreateSerializer.Meta):
+        fields = [name for name in CitaCreateSerializer.Meta.fields if name != "paciente"]
 
 
 class CancelarSerializer(serializers.Serializer):

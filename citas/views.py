@@ -18,7 +18,9 @@ from .selectors import bloqueo_list, cita_list, horario_list
 from .serializers import (
     BloqueoSerializer,
     CancelarSerializer,
+    CitaCreateSerializer,
     CitaSerializer,
+    CitaUpdateSerializer,
     DisponibilidadQuerySerializer,
     DisponibilidadSerializer,
     HorarioSerializer,
@@ -32,6 +34,8 @@ class CitaViewSet(ModelViewSet):
     """Appointments. Owners see their animals' citas, book for them and may only cancel them."""
 
     serializer_class = CitaSerializer
+    create_serializer_class = CitaCreateSerializer
+    update_serializer_class = CitaUpdateSerializer
     selector = staticmethod(cita_list)
     action_roles = crud_roles(
         read=ALL_ROLES,

@@ -8,6 +8,8 @@ from .services import OWNER_EDITABLE_FIELDS
 
 
 class ClienteSerializer(ModelSerializer):
+    """A cliente, as staff write it and as the API answers it."""
+
     num_pacientes = serializers.IntegerField(read_only=True)
 
     class Meta:
@@ -40,8 +42,9 @@ class ClienteSerializer(ModelSerializer):
         return value
 
 
-class ClientePropioSerializer(ClienteSerializer):
-    """What a pet owner sees and may edit of their own record."""
+class ClientePropioUpdateSerializer(ModelSerializer):
+    """What a pet owner may change of their own record (they see it as ClienteSerializer)."""
 
-    class Meta(ClienteSerializer.Meta):
-        read_only_fields = [f for f in ClienteSerializer.Meta.fields if f not in OWNER_EDITABLE_FIELDS]
+    class Meta:
+        model = Cliente
+        fields = list(OWNER_EDITABLE_FIELDS)

@@ -11,12 +11,13 @@ from api.viewsets import ModelViewSet
 from . import services
 from .filters import ClienteFilterSet
 from .selectors import cliente_list
-from .serializers import ClientePropioSerializer, ClienteSerializer
+from .serializers import ClientePropioUpdateSerializer, ClienteSerializer
 
 
 class ClienteViewSet(ModelViewSet):
     """Pet owners. A `cliente` user sees and edits only its own record."""
 
+    serializer_class = ClienteSerializer
     selector = staticmethod(cliente_list)
     action_roles = crud_roles(
         read=ALL_ROLES, create=ADMIN_RECEPCION, update=ADMIN_RECEPCION | {"cliente"}, destroy=ADMIN
@@ -26,10 +27,8 @@ class ClienteViewSet(ModelViewSet):
     ordering_fields = ["apellidos", "nombre", "creado_en"]
     ordering = ["apellidos", "nombre", "id"]
 
-    def get_serializer_class(self):
-        if is_cliente(self.request.user):
-            return ClientePropioSerializer
-        return ClienteSerializer
+    def get_update_serializer_class(self):
+        return ClientePropioUpdateSerializer if is_cliente(self.request.user) else ClienteSerializer
 
     def create_object(self, data):
         return services.cliente_create(actor=self.request.user, **data)

@@ -1,13 +1,15 @@
 from rest_framework import serializers
 
 from accounts.selectors import veterinarios
-from api.serializers import ModelSerializer, PrimaryKeyRelatedField
+from api.serializers import CompiledModelSerializer, ModelSerializer, PrimaryKeyRelatedField
 from pacientes.serializers import PacienteSerializer
 
 from .models import Consulta, Vacuna
 
 
-class ConsultaSerializer(ModelSerializer):
+class ConsultaSerializer(CompiledModelSerializer):
+    """What the API answers for a consulta (every read and every write)."""
+
     paciente_nombre = serializers.CharField(source="paciente.nombre", read_only=True)
     veterinario_nombre = serializers.CharField(source="veterinario.nombre_completo", read_only=True)
 
@@ -32,26 +34,60 @@ class ConsultaSerializer(ModelSerializer):
             "creado_en",
             "actualizado_en",
         ]
-        read_only_fields = ["id", "veterinario", "creado_en", "actualizado_en"]
-
-    def get_fields(self):
-        fields = super().get_fields()
-        if self.instance is not None and not isinstance(self.instance, list | tuple):
-            # A consulta stays with its paciente; moving it would rewrite two histories.
-            fields["paciente"].read_only = True
-        return fields
+        read_only_fields = fields
 
 
-class ConsultaAdminSerializer(ConsultaSerializer):
+CONSULTA_INPUT_FIELDS = [
+    "paciente",
+    "cita",
+    "fecha",
+    "motivo",
+    "anamnesis",
+    "examen_fisico",
+    "diagnostico",
+    "tratamiento",
+    "peso_kg",
+    "temperatura_c",
+    "notas",
+]
+
+
+class ConsultaCreateSerializer(ModelSerializer):
+    """What a vet sends to record a consulta (its veterinario is the caller)."""
+
+    class Meta:
+        model = Consulta
+        fields = CONSULTA_INPUT_FIELDS
+
+
+class ConsultaUpdateSerializer(ModelSerializer):
+    """What a vet sends to change a consulta: it stays with its paciente (moving it would rewrite
+    two histories)."""
+
+    class Meta:
+        model = Consulta
+        fields = [name for name in CONSULTA_INPUT_FIELDS if name != "paciente"]
+
+
+class ConsultaAdminCreateSerializer(ConsultaCreateSerializer):
     """An admin may record a consulta on behalf of a vet."""
 
     veterinario = PrimaryKeyRelatedField(queryset=veterinarios(), required=False)
 
-    class Meta(ConsultaSerializer.Meta):
-        read_only_fields = ["id", "creado_en", "actualizado_en"]
+    class Meta(ConsultaCreateSerializer.Meta):
+        fields = [*ConsultaCreateSerializer.Meta.fields, "veterinario"]
 
 
-class VacunaSerializer(ModelSerializer):
+class ConsultaAdminUpdateSerializer(ConsultaUpdateSerializer):
+    veterinario = PrimaryKeyRelatedField(queryset=veterinarios(), required=False)
+
+    class Meta(ConsultaUpdateSerializer.Meta):
+        fields = [*ConsultaUpdateSerializer.Meta.fields, "veterinario"]
+
+
+class VacunaSerializer(CompiledModelSerializer):
+    """What the API answers for a vacuna (every read and every write)."""
+
     paciente_nombre = serializers.CharField(source="paciente.nombre", read_only=True)
 
     class Meta:
@@ -69,13 +105,23 @@ class VacunaSerializer(ModelSerializer):
             "creado_en",
             "actualizado_en",
         ]
-        read_only_fields = ["id", "veterinario", "creado_en", "actualizado_en"]
+        read_only_fields = fields
 
-    def get_fields(self):
-        fields = super().get_fields()
-        if self.instance is not None and not isinstance(self.instance, list | tuple):
-            fields["paciente"].read_only = True
-        return fields
+
+class VacunaCreateSerializer(ModelSerializer):
+    """What a caller sends to record a vacuna (its veterinario is the caller)."""
+
+    class Meta:
+        model = Vacuna
+        fields = ["paciente", "nombre", "lote", "fecha_aplicacion", "proxima_dosis", "notas"]
+
+
+class VacunaUpdateSerializer(ModelSerializer):
+    """What a caller sends to change a vacuna: it stays with its paciente."""
+
+    class Meta:
+        model = Vacuna
+        fields = [name for name in VacunaCreateSerializer.Meta.fields if name != "paciente"]
 
 
 class HistorialCitaSerializer(serializers.Serializer):

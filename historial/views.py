@@ -16,11 +16,16 @@ from . import services
 from .filters import ConsultaFilterSet, VacunaFilterSet
 from .selectors import consulta_list, paciente_historial, paciente_pesos, vacuna_list
 from .serializers import (
-    ConsultaAdminSerializer,
+    ConsultaAdminCreateSerializer,
+    ConsultaAdminUpdateSerializer,
+    ConsultaCreateSerializer,
     ConsultaSerializer,
+    ConsultaUpdateSerializer,
     HistorialSerializer,
     PesoSerializer,
+    VacunaCreateSerializer,
     VacunaSerializer,
+    VacunaUpdateSerializer,
 )
 
 
@@ -54,10 +59,16 @@ class ConsultaViewSet(ModelViewSet):
     ordering_fields = ["fecha", "creado_en"]
     ordering = ["-fecha", "-id"]
 
-    def get_serializer_class(self):
-        if getattr(self.request.user, "rol", None) == Rol.ADMIN:
-            return ConsultaAdminSerializer
-        return ConsultaSerializer
+    serializer_class = ConsultaSerializer
+
+    def _by_admin(self):
+        return getattr(self.request.user, "rol", None) == Rol.ADMIN
+
+    def get_create_serializer_class(self):
+        return ConsultaAdminCreateSerializer if self._by_admin() else ConsultaCreateSerializer
+
+    def get_update_serializer_class(self):
+        return ConsultaAdminUpdateSerializer if self._by_admin() else ConsultaUpdateSerializer
 
     def create_object(self, data):
         return services.consulta_create(actor=self.request.user, **data)
@@ -73,6 +84,8 @@ class VacunaViewSet(ModelViewSet):
     """Applied vaccines and the date of the next dose."""
 
     serializer_class = VacunaSerializer
+    create_serializer_class = VacunaCreateSerializer
+    update_serializer_class = VacunaUpdateSerializer
     selector = staticmethod(vacuna_list)
     action_roles = crud_roles(read=ALL_ROLES, create=ADMIN_VETERINARIO, update=ADMIN_VETERINARIO, destroy=ADMIN)
     filterset_class = VacunaFilterSet

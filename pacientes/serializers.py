@@ -1,12 +1,12 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from api.serializers import ModelSerializer
+from api.serializers import CompiledModelSerializer
 
 from .models import Paciente
 
 
-class PacienteSerializer(ModelSerializer):
+class PacienteSerializer(CompiledModelSerializer):
     propietario_nombre = serializers.CharField(source="propietario.nombre_completo", read_only=True)
 
     class Meta:

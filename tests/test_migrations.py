@@ -200,9 +200,12 @@ def test_moving_the_clinical_record_and_the_reminders_keeps_every_row_constraint
 APP_ORDER = ["core", "accounts", "clientes", "pacientes", "citas", "historial", "recordatorios", "demo"]
 
 # Upward edges in migrations applied before the apps were split: an applied migration cannot be
-# edited. A squash of pacientes cannot drop the first one: the replacement would have to create
-# pacientes_consulta.cita_id's foreign key before citas_cita exists, so a fresh database and an
-# existing one would need different DDL from the same later migration (README, "Migrations").
+# edited, and a squash cannot drop them either. While the replaced migrations exist, Django gives
+# the squash their dependencies (a squash of accounts 0001-0004 without 0002's data step is still
+# a CircularDependencyError), and deleting them would strand every v1 database, which has
+# accounts 0002 applied but not 0003. A squash of pacientes has the same problem, and worse: its
+# replacement would have to create pacientes_consulta.cita_id's foreign key before citas_cita
+# exists (README, "Migrations"). They can go once every database has passed them.
 KNOWN_OLD_EDGES = {
     # Consulta.cita pointed up at citas while the clinical record lived in pacientes.
     (("pacientes", "0004_consultas_vacunas"), ("citas", "0001_initial")),

@@ -59,6 +59,7 @@ MIDDLEWARE = [
     "api.middleware.RequestGuardMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
+    "api.ratelimit.RateLimitHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -176,7 +177,9 @@ CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
 
 # --- REST framework ---------------------------------------------------------
 
+# Login attempts per (client IP, email), and per client IP whatever the email (API and admin).
 LOGIN_RATE = env("LOGIN_RATE", default="10/min")
+LOGIN_IP_RATE = env("LOGIN_IP_RATE", default="100/min")
 # Ceiling on every other request, per client IP (anonymous) or per user.
 ANON_RATE = env("ANON_RATE", default="120/min")
 USER_RATE = env("USER_RATE", default="1200/min")
@@ -199,7 +202,8 @@ REST_FRAMEWORK = {
         "accounts.throttles.AnonRateThrottle",
         "accounts.throttles.UserRateThrottle",
     ],
-    "DEFAULT_THROTTLE_RATES": {"login": LOGIN_RATE, "anon": ANON_RATE, "user": USER_RATE},
+    "DEFAULT_THROTTLE_RATES": {"login": LOGIN_RATE, "login_ip": LOGIN_IP_RATE, "anon": ANON_RATE, "user": USER_RATE},
+    # Trusted X-Forwarded-For hops when finding the client IP (DRF's get_ident): 0 = the socket address.
     "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }

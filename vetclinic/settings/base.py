@@ -11,6 +11,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from corsheaders.defaults import default_headers as cors_default_headers
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -174,6 +175,17 @@ EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 # --- CORS -------------------------------------------------------------------
 
 CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
+# What a browser client may read of an answer, and send besides the default request headers.
+CORS_EXPOSE_HEADERS = [
+    "X-RateLimit-Limit",
+    "X-RateLimit-Remaining",
+    "X-RateLimit-Reset",
+    "Retry-After",
+    "X-Request-ID",
+    "ETag",
+    "Idempotent-Replayed",
+]
+CORS_ALLOW_HEADERS = [*cors_default_headers, "idempotency-key", "if-match", "if-none-match", "x-request-id"]
 
 # --- REST framework ---------------------------------------------------------
 

@@ -38,6 +38,9 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "corsheaders",
     "rest_framework",
+    # Listed for its translations: Django finds an app's catalog only under an installed app
+    # (the token_blacklist app's folder has none), so simplejwt's messages stayed English.
+    "rest_framework_simplejwt",
     "rest_framework_simplejwt.token_blacklist",
     "django_filters",
     "drf_spectacular",

@@ -43,7 +43,7 @@ e2e: install
 # Refresh the English catalog after changing messages (needs gettext); commit the .po and .mo.
 messages: install
 	$(BIN)/python manage.py makemessages -l en --no-obsolete --ignore=.venv --ignore=bench --ignore=artifacts --ignore=staticfiles
-	$(BIN)/python manage.py compilemessages -l en --ignore=.venv
+	$(BIN)/python manage.py compilemessages -l en -l es --ignore=.venv
 
 lint: install
 	$(BIN)/ruff check .

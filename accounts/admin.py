@@ -18,7 +18,7 @@ from core.admin import SafeListsMixin, ServiceAdminMixin
 
 from . import services
 from .models import User
-from .throttles import LoginRateThrottle, PasswordChangeRateThrottle
+from .throttles import PasswordChangeRateThrottle, check_login_attempt
 
 # The Cliente model, reached through the reverse relation so that accounts never imports clientes.
 ClienteModel = User._meta.get_field("cliente").related_model
@@ -119,13 +119,12 @@ class UserAdmin(ServiceAdminMixin, SafeListsMixin, DjangoUserAdmin):
         return services.user_update(actor=request.user, user=obj, cliente=data.get("cliente"), **fields)
 
 
-def _too_many_attempts(throttle):
+def _too_many_attempts(wait):
     response = HttpResponse(
         gettext("Demasiados intentos de acceso. Vuelva a intentarlo dentro de unos minutos."),
         status=429,
         content_type="text/plain; charset=utf-8",
     )
-    wait = throttle.wait()
     if wait is not None:
         response["Retry-After"] = str(math.ceil(wait))
     return response
@@ -133,15 +132,16 @@ def _too_many_attempts(throttle):
 
 def throttled_login(login):
     """The admin's login view, limited like the API's: each POST (an attempt) counts against
-    the client IP's LoginRateThrottle counter, the very one the API login uses, so attempts
-    through either add up. Over the limit the password is not even checked."""
+    the login throttles' counters (per client IP and email, per client IP), the very ones the
+    API login uses, so attempts through either add up. Over a limit the password is not even
+    checked."""
 
     @functools.wraps(login)
     def view(request, extra_context=None):
         if request.method == "POST":
-            throttle = LoginRateThrottle()
-            if not throttle.allow_request(request, None):
-                return _too_many_attempts(throttle)
+            wait = check_login_attempt(request)
+            if wait is not None:
+                return _too_many_attempts(wait)
         return login(request, extra_context)
 
     return never_cache(login_not_required(view))
@@ -157,7 +157,7 @@ def throttled_password_change(password_change):
         if request.method == "POST":
             throttle = PasswordChangeRateThrottle()
             if not throttle.allow_request(request, None):
-                return _too_many_attempts(throttle)
+                return _too_many_attempts(throttle.wait())
         response = password_change(request, extra_context)
         if request.method == "POST" and response.status_code == 302:  # the form redirects only once saved
             services.revoke_refresh_tokens(user=request.user)

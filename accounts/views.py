@@ -18,14 +18,15 @@ from .serializers import (
     UsuarioSerializer,
     VeterinarioSerializer,
 )
-from .throttles import LoginRateThrottle, PasswordChangeRateThrottle
+from .throttles import LOGIN_THROTTLES, PasswordChangeRateThrottle
 from .tokens import TokenBlacklistSerializer
 
 
 class LoginView(TokenObtainPairView):
-    """Email + password → access and refresh tokens. Throttled per client IP."""
+    """Email + password → access and refresh tokens (and `expires_in`). Throttled per
+    (client IP, email) and per client IP."""
 
-    throttle_classes = [LoginRateThrottle]
+    throttle_classes = LOGIN_THROTTLES
 
 
 class LogoutView(TokenViewBase):
@@ -55,8 +56,11 @@ class MeView(generics.RetrieveUpdateAPIView):
 
 class PasswordChangeView(APIView):
     permission_classes = [IsAuthenticated]
-    # Each call checks the current password: throttled like a login, per user.
-    throttle_classes = [PasswordChangeRateThrottle]
+
+    def get_throttles(self):
+        # The user's ceiling, as on every view; and each call checks the current password, so
+        # it is also throttled like a login, per user.
+        return [*super().get_throttles(), PasswordChangeRateThrottle()]
 
     @extend_schema(
         request=PasswordChangeSerializer, responses={204: OpenApiResponse(description="Contraseña cambiada")}

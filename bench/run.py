@@ -95,6 +95,7 @@ def server_environment(args, database_url: str, redis_url: str) -> dict:
         "USER_RATE": "100000/s",
         "ANON_RATE": "100000/s",
         "LOGIN_RATE": "100000/min",
+        "LOGIN_IP_RATE": "100000/min",
         "ACCESS_TOKEN_MINUTES": "240",
         "LOG_LEVEL": "WARNING",
         # No collectstatic for an API benchmark: silence WhiteNoise's missing STATIC_ROOT warning.

@@ -1,4 +1,8 @@
 import datetime
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -8,6 +12,8 @@ from accounts.models import Rol
 from accounts.tests.factories import DEFAULT_PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
+
+BASE_DIR = Path(__file__).resolve().parents[2]
 
 TOKEN_URL = "/api/v1/auth/token/"
 REFRESH_URL = "/api/v1/auth/token/refresh/"
@@ -26,10 +32,69 @@ def test_login_returns_access_and_refresh_tokens(anon_client):
     response = login(anon_client, "vet@clinica.test")
 
     assert response.status_code == 200
-    assert set(response.json()) == {"access", "refresh"}
+    assert set(response.json()) == {"access", "refresh", "expires_in"}
     me = anon_client.get(ME_URL, HTTP_AUTHORIZATION=f"Bearer {response.json()['access']}")
     assert me.status_code == 200
     assert me.json()["id"] == user.id
+
+
+def access_lifetime(access):
+    """Seconds from the access token's issue (`emitido`, exact) to its expiry (`exp`, whole seconds)."""
+    token = AccessToken(access)
+    return token["exp"] - token["emitido"]
+
+
+def test_login_answers_the_access_tokens_lifetime_as_expires_in(anon_client, settings):
+    UserFactory(email="vet@clinica.test")
+
+    body = login(anon_client, "vet@clinica.test").json()
+
+    # ACCESS_TOKEN_MINUTES (15 by default), and the lifetime the token really has
+    assert body["expires_in"] == settings.SIMPLE_JWT["ACCESS_TOKEN_LIFETIME"].total_seconds() == 900
+    assert body["expires_in"] - 2 < access_lifetime(body["access"]) <= body["expires_in"]
+
+
+def test_refresh_answers_expires_in_too(anon_client, settings):
+    UserFactory(email="vet@clinica.test")
+    refresh = login(anon_client, "vet@clinica.test").json()["refresh"]
+
+    body = anon_client.post(REFRESH_URL, {"refresh": refresh}, format="json").json()
+
+    assert body["expires_in"] == settings.SIMPLE_JWT["ACCESS_TOKEN_LIFETIME"].total_seconds()
+    assert body["expires_in"] - 2 < access_lifetime(body["access"]) <= body["expires_in"]
+
+
+def test_expires_in_follows_access_token_minutes():
+    # given the settings and token classes as a server with ACCESS_TOKEN_MINUTES=5 builds them
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "vetclinic.settings.test", "ACCESS_TOKEN_MINUTES": "5"}
+    code = "import django; django.setup(); from accounts.tokens import access_lifetime_seconds as s; print(s())"
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=BASE_DIR, env=env, check=True, capture_output=True, text=True
+    )
+
+    assert out.stdout.strip() == "300"
+
+
+def test_the_schema_documents_expires_in_on_both_token_answers(anon_client):
+    schema = anon_client.get("/api/schema/?format=json").json()
+    paths = schema["paths"]
+
+    for path in ("/api/v1/auth/token/", "/api/v1/auth/token/refresh/"):
+        ref = paths[path]["post"]["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]
+        component = schema["components"]["schemas"][ref.rsplit("/", 1)[-1]]
+        assert component["properties"]["expires_in"]["type"] == "integer"
+        assert {"access", "refresh", "expires_in"} <= set(component["required"])
+
+
+def test_a_refresh_token_of_a_deleted_user_is_401_not_500(anon_client):
+    user = UserFactory(email="vet@clinica.test")
+    refresh = login(anon_client, "vet@clinica.test").json()["refresh"]
+    user.delete()
+
+    response = anon_client.post(REFRESH_URL, {"refresh": refresh}, format="json")
+
+    assert response.status_code == 401
+    assert "access" not in response.json()
 
 
 def test_login_matches_email_case_insensitively(anon_client):
@@ -108,7 +173,7 @@ def test_refresh_rotates_and_the_old_refresh_token_dies(anon_client):
     reused = anon_client.post(REFRESH_URL, {"refresh": old_refresh}, format="json")
 
     assert rotated.status_code == 200
-    assert set(rotated.json()) == {"access", "refresh"}
+    assert set(rotated.json()) == {"access", "refresh", "expires_in"}
     assert rotated.json()["refresh"] != old_refresh
     assert reused.status_code == 401
     assert anon_client.post(REFRESH_URL, {"refresh": rotated.json()["refresh"]}, format="json").status_code == 200

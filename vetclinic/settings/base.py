@@ -11,6 +11,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from corsheaders.defaults import default_headers as cors_default_headers
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -37,6 +38,9 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "corsheaders",
     "rest_framework",
+    # Listed for its translations: Django finds an app's catalog only under an installed app
+    # (the token_blacklist app's folder has none), so simplejwt's messages stayed English.
+    "rest_framework_simplejwt",
     "rest_framework_simplejwt.token_blacklist",
     "django_filters",
     "drf_spectacular",
@@ -59,6 +63,7 @@ MIDDLEWARE = [
     "api.middleware.RequestGuardMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
+    "api.ratelimit.RateLimitHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -173,10 +178,23 @@ EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 # --- CORS -------------------------------------------------------------------
 
 CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
+# What a browser client may read of an answer, and send besides the default request headers.
+CORS_EXPOSE_HEADERS = [
+    "X-RateLimit-Limit",
+    "X-RateLimit-Remaining",
+    "X-RateLimit-Reset",
+    "Retry-After",
+    "X-Request-ID",
+    "ETag",
+    "Idempotent-Replayed",
+]
+CORS_ALLOW_HEADERS = [*cors_default_headers, "idempotency-key", "if-match", "if-none-match", "x-request-id"]
 
 # --- REST framework ---------------------------------------------------------
 
+# Login attempts per (client IP, email), and per client IP whatever the email (API and admin).
 LOGIN_RATE = env("LOGIN_RATE", default="10/min")
+LOGIN_IP_RATE = env("LOGIN_IP_RATE", default="100/min")
 # Ceiling on every other request, per client IP (anonymous) or per user.
 ANON_RATE = env("ANON_RATE", default="120/min")
 USER_RATE = env("USER_RATE", default="1200/min")
@@ -199,7 +217,8 @@ REST_FRAMEWORK = {
         "accounts.throttles.AnonRateThrottle",
         "accounts.throttles.UserRateThrottle",
     ],
-    "DEFAULT_THROTTLE_RATES": {"login": LOGIN_RATE, "anon": ANON_RATE, "user": USER_RATE},
+    "DEFAULT_THROTTLE_RATES": {"login": LOGIN_RATE, "login_ip": LOGIN_IP_RATE, "anon": ANON_RATE, "user": USER_RATE},
+    # Trusted X-Forwarded-For hops when finding the client IP (DRF's get_ident): 0 = the socket address.
     "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }

@@ -21,6 +21,9 @@ class VisiblePacienteField(PrimaryKeyRelatedField):
 
 
 class CitaSerializer(ModelSerializer):
+    """An appointment of a patient with a vet, from `inicio` to `fin` (or `duracion_minutos` on input), and
+    its state (`estado`, changed through the state actions)."""
+
     paciente = VisiblePacienteField()
     paciente_nombre = serializers.CharField(source="paciente.nombre", read_only=True)
     cliente = serializers.IntegerField(source="paciente.propietario_id", read_only=True)
@@ -65,6 +68,8 @@ class CitaSerializer(ModelSerializer):
 
 
 class CancelarSerializer(serializers.Serializer):
+    """Why the appointment is cancelled (optional)."""
+
     motivo = serializers.CharField(required=False, allow_blank=True, max_length=2000)
 
 
@@ -77,11 +82,15 @@ class DisponibilidadQuerySerializer(serializers.Serializer):
 
 
 class HuecoSerializer(serializers.Serializer):
+    """A free slot: `inicio` to `fin`."""
+
     inicio = serializers.DateTimeField()
     fin = serializers.DateTimeField()
 
 
 class DisponibilidadSerializer(serializers.Serializer):
+    """The free slots of a vet on a local date for an appointment of `duracion` minutes."""
+
     veterinario = serializers.IntegerField()
     fecha = serializers.DateField()
     duracion = serializers.IntegerField()
@@ -89,6 +98,8 @@ class DisponibilidadSerializer(serializers.Serializer):
 
 
 class HorarioSerializer(ModelSerializer):
+    """One opening-hours interval of a vet on a weekday (`dia_semana`, 0 = Monday), local time."""
+
     veterinario = PrimaryKeyRelatedField(queryset=veterinarios(solo_activos=False))
 
     class Meta:
@@ -97,6 +108,8 @@ class HorarioSerializer(ModelSerializer):
 
 
 class BloqueoSerializer(ModelSerializer):
+    """Time off of a vet: no appointment can be booked from `inicio` to `fin`."""
+
     veterinario = PrimaryKeyRelatedField(queryset=veterinarios(solo_activos=False))
 
     class Meta:

@@ -8,6 +8,8 @@ from .services import OWNER_EDITABLE_FIELDS
 
 
 class ClienteSerializer(ModelSerializer):
+    """A pet owner: contact details, and how many patients they have (`num_pacientes`)."""
+
     num_pacientes = serializers.IntegerField(read_only=True)
 
     class Meta:

@@ -236,7 +236,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     "REDOC_DIST": "SIDECAR",
     # ReDoc's default typography names Google Fonts (drf-spectacular's page links them): system
-    # fonts keep every request on this host. Rendered as attributes of <redoc> by api.schema.RedocView.
+    # fonts keep every request on this host. Rendered as attributes of <redoc> by api.views.RedocView.
     "REDOC_UI_SETTINGS": {
         "theme": {
             "typography": {

@@ -31,6 +31,9 @@ class ClienteLinkField(PrimaryKeyRelatedField):
 
 
 class MeSerializer(ModelSerializer):
+    """The caller's own profile. `cliente` is the owner record a `cliente` user is linked to (null for
+    staff)."""
+
     cliente = ClienteLinkField(read_only=True, allow_null=True)
 
     class Meta:
@@ -40,15 +43,22 @@ class MeSerializer(ModelSerializer):
 
 
 class PasswordChangeSerializer(serializers.Serializer):
+    """The current password and the new one."""
+
     password_actual = serializers.CharField(write_only=True, trim_whitespace=False)
     password_nueva = serializers.CharField(write_only=True, trim_whitespace=False)
 
 
 class LogoutSerializer(serializers.Serializer):
+    """The refresh token to revoke."""
+
     refresh = serializers.CharField()
 
 
 class UsuarioSerializer(ModelSerializer):
+    """A user of the clinic, with exactly one `rol`; a `cliente` user is linked to one owner record
+    (`cliente`). `password` is required on creation and never returned."""
+
     cliente = ClienteLinkField(allow_null=True, required=False)
     password = serializers.CharField(
         write_only=True, required=False, trim_whitespace=False, style={"input_type": "password"}
@@ -70,6 +80,8 @@ class UsuarioSerializer(ModelSerializer):
 
 
 class VeterinarioSerializer(ModelSerializer):
+    """An active vet, as anyone may see them to book an appointment."""
+
     class Meta:
         model = User
         fields = ["id", "nombre", "apellidos"]

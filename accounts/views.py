@@ -1,9 +1,9 @@
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
-from rest_framework_simplejwt.views import TokenObtainPairView, TokenViewBase
+from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView, TokenViewBase
 
 from api.viewsets import ListViewSet, ModelViewSet
 
@@ -22,6 +22,7 @@ from .throttles import LOGIN_THROTTLES, PasswordChangeRateThrottle
 from .tokens import TokenBlacklistSerializer
 
 
+@extend_schema_view(post=extend_schema(summary="Log in"))
 class LoginView(TokenObtainPairView):
     """Email + password → access and refresh tokens (and `expires_in`). Throttled per
     (client IP, email) and per client IP."""
@@ -29,17 +30,27 @@ class LoginView(TokenObtainPairView):
     throttle_classes = LOGIN_THROTTLES
 
 
+@extend_schema_view(post=extend_schema(summary="Refresh the access token"))
+class RefreshView(TokenRefreshView):
+    """A refresh token → a new access token (and, rotated, a new refresh token)."""
+
+
 class LogoutView(TokenViewBase):
     """Blacklists the given refresh token; it can no longer be refreshed."""
 
     serializer_class = TokenBlacklistSerializer
 
-    @extend_schema(request=LogoutSerializer, responses={205: OpenApiResponse(description="Sesión cerrada")})
+    @extend_schema(
+        summary="Log out", request=LogoutSerializer, responses={205: OpenApiResponse(description="Logged out")}
+    )
     def post(self, request, *args, **kwargs):
         super().post(request, *args, **kwargs)
         return Response(status=status.HTTP_205_RESET_CONTENT)
 
 
+@extend_schema_view(
+    get=extend_schema(summary="Retrieve my profile"), patch=extend_schema(summary="Update my profile")
+)
 class MeView(generics.RetrieveUpdateAPIView):
     """The caller's own profile; only nombre, apellidos and telefono are editable."""
 
@@ -63,7 +74,9 @@ class PasswordChangeView(APIView):
         return [*super().get_throttles(), PasswordChangeRateThrottle()]
 
     @extend_schema(
-        request=PasswordChangeSerializer, responses={204: OpenApiResponse(description="Contraseña cambiada")}
+        summary="Change my password",
+        request=PasswordChangeSerializer,
+        responses={204: OpenApiResponse(description="Password changed")},
     )
     def post(self, request):
         serializer = PasswordChangeSerializer(data=request.data)
@@ -93,6 +106,7 @@ class UsuarioViewSet(ModelViewSet):
         services.user_deactivate(actor=self.request.user, user=user)
 
 
+@extend_schema_view(list=extend_schema(summary="List vets"))
 class VeterinarioViewSet(ListViewSet):
     """Active vets, so that any user (owners included) can pick one to book with."""
 

@@ -1,3 +1,4 @@
+import json
 import logging
 
 from django.contrib.auth import get_user_model
@@ -6,17 +7,21 @@ from django.db import DatabaseError
 from django.http import JsonResponse
 from django.utils.translation import gettext as _
 from django.views import defaults
+from drf_spectacular.settings import spectacular_settings
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.views import SpectacularRedocView
 from rest_framework import serializers, status
 from rest_framework.decorators import api_view, authentication_classes, permission_classes, throttle_classes
 from rest_framework.response import Response
 
 logger = logging.getLogger(__name__)
 
+HEALTH_STATUSES = ["ok", "degraded", "error"]
+
 HealthSerializer = inline_serializer(
     "Health",
     {
-        "status": serializers.ChoiceField(choices=["ok", "degraded", "error"]),
+        "status": serializers.ChoiceField(choices=HEALTH_STATUSES),
         "database": serializers.CharField(help_text="`ok` or `error`"),
         "cache": serializers.CharField(help_text="`ok` or `error`"),
     },
@@ -46,6 +51,7 @@ def _cache_ok():
 
 
 @extend_schema(
+    summary="Health check",
     tags=["health"],
     responses={
         200: OpenApiResponse(HealthSerializer, description="Database reachable (`degraded`: the cache is not)"),
@@ -92,3 +98,22 @@ def bad_request(request, exception=None):
     if _wants_json(request):
         return JsonResponse({"detail": _("Petición incorrecta.")}, status=400)
     return defaults.bad_request(request, exception)
+
+
+class RedocView(SpectacularRedocView):
+    """ReDoc with no outside font and no inline script: the page is a `<redoc>` element whose
+    attributes carry REDOC_UI_SETTINGS (drf-spectacular's page links Google Fonts and passes
+    them in an inline script, which the Content-Security-Policy refuses; ReDoc reads `theme` from
+    its attribute as JSON)."""
+
+    template_name = "api/redoc.html"
+
+    @extend_schema(exclude=True)
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)
+        options = {}
+        for name, value in spectacular_settings.REDOC_UI_SETTINGS.items():
+            attribute = "".join(f"-{c.lower()}" if c.isupper() else c for c in name)
+            options[attribute] = json.dumps(value) if isinstance(value, dict | list) else str(value).lower()
+        response.data["options"] = options
+        return response

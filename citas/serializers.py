@@ -27,7 +27,8 @@ class VisiblePacienteField(PrimaryKeyRelatedField):
 
 
 class CitaSerializer(CompiledModelSerializer):
-    """What the API answers for a cita (every read and every write)."""
+    """An appointment of a patient with a vet, from `inicio` to `fin`, and its state (`estado`,
+    changed through the state actions)."""
 
     paciente_nombre = serializers.CharField(source="paciente.nombre", read_only=True)
     cliente = serializers.IntegerField(source="paciente.propietario_id", read_only=True)
@@ -86,6 +87,8 @@ class CitaUpdateSerializer(CitaCreateSerializer):
 
 
 class CancelarSerializer(serializers.Serializer):
+    """Why the appointment is cancelled (optional)."""
+
     motivo = serializers.CharField(required=False, allow_blank=True, max_length=2000)
 
 
@@ -98,11 +101,15 @@ class DisponibilidadQuerySerializer(serializers.Serializer):
 
 
 class HuecoSerializer(serializers.Serializer):
+    """A free slot: `inicio` to `fin`."""
+
     inicio = serializers.DateTimeField()
     fin = serializers.DateTimeField()
 
 
 class DisponibilidadSerializer(serializers.Serializer):
+    """The free slots of a vet on a local date for an appointment of `duracion` minutes."""
+
     veterinario = serializers.IntegerField()
     fecha = serializers.DateField()
     duracion = serializers.IntegerField()
@@ -110,6 +117,8 @@ class DisponibilidadSerializer(serializers.Serializer):
 
 
 class HorarioSerializer(ModelSerializer):
+    """One opening-hours interval of a vet on a weekday (`dia_semana`, 0 = Monday), local time."""
+
     veterinario = PrimaryKeyRelatedField(queryset=veterinarios(solo_activos=False))
 
     class Meta:
@@ -118,6 +127,8 @@ class HorarioSerializer(ModelSerializer):
 
 
 class BloqueoSerializer(ModelSerializer):
+    """Time off of a vet: no appointment can be booked from `inicio` to `fin`."""
+
     veterinario = PrimaryKeyRelatedField(queryset=veterinarios(solo_activos=False))
 
     class Meta:

@@ -63,34 +63,39 @@ class CitaViewSet(ModelViewSet):
         cita = services.cita_transition(cita=self.get_object(), accion=accion, actor=self.request.user, motivo=motivo)
         return Response(self.get_serializer(self.reread(cita)).data)
 
-    @extend_schema(request=None, responses=CitaSerializer)
+    @extend_schema(summary="Confirm an appointment", request=None, responses=CitaSerializer)
     @action(detail=True, methods=["post"])
     def confirmar(self, request, pk=None):
         return self._transition("confirmar")
 
-    @extend_schema(request=None, responses=CitaSerializer)
+    @extend_schema(summary="Start an appointment", request=None, responses=CitaSerializer)
     @action(detail=True, methods=["post"])
     def iniciar(self, request, pk=None):
         return self._transition("iniciar")
 
-    @extend_schema(request=None, responses=CitaSerializer)
+    @extend_schema(summary="Complete an appointment", request=None, responses=CitaSerializer)
     @action(detail=True, methods=["post"])
     def completar(self, request, pk=None):
         return self._transition("completar")
 
-    @extend_schema(request=CancelarSerializer, responses=CitaSerializer)
+    @extend_schema(summary="Cancel an appointment", request=CancelarSerializer, responses=CitaSerializer)
     @action(detail=True, methods=["post"])
     def cancelar(self, request, pk=None):
         body = CancelarSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         return self._transition("cancelar", motivo=body.validated_data.get("motivo", ""))
 
-    @extend_schema(request=None, responses=CitaSerializer)
+    @extend_schema(summary="Mark an appointment as a no-show", request=None, responses=CitaSerializer)
     @action(detail=True, methods=["post"], url_path="no-asistio", url_name="no-asistio")
     def no_asistio(self, request, pk=None):
         return self._transition("no-asistio")
 
-    @extend_schema(parameters=[DisponibilidadQuerySerializer], responses=DisponibilidadSerializer, filters=False)
+    @extend_schema(
+        summary="List a vet's free slots",
+        parameters=[DisponibilidadQuerySerializer],
+        responses=DisponibilidadSerializer,
+        filters=False,
+    )
     @action(detail=False, pagination_class=None, filter_backends=[])
     def disponibilidad(self, request):
         """Free slots of a vet on a local date, for booking (every authenticated role)."""

@@ -8,7 +8,7 @@ from .services import OWNER_EDITABLE_FIELDS
 
 
 class ClienteSerializer(ModelSerializer):
-    """A cliente, as staff write it and as the API answers it."""
+    """A pet owner: contact details, and how many patients they have (`num_pacientes`)."""
 
     num_pacientes = serializers.IntegerField(read_only=True)
 

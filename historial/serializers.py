@@ -8,7 +8,7 @@ from .models import Consulta, Vacuna
 
 
 class ConsultaSerializer(CompiledModelSerializer):
-    """What the API answers for a consulta (every read and every write)."""
+    """A clinical visit of a patient: findings, diagnosis, treatment and measurements."""
 
     paciente_nombre = serializers.CharField(source="paciente.nombre", read_only=True)
     veterinario_nombre = serializers.CharField(source="veterinario.nombre_completo", read_only=True)
@@ -86,7 +86,7 @@ class ConsultaAdminUpdateSerializer(ConsultaUpdateSerializer):
 
 
 class VacunaSerializer(CompiledModelSerializer):
-    """What the API answers for a vacuna (every read and every write)."""
+    """A vaccine applied to a patient, and when the next dose is due (`proxima_dosis`)."""
 
     paciente_nombre = serializers.CharField(source="paciente.nombre", read_only=True)
 
@@ -125,8 +125,10 @@ class VacunaUpdateSerializer(ModelSerializer):
 
 
 class HistorialCitaSerializer(serializers.Serializer):
-    """The citas of a historial: a shorter shape than citas' CitaSerializer (no paciente, cliente,
-    notas...), so it stays its own serializer."""
+    """An appointment in a clinical record: when, with whom, why and its state."""
+
+    # A shorter shape than citas' CitaSerializer (no paciente, cliente, notas...), so it stays its
+    # own serializer.
 
     id = serializers.IntegerField()
     inicio = serializers.DateTimeField()
@@ -138,6 +140,9 @@ class HistorialCitaSerializer(serializers.Serializer):
 
 
 class HistorialSerializer(serializers.Serializer):
+    """A patient's clinical record: the patient with its visits, vaccines and appointments, each newest
+    first."""
+
     paciente = PacienteSerializer()
     consultas = ConsultaSerializer(many=True)
     vacunas = VacunaSerializer(many=True)
@@ -145,6 +150,8 @@ class HistorialSerializer(serializers.Serializer):
 
 
 class PesoSerializer(serializers.Serializer):
+    """A weight recorded at a visit (`consulta`)."""
+
     fecha = serializers.DateTimeField()
     peso_kg = serializers.DecimalField(max_digits=6, decimal_places=2)
     consulta = serializers.IntegerField(source="id")

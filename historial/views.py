@@ -36,14 +36,14 @@ from .serializers import (
 class PacienteConHistorialViewSet(PacienteViewSet):
     action_roles = {**PacienteViewSet.action_roles, "historial": ALL_ROLES, "pesos": ALL_ROLES}
 
-    @extend_schema(responses=HistorialSerializer, filters=False)
+    @extend_schema(summary="Retrieve a patient's clinical record", responses=HistorialSerializer, filters=False)
     @action(detail=True, pagination_class=None, filter_backends=[])
     def historial(self, request, pk=None):
         """The patient with its consultas, vacunas and citas, each newest first (not paginated)."""
         historial = paciente_historial(paciente=self.get_object())
         return Response(HistorialSerializer(historial).data)
 
-    @extend_schema(responses=PesoSerializer(many=True), filters=False)
+    @extend_schema(summary="List a patient's weights", responses=PesoSerializer(many=True), filters=False)
     @action(detail=True, pagination_class=None, filter_backends=[])
     def pesos(self, request, pk=None):
         """Weight over time, oldest first: one entry per consulta that recorded a weight."""

@@ -7,6 +7,8 @@ from .models import Paciente
 
 
 class PacienteSerializer(CompiledModelSerializer):
+    """An animal under the clinic's care, with its owner (`propietario`)."""
+
     propietario_nombre = serializers.CharField(source="propietario.nombre_completo", read_only=True)
 
     class Meta:

@@ -1,7 +1,7 @@
 from django.shortcuts import get_object_or_404
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework.filters import OrderingFilter
 
 from accounts.permissions import (
@@ -54,6 +54,7 @@ class PacienteViewSet(ModelViewSet):
         services.paciente_delete(actor=self.request.user, paciente=paciente)
 
 
+@extend_schema_view(list=extend_schema(summary="List a client's patients"))
 @extend_schema(parameters=[OpenApiParameter("cliente_pk", OpenApiTypes.INT, OpenApiParameter.PATH)])
 class ClientePacientesViewSet(ListViewSet):
     """`GET /clientes/{id}/pacientes/`: one client's pacientes, for whoever may see that client."""

@@ -20,6 +20,6 @@ class RecordatorioViewSet(ListViewSet):
         query.is_valid(raise_exception=True)
         return recordatorio_list(user=self.request.user, **query.validated_data)
 
-    @extend_schema(parameters=[RecordatorioQuerySerializer])
+    @extend_schema(summary="List reminders due", parameters=[RecordatorioQuerySerializer])
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)

@@ -241,17 +241,65 @@ SIMPLE_JWT = {
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "VetClinic API",
-    "DESCRIPTION": "Backend de clínicas veterinarias: clientes, pacientes, citas e historia clínica.",
-    "VERSION": "1.0.0",
+    "DESCRIPTION": "Backend for veterinary clinic chains: owners (clientes), patients (pacientes), "
+    "appointments (citas), the clinical record (historial) and reminders (recordatorios).",
+    "VERSION": "1.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Paths are absolute (/api/v1/...): the API is on the host that serves the schema.
+    "SERVERS": [{"url": "/", "description": "The host serving this schema"}],
+    # One document for every language (api.schema.SchemaGenerator renders it in English).
+    "DEFAULT_GENERATOR_CLASS": "api.schema.SchemaGenerator",
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    # No validator badge: Swagger UI would send the schema to validator.swagger.io.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     "REDOC_DIST": "SIDECAR",
+    # ReDoc's default typography names Google Fonts (drf-spectacular's page links them): system
+    # fonts keep every request on this host. Rendered as attributes of <redoc> by api.views.RedocView.
+    "REDOC_UI_SETTINGS": {
+        "theme": {
+            "typography": {
+                "fontFamily": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif",
+                "headings": {"fontFamily": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"},
+                "code": {"fontFamily": "ui-monospace, 'SFMono-Regular', Menlo, Consolas, monospace"},
+            }
+        },
+    },
     "COMPONENT_SPLIT_REQUEST": True,
+    # Read-only fields are always in a response: keep them `required` there (request components
+    # leave them out). Fields that are only optional on input are made required in responses by
+    # api.schema.AutoSchema.
+    "COMPONENT_NO_READ_ONLY_REQUIRED": False,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    # Every choice set is one named component, whatever field or filter uses it.
+    "ENUM_NAME_OVERRIDES": {
+        "EspecieEnum": "pacientes.models.Especie.choices",
+        "SexoEnum": "pacientes.models.Sexo.choices",
+        "EstadoCitaEnum": "citas.models.EstadoCita.choices",
+        "DiaSemanaEnum": "citas.models.DiaSemana.choices",
+        "RolEnum": "accounts.models.Rol.choices",
+        "TipoRecordatorioEnum": "recordatorios.models.TipoRecordatorio.choices",
+        "HealthStatusEnum": "api.views.HEALTH_STATUSES",
+        # drf-standardized-errors' error enums (its documented overrides).
+        "ValidationErrorEnum": "drf_standardized_errors.openapi_serializers.ValidationErrorEnum.choices",
+        "ClientErrorEnum": "drf_standardized_errors.openapi_serializers.ClientErrorEnum.choices",
+        "ServerErrorEnum": "drf_standardized_errors.openapi_serializers.ServerErrorEnum.choices",
+        "ErrorCode401Enum": "drf_standardized_errors.openapi_serializers.ErrorCode401Enum.choices",
+        "ErrorCode403Enum": "drf_standardized_errors.openapi_serializers.ErrorCode403Enum.choices",
+        "ErrorCode404Enum": "drf_standardized_errors.openapi_serializers.ErrorCode404Enum.choices",
+        "ErrorCode405Enum": "drf_standardized_errors.openapi_serializers.ErrorCode405Enum.choices",
+        "ErrorCode406Enum": "drf_standardized_errors.openapi_serializers.ErrorCode406Enum.choices",
+        "ErrorCode415Enum": "drf_standardized_errors.openapi_serializers.ErrorCode415Enum.choices",
+        "ErrorCode429Enum": "drf_standardized_errors.openapi_serializers.ErrorCode429Enum.choices",
+        "ErrorCode500Enum": "drf_standardized_errors.openapi_serializers.ErrorCode500Enum.choices",
+    },
     "POSTPROCESSING_HOOKS": [
-        "drf_spectacular.hooks.postprocess_schema_enums",
+        # drf-standardized-errors' copy of drf-spectacular's enum hook: it leaves the per-field
+        # error components (`…ErrorComponent`) alone.
+        "drf_standardized_errors.openapi_hooks.postprocess_schema_enums",
+        "api.schema.ref_parameter_enums",
         "api.schema.add_error_responses",
+        "api.schema.mark_public_operations",
     ],
 }
 

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "simple_history",
     "core",
+    "api",
     "accounts",
     "clientes",
     "pacientes",
@@ -235,6 +236,13 @@ SPECTACULAR_SETTINGS = {
         "api.schema.add_error_responses",
     ],
 }
+
+# --- Concurrency and retries ------------------------------------------------
+# Idempotency-Key (api.idempotency): how long a key's answer is kept (the contract's 24 hours),
+# and how long a first request may run before a retry may take over a claim it left behind.
+
+IDEMPOTENCY_KEY_TTL = timedelta(hours=24)
+IDEMPOTENCY_LEASE = timedelta(seconds=60)
 
 # --- Clinic -----------------------------------------------------------------
 

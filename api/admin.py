@@ -14,7 +14,6 @@ class IdempotencyKeyAdmin(SafeListsMixin, admin.ModelAdmin):
     list_display = ("key", "caller", "method", "path", "status_code", "created_at", "expires_at")
     list_filter = ("method", "status_code")
     search_fields = ("key", "caller", "path")
-    date_hierarchy = "created_at"
     ordering = ("-created_at",)
     fields = (
         "caller",

@@ -199,8 +199,9 @@ class IdempotencyMixin:
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
-        if request.method != "POST" or _META_KEY not in request.META:
-            return
+        handler = getattr(self, "post", None)
+        if request.method != "POST" or _META_KEY not in request.META or handler is None:
+            return  # no POST here (405): nothing to claim
         key = validated_key(request.META[_META_KEY])
         outcome = claim(
             caller=caller_of(request),
@@ -209,9 +210,6 @@ class IdempotencyMixin:
             method=request.method,
             path=request.get_full_path()[:2000],
         )
-        handler = getattr(self, "post", None)
-        if handler is None:
-            return
         if isinstance(outcome, Claim):
             self.post = self._idempotent(handler, outcome)
         else:

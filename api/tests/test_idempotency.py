@@ -238,6 +238,15 @@ def test_a_post_without_a_key_stores_nothing(api_client):
     assert not IdempotencyKey.objects.exists()
 
 
+def test_a_post_where_no_post_is_allowed_claims_no_key(api_client):
+    cita = CitaFactory()
+
+    response = post(api_client("admin"), f"/api/v1/citas/{cita.pk}/", {}, "sin-post")
+
+    assert response.status_code in (403, 405)  # the role table refuses an unmapped method first
+    assert not IdempotencyKey.objects.exists()
+
+
 def test_a_refused_request_claims_no_key(anon_client):
     response = post(anon_client, "/api/v1/clientes/", NUEVO_CLIENTE, "sin-login")
 

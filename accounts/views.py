@@ -5,10 +5,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView, TokenViewBase
 
+from api.conditional import ConditionalRequestMixin
+from api.idempotency import IdempotencyMixin
 from api.viewsets import ListViewSet, ModelViewSet
 
 from . import services
 from .filters import UsuarioFilterSet
+from .models import User
 from .permissions import ADMIN, ALL_ROLES, crud_roles
 from .selectors import usuario_list, veterinario_list
 from .serializers import (
@@ -51,21 +54,24 @@ class LogoutView(TokenViewBase):
 @extend_schema_view(
     get=extend_schema(summary="Retrieve my profile"), patch=extend_schema(summary="Update my profile")
 )
-class MeView(generics.RetrieveUpdateAPIView):
+class MeView(ConditionalRequestMixin, generics.RetrieveUpdateAPIView):
     """The caller's own profile; only nombre, apellidos and telefono are editable."""
 
     serializer_class = MeSerializer
     permission_classes = [IsAuthenticated]
     http_method_names = ["get", "patch", "head", "options"]
+    detail = True  # one object: ETag, If-None-Match and If-Match apply (api.conditional)
 
     def get_object(self):
-        return self.request.user
+        # Read again, not the user the token authenticated: an If-Match is compared with the
+        # profile as it is once its row is locked.
+        return User.objects.get(pk=self.request.user.pk)
 
     def perform_update(self, serializer):
-        services.profile_update(user=self.request.user, **serializer.validated_data)
+        serializer.instance = services.profile_update(user=serializer.instance, **serializer.validated_data)
 
 
-class PasswordChangeView(APIView):
+class PasswordChangeView(IdempotencyMixin, APIView):
     permission_classes = [IsAuthenticated]
 
     def get_throttles(self):

@@ -25,15 +25,21 @@ documents the request bodies from them (api.schema.AutoSchema).
 The base enforces the role table (RolePermission, and an `Allow` header to match), and after
 every write reads the object again through `get_queryset()`, so a POST/PUT/PATCH answers
 exactly what a GET of that object would show (annotations, joined names, the caller's scope).
+
+Every viewset also gets, from the mixins of the base, conditional requests on its detail routes
+(ETag / If-None-Match / If-Match, api.conditional) and Idempotency-Key on its POSTs
+(api.idempotency), for every action, the ones a viewset adds included.
 """
 
 from rest_framework import mixins, status, viewsets
 from rest_framework.response import Response
 
+from .conditional import ConditionalRequestMixin
+from .idempotency import IdempotencyMixin
 from .permissions import RoleAllowedMethodsMixin, RolePermission
 
 
-class ScopedViewSetMixin(RoleAllowedMethodsMixin):
+class ScopedViewSetMixin(IdempotencyMixin, ConditionalRequestMixin, RoleAllowedMethodsMixin):
     permission_classes = [RolePermission]
     selector = None  # staticmethod(<app>.selectors.<entity>_list)
 

@@ -14,6 +14,11 @@ goes back to an earlier step:
 3. the paciente's row (bookings and reschedules; consultas lock only this);
 4. the owner's Cliente row (bookings made by a `cliente` user, for their limit).
 
+A request with If-Match takes, before comparing tags, the first lock its service will take
+(the viewset's `lock_for_write`, api.conditional): the cita's row (step 1), the vet's for
+horarios and bloqueos (step 2), the paciente's for consultas (step 3); objects no service
+locks before their own row (clientes, pacientes, vacunas, users) lock that row.
+
 FOR NO KEY UPDATE, not FOR UPDATE: a row inserted with a foreign key to a locked row (a
 consulta of the vet, a cita of the paciente, an audit row of the user) takes FOR KEY SHARE
 on it, which FOR UPDATE would block; blocked that way behind a lock taken out of order,

@@ -127,6 +127,10 @@ class HorarioViewSet(ModelViewSet):
     def delete_object(self, horario):
         services.horario_delete(actor=self.request.user, horario=horario)
 
+    def lock_for_write(self, horario):
+        # Writes on a vet's horarios are serialised by the vet's row (citas.services, step 2).
+        services.lock_veterinario(horario.veterinario)
+
 
 class BloqueoViewSet(ModelViewSet):
     """Time a vet cannot be booked. A vet manages only their own; recepción and admin any."""
@@ -146,3 +150,7 @@ class BloqueoViewSet(ModelViewSet):
 
     def delete_object(self, bloqueo):
         services.bloqueo_delete(actor=self.request.user, bloqueo=bloqueo)
+
+    def lock_for_write(self, bloqueo):
+        # Writes on a vet's bloqueos are serialised by the vet's row (citas.services, step 2).
+        services.lock_veterinario(bloqueo.veterinario)

@@ -47,7 +47,7 @@ def _check_veterinario(veterinario):
         raise ValidationError({"veterinario": _("Debe ser un usuario activo con rol veterinario.")})
 
 
-def _lock(paciente):
+def lock_paciente(paciente):
     """Serialises writes that recompute the paciente's derived weight (see the lock order above)."""
     return lock_rows(Paciente.objects.filter(pk=paciente.pk)).get()
 
@@ -59,7 +59,7 @@ def consulta_create(*, actor, paciente, veterinario=None, **data) -> Consulta:
     if actor.rol != Rol.ADMIN:
         veterinario = actor
     _check_veterinario(veterinario)
-    paciente = _lock(paciente)
+    paciente = lock_paciente(paciente)
     fields = {k: v for k, v in data.items() if k in CONSULTA_EDITABLE_FIELDS}
     consulta = save_validated(Consulta(paciente=paciente, veterinario=veterinario, **fields), actor=actor)
     sync_peso(paciente=paciente, actor=actor)
@@ -76,7 +76,7 @@ def consulta_update(*, actor, consulta, data) -> Consulta:
     if actor.rol == Rol.ADMIN and "veterinario" in data:
         _check_veterinario(data["veterinario"])
         fields = (*fields, "veterinario")
-    paciente = _lock(consulta.paciente)
+    paciente = lock_paciente(consulta.paciente)
     # The row as committed, read under the lock; also a clean start when `retry_on_deadlock`
     # runs this again after a rolled-back attempt had already set the new values on it.
     consulta.refresh_from_db()
@@ -88,7 +88,7 @@ def consulta_update(*, actor, consulta, data) -> Consulta:
 @retry_on_deadlock
 @transaction.atomic
 def consulta_delete(*, actor, consulta) -> None:
-    paciente = _lock(consulta.paciente)
+    paciente = lock_paciente(consulta.paciente)
     delete_or_conflict(consulta, actor=actor, detail=_("La consulta tiene registros relacionados."))
     sync_peso(paciente=paciente, actor=actor)
 

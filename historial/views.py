@@ -79,6 +79,10 @@ class ConsultaViewSet(ModelViewSet):
     def delete_object(self, consulta):
         services.consulta_delete(actor=self.request.user, consulta=consulta)
 
+    def lock_for_write(self, consulta):
+        # Writes on consultas are serialised by the paciente's row (historial.services).
+        services.lock_paciente(consulta.paciente)
+
 
 class VacunaViewSet(ModelViewSet):
     """Applied vaccines and the date of the next dose."""

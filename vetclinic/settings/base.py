@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "simple_history",
     "core",
+    "api",
     "accounts",
     "clientes",
     "pacientes",
@@ -300,8 +301,16 @@ SPECTACULAR_SETTINGS = {
         "api.schema.ref_parameter_enums",
         "api.schema.add_error_responses",
         "api.schema.mark_public_operations",
+        "api.schema_concurrency.document_concurrency_headers",
     ],
 }
+
+# --- Concurrency and retries ------------------------------------------------
+# Idempotency-Key (api.idempotency): how long a key's answer is kept (the contract's 24 hours),
+# and how long a first request may run before a retry may take over a claim it left behind.
+
+IDEMPOTENCY_KEY_TTL = timedelta(hours=24)
+IDEMPOTENCY_LEASE = timedelta(seconds=60)
 
 # --- Clinic -----------------------------------------------------------------
 

@@ -38,7 +38,7 @@ IDEMPOTENCY_KEY = {
 ETAG = {"description": "Strong tag of the object's representation", "schema": STRING}
 REPLAYED = {
     "description": "`true` when this is the stored answer of an earlier request with the same key",
-    "schema": {"type": "string", "enum": ["true"]},
+    "schema": {"type": "string", "example": "true"},
 }
 
 

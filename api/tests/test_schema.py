@@ -92,13 +92,15 @@ def test_the_schema_generates_without_warnings_or_errors():
 
 def test_operation_ids_component_and_parameter_names_are_plain_ascii_identifiers(schema):
     operation_ids = [operation["operationId"] for _, _, operation in operations(schema)]
-    parameter_names = [
-        parameter["name"] for _, _, operation in operations(schema) for parameter in operation.get("parameters", [])
-    ]
+    parameters = [parameter for _, _, operation in operations(schema) for parameter in operation.get("parameters", [])]
+    parameter_names = [parameter["name"] for parameter in parameters if parameter["in"] != "header"]
+    header_names = [parameter["name"] for parameter in parameters if parameter["in"] == "header"]
 
     assert len(operation_ids) == len(set(operation_ids))
     for name in [*operation_ids, *schema["components"]["schemas"], *parameter_names]:
         assert IDENTIFIER.match(name), name
+    for name in header_names:  # HTTP header names (If-Match, Idempotency-Key): letters, digits and dashes
+        assert re.fullmatch(r"[A-Za-z0-9-]+", name), name
 
 
 # --- Summaries -------------------------------------------------------------------------------

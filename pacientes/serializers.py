@@ -44,5 +44,5 @@ class PacienteSerializer(ModelSerializer):
             if self.instance is not None:
                 duplicates = duplicates.exclude(pk=self.instance.pk)
             if duplicates.exists():
-                raise serializers.ValidationError(_("Ya existe un paciente con este microchip."))
+                raise serializers.ValidationError(_("Ya existe un paciente con este microchip."), code="unique")
         return value

@@ -9,6 +9,7 @@ from accounts.tests.factories import VeterinarioFactory
 from historial.models import Consulta
 from historial.tests.factories import ConsultaFactory
 from pacientes.tests.factories import PacienteFactory
+from tests.errors import error_codes
 
 pytestmark = pytest.mark.django_db
 
@@ -131,7 +132,7 @@ def test_temperature_between_30_and_45(client_for, veterinario, temperatura, sta
 
     assert response.status_code == status
     if status == 400:
-        assert "temperatura_c" in response.json()
+        assert error_codes(response) == {"temperatura_c": ["min_value" if float(temperatura) < 30 else "max_value"]}
 
 
 @pytest.mark.parametrize("peso", ["0", "-1"])
@@ -139,7 +140,7 @@ def test_weight_must_be_positive(client_for, veterinario, peso):
     response = client_for(veterinario).post(URL, nueva(PacienteFactory(), peso_kg=peso))
 
     assert response.status_code == 400
-    assert "peso_kg" in response.json()
+    assert error_codes(response) == {"peso_kg": ["no_positivo"]}
 
 
 def test_future_date_is_rejected(client_for, veterinario):
@@ -148,7 +149,7 @@ def test_future_date_is_rejected(client_for, veterinario):
     response = client_for(veterinario).post(URL, nueva(PacienteFactory(), fecha=manana.isoformat()))
 
     assert response.status_code == 400
-    assert "fecha" in response.json()
+    assert error_codes(response) == {"fecha": ["fecha_futura"]}
 
 
 def test_fecha_defaults_to_now(client_for, veterinario):

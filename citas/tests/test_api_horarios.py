@@ -92,4 +92,4 @@ def test_only_vets_have_horarios(admin_api):
     response = admin_api.post(URL, tramo(UserFactory(rol=Rol.RECEPCIONISTA)))
 
     assert response.status_code == 400
-    assert error_codes(response) == {"veterinario": ["veterinario_no_valido"]}
+    assert error_codes(response) == {"veterinario": ["does_not_exist"]}

@@ -146,6 +146,13 @@ class ExceptionHandler(BaseExceptionHandler):
             return exceptions.PermissionDenied(*exc.args)
         return super().convert_known_exceptions(exc)
 
+    def report_exception(self, exc, response):
+        """A cancelled statement is an answer (503, retry), not a crash: Django logs it as any
+        5xx, without the got_request_exception signal that error trackers treat as a bug."""
+        if isinstance(exc, StatementTimeout):
+            return
+        super().report_exception(exc, response)
+
     def convert_unhandled_exceptions(self, exc: Exception) -> exceptions.APIException:
         if not isinstance(exc, exceptions.APIException):
             return ServerError()

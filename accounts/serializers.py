@@ -75,7 +75,9 @@ class UsuarioSerializer(ModelSerializer):
 
     def validate(self, attrs):
         if self.instance is None and not attrs.get("password"):
-            raise serializers.ValidationError({"password": [serializers.Field.default_error_messages["required"]]})
+            raise serializers.ValidationError(
+                {"password": [serializers.Field.default_error_messages["required"]]}, code="required"
+            )
         return attrs
 
 

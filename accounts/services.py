@@ -17,13 +17,19 @@ ADMIN_EDITABLE_FIELDS = ("email", "nombre", "apellidos", "telefono", "rol", "is_
 _UNSET = object()
 
 
+def _invalid(field, message, code):
+    return ValidationError({field: ValidationError(message, code=code)})
+
+
 def _check_cliente_link(*, user, rol, cliente):
     if rol == Rol.CLIENTE and cliente is None:
-        raise ValidationError({"cliente": _("Un usuario con rol cliente debe estar vinculado a un cliente.")})
+        raise _invalid("cliente", _("Un usuario con rol cliente debe estar vinculado a un cliente."), "required")
     if rol != Rol.CLIENTE and cliente is not None:
-        raise ValidationError({"cliente": _("Solo los usuarios con rol cliente se vinculan a un cliente.")})
+        raise _invalid(
+            "cliente", _("Solo los usuarios con rol cliente se vinculan a un cliente."), "cliente_solo_rol_cliente"
+        )
     if cliente is not None and cliente.usuario_id not in (None, user.pk):
-        raise ValidationError({"cliente": _("Este cliente ya está vinculado a otro usuario.")})
+        raise _invalid("cliente", _("Este cliente ya está vinculado a otro usuario."), "cliente_ya_vinculado")
 
 
 def _link_cliente(*, user, cliente):
@@ -41,13 +47,14 @@ def _validate_password(password, user, *, field):
     try:
         validate_password(password, user)
     except ValidationError as exc:
-        raise ValidationError({field: exc.messages}) from exc
+        # each of Django's password validators keeps its own code (password_too_short, …)
+        raise ValidationError({field: exc.error_list}) from exc
 
 
 def _check_email_free(*, user):
     email = User.objects.normalize_email(user.email).lower()
     if User.objects.filter(email__iexact=email).exclude(pk=user.pk).exists():
-        raise ValidationError({"email": _("Ya existe un usuario con este email.")})
+        raise _invalid("email", _("Ya existe un usuario con este email."), "unique")
 
 
 def revoke_access_tokens(*, user_id):
@@ -93,9 +100,9 @@ def user_update(*, actor, user, password=None, cliente=_UNSET, **fields) -> User
         raise ValueError(f"Campos no editables: {sorted(unknown)}")
     if actor.pk == user.pk:
         if fields.get("is_active") is False:
-            raise ValidationError({"is_active": _("No puede desactivar su propia cuenta.")})
+            raise _invalid("is_active", _("No puede desactivar su propia cuenta."), "propia_cuenta")
         if fields.get("rol", Rol.ADMIN) != Rol.ADMIN:
-            raise ValidationError({"rol": _("No puede quitarse a sí mismo el rol de administrador.")})
+            raise _invalid("rol", _("No puede quitarse a sí mismo el rol de administrador."), "propia_cuenta")
 
     for name, value in fields.items():
         setattr(user, name, value)
@@ -139,7 +146,7 @@ def profile_update(*, user, **fields) -> User:
 def password_change(*, user, password_actual, password_nueva) -> None:
     """Changes the caller's password; every token issued before stops working."""
     if not user.check_password(password_actual):
-        raise ValidationError({"password_actual": _("La contraseña actual no es correcta.")})
+        raise _invalid("password_actual", _("La contraseña actual no es correcta."), "password_incorrecta")
     _validate_password(password_nueva, user, field="password_nueva")
     user.set_password(password_nueva)
     user.save(update_fields=["password"])

@@ -1,4 +1,5 @@
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
 from rest_framework import generics, status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
@@ -71,6 +72,12 @@ class MeView(ConditionalRequestMixin, generics.RetrieveUpdateAPIView):
         serializer.instance = services.profile_update(user=serializer.instance, **serializer.validated_data)
 
 
+# The codes of Django's password validators (AUTH_PASSWORD_VALIDATORS), raised by accounts.services.
+PASSWORD_CODES = ["password_too_short", "password_too_common", "password_entirely_numeric", "password_too_similar"]
+
+
+@extend_validation_errors(["password_incorrecta"], field_name="password_actual", methods=["post"])
+@extend_validation_errors(PASSWORD_CODES, field_name="password_nueva", methods=["post"])
 class PasswordChangeView(IdempotencyMixin, APIView):
     permission_classes = [IsAuthenticated]
 
@@ -91,6 +98,16 @@ class PasswordChangeView(IdempotencyMixin, APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+@extend_validation_errors(["required", *PASSWORD_CODES], field_name="password", actions=["create"])
+@extend_validation_errors(PASSWORD_CODES, field_name="password", actions=["update", "partial_update"])
+@extend_validation_errors(
+    ["required", "cliente_solo_rol_cliente", "cliente_ya_vinculado"],
+    field_name="cliente",
+    actions=["create", "update", "partial_update"],
+)
+@extend_validation_errors(["unique"], field_name="email", actions=["create", "update", "partial_update"])
+@extend_validation_errors(["propia_cuenta"], field_name="rol", actions=["update", "partial_update"])
+@extend_validation_errors(["propia_cuenta"], field_name="is_active", actions=["update", "partial_update", "destroy"])
 class UsuarioViewSet(ModelViewSet):
     """Clinic users (admin only). DELETE deactivates the user."""
 

@@ -14,12 +14,14 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions
 from rest_framework import filters as drf_filters
 
-from core.dates import out_of_range_error, validate_date_in_range
+from core.dates import OUT_OF_RANGE_MESSAGE, out_of_range_error, validate_date_in_range
 from core.limits import SEARCH_MAX_LENGTH, SEARCH_MAX_TERMS
 from core.validators import FALSE_VALUES, TRUE_VALUES
 
 
 class StrictBooleanField(forms.Field):
+    default_error_messages = {"invalid": _("Valor no válido: use true o false.")}
+
     def to_python(self, value):
         if value in (None, ""):
             return None
@@ -28,7 +30,7 @@ class StrictBooleanField(forms.Field):
             return True
         if text in FALSE_VALUES:
             return False
-        raise ValidationError(_("Valor no válido: use true o false."), code="invalid")
+        raise ValidationError(self.error_messages["invalid"], code="invalid")
 
 
 @extend_schema_field(OpenApiTypes.BOOL)
@@ -39,6 +41,9 @@ class StrictBooleanFilter(django_filters.Filter):
 class IsoDateField(forms.DateField):
     """A date as `YYYY-MM-DD` only (the contract's format), whatever the active language,
     within the system's range (so that a local day's end is always a date)."""
+
+    # listed so that the OpenAPI schema documents the code (core.dates.out_of_range_error)
+    default_error_messages = {"fecha_fuera_de_rango": OUT_OF_RANGE_MESSAGE}
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("input_formats", ["%Y-%m-%d"])
@@ -55,6 +60,8 @@ class IsoDateFilter(django_filters.DateFilter):
 class UtcIsoDateTimeField(IsoDateTimeField):
     """ISO 8601 date-time within the system's range, normalised to UTC (PostgreSQL refuses
     offsets beyond ±15:59)."""
+
+    default_error_messages = {"fecha_fuera_de_rango": OUT_OF_RANGE_MESSAGE}
 
     def to_python(self, value):
         parsed = super().to_python(value)
@@ -88,6 +95,12 @@ class SearchFilter(drf_filters.SearchFilter):
 
     max_length = SEARCH_MAX_LENGTH
     max_terms = SEARCH_MAX_TERMS
+    # What the OpenAPI schema lists for `?search=` (api.schema), on views with search_fields.
+    validation_error_codes = {"search": {"max_length", "max_terms"}}
+
+    @staticmethod
+    def applies_to(view):
+        return bool(getattr(view, "search_fields", None))
 
     def get_search_terms(self, request):
         text = request.query_params.get(self.search_param, "")

@@ -4,11 +4,14 @@ import re
 import uuid
 
 from django.conf import settings
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from core.exceptions import STATEMENT_TIMEOUT_MESSAGE, is_statement_timeout
 from core.request_context import request_id_var
+
+from .exceptions import BadRequest, RequestTooLarge, error_response
 
 _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
@@ -34,23 +37,34 @@ class RequestIdMiddleware:
 
 
 class RequestGuardMiddleware:
-    """Refuses, with a clear 4xx, requests no endpoint can handle sensibly:
-    bodies over `MAX_REQUEST_BODY_BYTES` (413) and query strings with NUL bytes (400),
-    which PostgreSQL cannot store or compare."""
+    """Refuses, with a clear 4xx in the API's error shape, requests no endpoint can handle
+    sensibly: bodies over `MAX_REQUEST_BODY_BYTES` (413 `request_too_large`), and a bad
+    Content-Length or query strings with NUL bytes, which PostgreSQL cannot store or compare
+    (400 `bad_request`)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
+        refused = self._refusal(request)
+        if refused is None:
+            return self.get_response(request)
+        # This runs before LocaleMiddleware: the message follows Accept-Language all the same.
+        with translation.override(translation.get_language_from_request(request)):
+            return error_response(refused())
+
+    @staticmethod
+    def _refusal(request):
+        """The error class (a callable making the exception) that refuses `request`, or None."""
         try:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
-            return JsonResponse({"detail": _("Cabecera Content-Length no válida.")}, status=400)
+            return lambda: BadRequest(_("Cabecera Content-Length no válida."))
         if length > settings.MAX_REQUEST_BODY_BYTES:
-            return JsonResponse({"detail": _("El cuerpo de la petición es demasiado grande.")}, status=413)
+            return RequestTooLarge
         if "\x00" in request.META.get("QUERY_STRING", "") or "%00" in request.META.get("QUERY_STRING", ""):
-            return JsonResponse({"detail": _("La petición contiene caracteres no válidos.")}, status=400)
-        return self.get_response(request)
+            return lambda: BadRequest(_("La petición contiene caracteres no válidos."))
+        return None
 
     def process_exception(self, request, exception):
         """A statement cancelled by DB_STATEMENT_TIMEOUT_MS outside the API (the admin) is a 503

@@ -1,6 +1,7 @@
 """The role table enforced for DRF: `RolePermission` checks the viewset's `action_roles`
 (built with accounts.permissions.crud_roles), and the `Allow` header follows it."""
 
+from rest_framework import exceptions
 from rest_framework.permissions import BasePermission
 
 
@@ -11,7 +12,8 @@ class RolePermission(BasePermission):
         user = request.user
         if not (user and user.is_authenticated):
             return False
-        if view.action == "metadata":
+        if view.action in ("metadata", None):
+            # OPTIONS, or a method this route does not have (the view answers 405)
             return True
         return user.rol in view.action_roles.get(view.action, ())
 
@@ -23,7 +25,14 @@ class RoleAllowedMethodsMixin:
     @property
     def allowed_methods(self):
         methods = super().allowed_methods
-        user = getattr(getattr(self, "request", None), "user", None)
+        try:
+            user = getattr(getattr(self, "request", None), "user", None)
+        except exceptions.APIException as exc:
+            # A bad or expired token, met while DRF builds the default headers (before its own
+            # authentication step): every method is listed, and the request is refused with
+            # this very error (401 token_not_valid, …) when authentication runs.
+            self._authentication_error = exc
+            return methods
         action_map = getattr(self, "action_map", None) or {}
         if not (user and user.is_authenticated and action_map):
             return methods
@@ -35,3 +44,9 @@ class RoleAllowedMethodsMixin:
             or (action := action_map.get("get" if method == "HEAD" else method.lower())) is None
             or rol in self.action_roles.get(action, ())
         ]
+
+    def perform_authentication(self, request):
+        error = getattr(self, "_authentication_error", None)
+        if error is not None:
+            raise error
+        super().perform_authentication(request)

@@ -1,33 +1,43 @@
 """The OpenAPI schema: one document for every language, a summary on every operation, named
-enums everywhere, response fields `required` whenever they are always present, and each write's
-request body from the serializer that validates it.
+enums everywhere, response fields `required` whenever they are always present, each write's
+request body from the serializer that validates it, and every operation's error answers with
+their codes.
 
 - `SchemaGenerator` renders the schema in English whatever the request's (or the command's)
   language, so that `/api/schema/` and `manage.py spectacular` give one byte-identical document:
   clients are generated from it, and names or descriptions that changed with `Accept-Language`
   changed every generated type.
-- `AutoSchema` builds on drf-standardized-errors' AutoSchema (which documents each operation's
-  error statuses and codes) and adds a summary derived once from the action and the model's
-  verbose name; views give an explicit `extend_schema(summary=...)` only where that says nothing.
-- `AutoSchema` documents a write's request body from its input serializer (api.viewsets.ModelViewSet's
-  `create_serializer_class` / `update_serializer_class`) and its response from `serializer_class`.
+- `AutoSchema` builds on drf-standardized-errors' AutoSchema, which documents per operation the
+  statuses DRF itself can answer (400 with the codes of each field, 401, 403, 404, 405, 406,
+  415, 429, 500). It adds:
+  - a summary derived once from the action and the model's verbose name; views give an explicit
+    `extend_schema(summary=...)` only where that says nothing;
+  - a write's request body from its input serializer (api.viewsets.ModelViewSet's
+    `create_serializer_class` / `update_serializer_class`), its response from `serializer_class`;
+  - the project's own errors: 409 with the conflict codes the operation's service may raise
+    (declared on the viewset as `conflict_codes = {action: [code, ...]}`), 413 (a body over
+    MAX_REQUEST_BODY_BYTES, refused by api.middleware before any view), 503 (a statement past
+    DB_STATEMENT_TIMEOUT_MS) and the 400 the request guard answers to any request.
 - `ref_parameter_enums` makes query parameters refer to the same enum components as the fields.
-- `add_error_responses` documents the errors of the project's current handler (`{"detail": ...}`)
-  as long as drf-standardized-errors' handler is not the one in use; once it is, the library's
-  AutoSchema documents the standardized error responses and this hook stands aside.
 """
 
 from collections.abc import MutableMapping
 
+from django.db import models
 from django.utils import translation
 from drf_spectacular.drainage import warn
 from drf_spectacular.generators import SchemaGenerator as BaseSchemaGenerator
 from drf_spectacular.plumbing import get_doc
-from drf_standardized_errors.handler import exception_handler as standardized_errors_handler
 from drf_standardized_errors.openapi import AutoSchema as StandardizedErrorsAutoSchema
+from drf_standardized_errors.openapi_serializers import ClientErrorEnum, ServerErrorEnum
+from drf_standardized_errors.openapi_utils import (
+    get_flat_serializer_fields,
+    get_serializer_fields_with_error_codes,
+    get_validation_error_serializer,
+)
 from inflection import camelize
 from rest_framework import serializers
-from rest_framework.settings import api_settings
+from rest_framework_simplejwt.views import TokenViewBase
 
 SCHEMA_LANGUAGE = "en"
 
@@ -55,6 +65,87 @@ def _with_article(name, plural):
     if name == plural:  # uncountable: "opening hours", "time off"
         return name
     return f"{'an' if name[:1] in 'aeio' else 'a'} {name}"
+
+
+# 400 errors that are about the request as a whole (attr null): a body that is not JSON, or a
+# request the guard of api.middleware refuses (bad Content-Length, NUL in the query string).
+REQUEST_ERROR_CODES = {"parse_error", "bad_request"}
+
+
+class ErrorCode401Enum(models.TextChoices):
+    NOT_AUTHENTICATED = "not_authenticated"
+    AUTHENTICATION_FAILED = "authentication_failed"
+    NO_ACTIVE_ACCOUNT = "no_active_account"
+    TOKEN_NOT_VALID = "token_not_valid"
+    USER_INACTIVE = "user_inactive"
+
+
+class ErrorCode413Enum(models.TextChoices):
+    REQUEST_TOO_LARGE = "request_too_large"
+
+
+class ErrorCode503Enum(models.TextChoices):
+    STATEMENT_TIMEOUT = "statement_timeout"
+
+
+def _error_serializers(name, code_enum, type_enum):
+    error = type(
+        f"Error{name}Serializer",
+        (serializers.Serializer,),
+        {
+            "code": serializers.ChoiceField(choices=code_enum.choices),
+            "detail": serializers.CharField(),
+            "attr": serializers.CharField(allow_null=True),
+        },
+    )
+    response = type(
+        f"ErrorResponse{name}Serializer",
+        (serializers.Serializer,),
+        {"type": serializers.ChoiceField(choices=type_enum.choices), "errors": error(many=True)},
+    )
+    return response
+
+
+ErrorResponse401Serializer = _error_serializers("401", ErrorCode401Enum, ClientErrorEnum)
+ErrorResponse413Serializer = _error_serializers("413", ErrorCode413Enum, ClientErrorEnum)
+ErrorResponse503Serializer = _error_serializers("503", ErrorCode503Enum, ServerErrorEnum)
+
+
+def conflict_response_serializer(operation_id, codes):
+    """The 409 body of one operation: its conflict codes, and `citas` (ids) where a code carries them."""
+    component = camelize(operation_id)
+    error = type(
+        "Error409Serializer",
+        (serializers.Serializer,),
+        {
+            "code": serializers.ChoiceField(choices=[(code, code) for code in sorted(codes)]),
+            "detail": serializers.CharField(),
+            "attr": serializers.CharField(allow_null=True),
+            # the library's enum hook leaves components with this suffix alone: these choices
+            # are the operation's own
+            "Meta": type("Meta", (), {"ref_name": f"{component}Error409ErrorComponent"}),
+        },
+    )
+    fields = {
+        "type": serializers.ChoiceField(choices=ClientErrorEnum.choices),
+        "errors": error(many=True),
+        "Meta": type("Meta", (), {"ref_name": f"{component}ErrorResponse409"}),
+    }
+    if codes & CODES_WITH_CITAS:
+        fields["citas"] = serializers.ListField(
+            child=serializers.IntegerField(), required=False, help_text="Ids de las citas en conflicto."
+        )
+    return type("ErrorResponse409Serializer", (serializers.Serializer,), fields)
+
+
+def _is_serializer(value):
+    return isinstance(value, serializers.Serializer) or (
+        isinstance(value, type) and issubclass(value, serializers.Serializer)
+    )
+
+
+# Conflicts that list the citas they are about next to `errors`.
+CODES_WITH_CITAS = {"bloqueo_con_citas", "tiene_citas_futuras"}
 
 
 class AutoSchema(StandardizedErrorsAutoSchema):
@@ -108,6 +199,63 @@ class AutoSchema(StandardizedErrorsAutoSchema):
                 schema["required"] = required
         return schema
 
+    def _conflict_codes(self):
+        declared = getattr(self.view, "conflict_codes", None) or {}
+        action = getattr(self.view, "action", None)
+        return set(declared.get(action, ()))
+
+    def _should_add_error_response(self, responses, status_code):
+        if status_code in responses:
+            return False
+        if status_code == "400":
+            # the request guard (api.middleware) may refuse any request
+            return True
+        if status_code == "409":
+            return bool(self._conflict_codes())
+        if status_code == "413":
+            return self.method in ("POST", "PUT", "PATCH")
+        if status_code == "503":
+            return True
+        if status_code == "401" and isinstance(self.view, TokenViewBase):
+            # the login and refresh views take no authentication, but refuse bad credentials
+            return True
+        return super()._should_add_error_response(responses, status_code)
+
+    def _get_error_response_serializer(self, status_code):
+        if status_code == "409":
+            return conflict_response_serializer(self.get_operation_id(), self._conflict_codes())
+        return super()._get_error_response_serializer(status_code)
+
+    def _determine_fields_with_error_codes(self):
+        """The library's (request body, or django-filter's form), plus the fields of a query
+        serializer declared with `extend_schema(parameters=[...])`."""
+        fields = super()._determine_fields_with_error_codes()
+        if self.method not in ("PUT", "PATCH", "POST"):
+            for parameter in self.get_override_parameters():
+                if _is_serializer(parameter):
+                    fields.extend(get_serializer_fields_with_error_codes(get_flat_serializer_fields(parameter)))
+        return fields
+
+    def _get_validation_error_codes_by_field(self, data_fields):
+        """Plus the codes of the query parameters the view's filter backends check themselves
+        (`validation_error_codes` on a backend: {parameter: codes}), e.g. `?search=`."""
+        codes_by_field = super()._get_validation_error_codes_by_field(data_fields)
+        if self.method == "GET":
+            for backend in self.get_filter_backends():
+                declared = getattr(backend, "validation_error_codes", None)
+                applies = getattr(backend, "applies_to", None)
+                if declared and (applies is None or applies(self.view)):
+                    for parameter, codes in declared.items():
+                        codes_by_field[parameter].update(codes)
+        return codes_by_field
+
+    def _get_http400_serializer(self):
+        """Every 400 is a `validation_error` (contract): field errors, plus the request-level
+        ones with attr null."""
+        codes_by_field = dict(self._get_validation_error_codes_by_field(self._determine_fields_with_error_codes()))
+        codes_by_field[None] = set(codes_by_field.get(None, set())) | REQUEST_ERROR_CODES
+        return get_validation_error_serializer(self.get_operation_id(), codes_by_field)
+
 
 def _enum_values(schema):
     return frozenset(value for value in schema.get("enum", []) if value not in ("", None))
@@ -159,79 +307,29 @@ def mark_public_operations(result, generator, request, public):
     return result
 
 
-# --- Errors of the project's current handler (see the module docstring) ----------------------
+def type_nullable_enums(result, generator, request, public):
+    """drf-standardized-errors writes the `attr` of request-level errors as an enum holding null
+    (`nullable`, no `type`), which OpenAPI 3.0 does not allow and client generators refuse: it is
+    a nullable string, with the enum of its other values (or none). The `oneOf` of a 400's errors
+    then keeps no discriminator on `attr`: a discriminator cannot map null."""
 
-ERROR_SCHEMAS = {
-    "Error": {
-        "type": "object",
-        "description": "An error: a message for people, and members some conflicts add.",
-        "properties": {"detail": {"type": "string"}},
-        "required": ["detail"],
-        "additionalProperties": True,
-    },
-    "FieldErrors": {
-        "type": "object",
-        "description": "Field errors: {field: [messages]} or {non_field_errors: [messages]} (nested for lists).",
-        "additionalProperties": True,
-    },
-}
+    def visit(node):
+        if isinstance(node, dict):
+            if None in node.get("discriminator", {}).get("mapping", {}):
+                del node["discriminator"]
+            if "enum" in node and None in node["enum"] and "$ref" not in node:
+                values = [value for value in node["enum"] if value is not None]
+                if values:
+                    node["enum"] = values
+                else:
+                    del node["enum"]
+                node["nullable"] = True
+                node.setdefault("type", "string")
+            for value in node.values():
+                visit(value)
+        elif isinstance(node, list):
+            for value in node:
+                visit(value)
 
-DESCRIPTIONS = {
-    "400": "Validation error or invalid filter value",
-    "401": "Missing, invalid or expired token",
-    "403": "The role may not do this",
-    "404": "Unknown id, an object outside the caller's scope, or a page past the end",
-    "405": "Method not allowed",
-    "406": "The Accept header asks for something other than JSON",
-    "409": "State conflict (double booking, illegal transition, protected delete)",
-    "413": "Request body too large",
-    "429": "Too many requests",
-    "503": "A database statement ran past its time limit (DB_STATEMENT_TIMEOUT_MS); retry later",
-}
-
-
-def _response(code):
-    schema = "FieldErrors" if code == "400" else "Error"
-    return {
-        "description": DESCRIPTIONS[code],
-        "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema}"}}},
-    }
-
-
-def uses_standardized_errors():
-    return api_settings.EXCEPTION_HANDLER is standardized_errors_handler
-
-
-def add_error_responses(result, generator, request, public):
-    if uses_standardized_errors():
-        return result
-    result.setdefault("components", {}).setdefault("schemas", {}).update(ERROR_SCHEMAS)
-    result["components"]["schemas"] = dict(sorted(result["components"]["schemas"].items()))
-    for path, operations in result.get("paths", {}).items():
-        for method, operation in operations.items():
-            if method not in {"get", "post", "put", "patch", "delete"}:
-                continue
-            codes = {"406"}
-            if not path.startswith("/api/v1/"):
-                _add_responses(operation, codes)
-                continue
-            codes |= {"400", "429", "503"}
-            if operation.get("security"):
-                codes |= {"401", "403"}
-            elif path.startswith("/api/v1/auth/"):
-                codes.add("401")  # bad credentials or a dead refresh token
-            if "{" in path or method == "get":
-                codes.add("404")  # unknown or out-of-scope id; on lists, a page past the end
-            if method in {"post", "put", "patch"}:
-                codes |= {"409", "413"}
-            if method == "delete":
-                codes.add("409")
-            _add_responses(operation, codes)
+    visit(result.get("components", {}))
     return result
-
-
-def _add_responses(operation, codes):
-    responses = operation.setdefault("responses", {})
-    for code in sorted(codes):
-        responses.setdefault(code, _response(code))
-    operation["responses"] = dict(sorted(responses.items()))

@@ -1,7 +1,6 @@
 """OpenAPI: the headers of conditional requests and idempotent retries, documented once.
 
-One postprocessing hook (after api.schema.add_error_responses, whose `Error` component it
-uses) walks the API's endpoints, asks each view whether it takes part (api.conditional's
+One postprocessing hook walks the API's endpoints, asks each view whether it takes part (api.conditional's
 `ConditionalRequestMixin` on a detail route, api.idempotency's `IdempotencyMixin` on a POST),
 and adds to the operation the request headers, the response headers and the 304/409/412/422
 answers, so that no view declares them itself.
@@ -42,10 +41,39 @@ REPLAYED = {
 }
 
 
-def _error(description):
+# The contract's error shape (drf-standardized-errors'), for the statuses only this hook documents.
+HOOK_ERRORS = {
+    "412": ["precondition_failed"],
+    "409Idempotency": ["idempotency_in_progress"],
+    "422": ["idempotency_key_reused"],
+}
+
+
+def _error_components(schemas):
+    for name, codes in HOOK_ERRORS.items():
+        schemas[f"Error{name}ErrorComponent"] = {
+            "type": "object",
+            "properties": {
+                "code": {"type": "string", "enum": codes},
+                "detail": {"type": "string"},
+                "attr": {"type": "string", "nullable": True},
+            },
+            "required": ["code", "detail", "attr"],
+        }
+        schemas[f"ErrorResponse{name}"] = {
+            "type": "object",
+            "properties": {
+                "type": {"$ref": "#/components/schemas/ClientErrorEnum"},
+                "errors": {"type": "array", "items": {"$ref": f"#/components/schemas/Error{name}ErrorComponent"}},
+            },
+            "required": ["type", "errors"],
+        }
+
+
+def _error(description, name):
     return {
         "description": description,
-        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+        "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/ErrorResponse{name}"}}},
     }
 
 
@@ -63,6 +91,7 @@ def _add_response_header(operation, name, header, *, codes=None):
 
 def document_concurrency_headers(result, generator, request, public):
     paths = result.get("paths", {})
+    _error_components(result.setdefault("components", {}).setdefault("schemas", {}))
     for path, _regex, method, callback in generator.endpoints:
         view = generator.create_view(callback, method)
         operation = paths.get(generator.coerce_path(path, method, view), {}).get(method.lower())
@@ -78,15 +107,19 @@ def document_concurrency_headers(result, generator, request, public):
             elif detail:
                 _add_parameter(operation, IF_MATCH)
                 _add_response_header(operation, "ETag", ETAG)
-                responses.setdefault("412", _error("`precondition_failed`: If-Match does not match the current ETag"))
+                responses.setdefault(
+                    "412", _error("`precondition_failed`: If-Match does not match the current ETag", "412")
+                )
             elif method == "POST" and getattr(view, "action", None) == "create":
                 _add_response_header(operation, "ETag", ETAG, codes={"201"})
         if method == "POST" and isinstance(view, IdempotencyMixin):
             _add_parameter(operation, IDEMPOTENCY_KEY)
             _add_response_header(operation, REPLAYED_HEADER, REPLAYED)
-            responses.setdefault("409", _error("State conflict"))
+            # An operation with conflicts of its own keeps their 409 body; the in-progress answer
+            # has the same shape (type, errors[code, detail, attr]).
+            responses.setdefault("409", _error("State conflict", "409Idempotency"))
             responses["409"]["description"] += "; `idempotency_in_progress`: the first request with this key still runs"
             responses.setdefault(
-                "422", _error("`idempotency_key_reused`: this Idempotency-Key came with another request")
+                "422", _error("`idempotency_key_reused`: this Idempotency-Key came with another request", "422")
             )
     return result

@@ -32,7 +32,7 @@ from rest_framework.fields import SkipField
 from rest_framework.relations import PKOnlyObject
 from rest_framework.settings import api_settings
 
-from core.dates import out_of_range_error, validate_date_in_range
+from core.dates import OUT_OF_RANGE_MESSAGE, out_of_range_error, validate_date_in_range
 
 
 def _out_of_range(exc):
@@ -59,6 +59,9 @@ class PrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
 class DateField(serializers.DateField):
     """DRF's DateField, refusing dates outside the system's range (400 `fecha_fuera_de_rango`)."""
 
+    # listed so that the OpenAPI schema documents the code
+    default_error_messages = {"fecha_fuera_de_rango": OUT_OF_RANGE_MESSAGE}
+
     def to_internal_value(self, value):
         return _in_range(super().to_internal_value(value))
 
@@ -66,6 +69,8 @@ class DateField(serializers.DateField):
 class DateTimeField(serializers.DateTimeField):
     """DRF's DateTimeField, refusing date-times outside the system's range (400 `fecha_fuera_de_rango`),
     those whose offset would carry them past the end of the calendar included."""
+
+    default_error_messages = {"fecha_fuera_de_rango": OUT_OF_RANGE_MESSAGE}
 
     def to_internal_value(self, value):
         try:

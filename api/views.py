@@ -4,15 +4,15 @@ import logging
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db import DatabaseError
-from django.http import JsonResponse
-from django.utils.translation import gettext as _
 from django.views import defaults
 from drf_spectacular.settings import spectacular_settings
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from drf_spectacular.views import SpectacularRedocView
-from rest_framework import serializers, status
+from rest_framework import exceptions, serializers, status
 from rest_framework.decorators import api_view, authentication_classes, permission_classes, throttle_classes
 from rest_framework.response import Response
+
+from .exceptions import BadRequest, ServerError, error_response
 
 logger = logging.getLogger(__name__)
 
@@ -81,22 +81,23 @@ def _wants_json(request):
 
 
 def not_found(request, exception=None):
-    """404 for unknown URLs: JSON under /api/ (the API's error shape), the usual page elsewhere."""
+    """404 for unknown URLs (and ids the router's pattern refuses, such as `4.2e-30`): under
+    /api/ the API's error shape, `not_found`; the usual page elsewhere."""
     if _wants_json(request):
-        return JsonResponse({"detail": _("No encontrado.")}, status=404)
+        return error_response(exceptions.NotFound())
     return defaults.page_not_found(request, exception)
 
 
 def server_error(request):
     """500 without any detail of the failure (that goes to the logs, with the request id)."""
     if _wants_json(request):
-        return JsonResponse({"detail": _("Error interno del servidor.")}, status=500)
+        return error_response(ServerError())
     return defaults.server_error(request)
 
 
 def bad_request(request, exception=None):
     if _wants_json(request):
-        return JsonResponse({"detail": _("Petición incorrecta.")}, status=400)
+        return error_response(BadRequest())
     return defaults.bad_request(request, exception)
 
 

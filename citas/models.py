@@ -157,7 +157,13 @@ class HorarioAtencion(models.Model):
     def clean(self):
         super().clean()
         if self.hora_inicio and self.hora_fin and self.hora_fin <= self.hora_inicio:
-            raise ValidationError({"hora_fin": _("La hora de fin debe ser posterior a la de inicio.")})
+            raise ValidationError(
+                {
+                    "hora_fin": ValidationError(
+                        _("La hora de fin debe ser posterior a la de inicio."), code="fin_antes_de_inicio"
+                    )
+                }
+            )
 
 
 class Bloqueo(TimeStampedModel):

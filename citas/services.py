@@ -42,7 +42,7 @@ from accounts.scoping import may_author
 from accounts.selectors import es_veterinario_activo
 from clientes.models import Cliente
 from core.dates import local_day_range
-from core.exceptions import Conflict
+from core.exceptions import CONFLICTO_INTEGRIDAD, TIENE_HISTORIAL, Conflict
 from core.services import delete_or_conflict, lock_rows, retry_on_deadlock, save_validated
 from pacientes.models import Paciente
 
@@ -68,6 +68,20 @@ TRANSICIONES = {
     "no-asistio": ({EstadoCita.PROGRAMADA, EstadoCita.CONFIRMADA}, EstadoCita.NO_ASISTIO),
 }
 
+# Conflict codes (409) of the scheduling rules, stable for API clients.
+SOLAPE_VETERINARIO = "solape_veterinario"
+SOLAPE_PACIENTE = "solape_paciente"
+SOLAPE_BLOQUEO = "solape_bloqueo"
+BLOQUEO_CON_CITAS = "bloqueo_con_citas"
+TRANSICION_INVALIDA = "transicion_invalida"
+NO_REPROGRAMABLE = "no_reprogramable"
+SOLAPES = (SOLAPE_VETERINARIO, SOLAPE_PACIENTE, SOLAPE_BLOQUEO)
+# The exclusion constraints of Cita (citas.models.sin_solape) and the conflict each one means.
+SOLAPE_POR_CONSTRAINT = {
+    "citas_cita_sin_solape_veterinario": SOLAPE_VETERINARIO,
+    "citas_cita_sin_solape_paciente": SOLAPE_PACIENTE,
+}
+
 CITA_FIELDS_LIBRES = ("motivo", "notas")
 CITA_FIELDS_AGENDA = ("inicio", "fin", "veterinario")
 
@@ -75,14 +89,19 @@ CITA_FIELDS_AGENDA = ("inicio", "fin", "veterinario")
 # --- validation helpers ---------------------------------------------------------------
 
 
+def _invalid(field, message, code):
+    """A field error with its code (400), as the API shows it: `{"attr": field, "code": code}`."""
+    return ValidationError({field: ValidationError(message, code=code)})
+
+
 def _check_veterinario(veterinario, *, field="veterinario"):
     if not es_veterinario_activo(veterinario):
-        raise ValidationError({field: _("Debe ser un usuario activo con rol veterinario.")})
+        raise _invalid(field, _("Debe ser un usuario activo con rol veterinario."), "veterinario_no_valido")
 
 
 def _check_paciente(paciente):
     if not paciente.activo or paciente.fallecido:
-        raise ValidationError({"paciente": _("El paciente no está activo o ha fallecido.")})
+        raise _invalid("paciente", _("El paciente no está activo o ha fallecido."), "paciente_inactivo")
 
 
 def _utc(value):
@@ -93,27 +112,26 @@ def _resolve_fin(*, inicio, fin, duracion_minutos):
     """The cita's end, in UTC: arithmetic on aware date-times of one zone is wall-clock
     arithmetic (120 minutes from 01:30 on the autumn change would end 180 minutes later)."""
     if fin is not None and duracion_minutos is not None:
-        raise ValidationError({"fin": _("Indique el fin o la duración, no ambos.")})
+        raise _invalid("fin", _("Indique el fin o la duración, no ambos."), "fin_y_duracion")
     inicio = _utc(inicio)
     if fin is None:
         fin = inicio + datetime.timedelta(minutes=duracion_minutos or DURACION_POR_DEFECTO)
     fin = _utc(fin)
     if fin <= inicio:
-        raise ValidationError({"fin": _("El fin debe ser posterior al inicio.")})
+        raise _invalid("fin", _("El fin debe ser posterior al inicio."), "fin_antes_de_inicio")
     minutos = (fin - inicio).total_seconds() / 60
     if not DURACION_MINIMA <= minutos <= DURACION_MAXIMA:
-        raise ValidationError(
-            {
-                "fin": _("La cita debe durar entre %(min)s y %(max)s minutos.")
-                % {"min": DURACION_MINIMA, "max": DURACION_MAXIMA}
-            }
+        raise _invalid(
+            "fin",
+            _("La cita debe durar entre %(min)s y %(max)s minutos.") % {"min": DURACION_MINIMA, "max": DURACION_MAXIMA},
+            "duracion_fuera_de_rango",
         )
     return fin
 
 
 def _check_not_past(inicio):
     if inicio < timezone.now():
-        raise ValidationError({"inicio": _("La cita no puede empezar en el pasado.")})
+        raise _invalid("inicio", _("La cita no puede empezar en el pasado."), "inicio_en_pasado")
 
 
 def lock_veterinario(veterinario):
@@ -127,23 +145,29 @@ def _check_cita_free(*, veterinario, paciente, inicio, fin, exclude=None):
     if exclude is not None:
         overlapping = overlapping.exclude(pk=exclude.pk)
     if overlapping.filter(veterinario=veterinario).exists():
-        raise Conflict(_("El veterinario ya tiene una cita que se solapa con ese horario."))
+        raise Conflict(_("El veterinario ya tiene una cita que se solapa con ese horario."), SOLAPE_VETERINARIO)
     if overlapping.filter(paciente=paciente).exists():
-        raise Conflict(_("El paciente ya tiene una cita que se solapa con ese horario."))
+        raise Conflict(_("El paciente ya tiene una cita que se solapa con ese horario."), SOLAPE_PACIENTE)
     if Bloqueo.objects.filter(veterinario=veterinario, inicio__lt=fin, fin__gt=inicio).exists():
-        raise Conflict(_("El veterinario no está disponible en ese horario (bloqueo de agenda)."))
+        raise Conflict(_("El veterinario no está disponible en ese horario (bloqueo de agenda)."), SOLAPE_BLOQUEO)
 
 
 def _save_cita(cita, *, actor):
     """Saves, turning a violation of the PostgreSQL exclusion constraints (a race the checks
-    could not see) into a 409 rather than a 500."""
+    could not see) into a 409 rather than a 500, with the code of the constraint violated."""
     cita.full_clean()
     cita._history_user = actor
     try:
         with transaction.atomic():
             cita.save()
     except IntegrityError as exc:
-        raise Conflict(_("Ese horario acaba de ocuparse: la cita se solapa con otra.")) from exc
+        constraint = getattr(getattr(exc.__cause__, "diag", None), "constraint_name", None)
+        code = SOLAPE_POR_CONSTRAINT.get(constraint)
+        if code is None:
+            raise Conflict(
+                _("La operación viola una restricción de integridad de los datos."), CONFLICTO_INTEGRIDAD
+            ) from exc
+        raise Conflict(_("Ese horario acaba de ocuparse: la cita se solapa con otra."), code) from exc
     return cita
 
 
@@ -220,7 +244,7 @@ def cita_validate(*, paciente, veterinario, inicio, fin, cita=None) -> None:
     """The booking rules, without writing or locking: lets the admin's form show them as
     form errors. The writing services run them again under the lock."""
     if cita is not None and cita.estado not in ESTADOS_REPROGRAMABLES:
-        raise Conflict(_("Solo se puede reprogramar una cita programada o confirmada."))
+        raise Conflict(_("Solo se puede reprogramar una cita programada o confirmada."), NO_REPROGRAMABLE)
     fin = _resolve_fin(inicio=inicio, fin=fin, duracion_minutos=None)
     if cita is None or inicio != cita.inicio:
         _check_not_past(inicio)
@@ -236,7 +260,7 @@ def cita_create(*, actor, paciente, veterinario, inicio, motivo, fin=None, durac
     `disponibilidad` offers (see `_check_reserva_cliente`)."""
     es_cliente = actor.rol == Rol.CLIENTE
     if es_cliente and paciente.propietario.usuario_id != actor.pk:
-        raise ValidationError({"paciente": _("Paciente no válido.")})
+        raise _invalid("paciente", _("Paciente no válido."), "does_not_exist")
     campo_duracion = "fin" if fin is not None else "duracion_minutos"
     inicio = _utc(inicio)
     fin = _resolve_fin(inicio=inicio, fin=fin, duracion_minutos=duracion_minutos)
@@ -268,7 +292,7 @@ def cita_update(*, actor, cita, data) -> Cita:
     )
     if reprograma:
         if cita.estado not in ESTADOS_REPROGRAMABLES:
-            raise Conflict(_("Solo se puede reprogramar una cita programada o confirmada."))
+            raise Conflict(_("Solo se puede reprogramar una cita programada o confirmada."), NO_REPROGRAMABLE)
         inicio = _utc(data.get("inicio", cita.inicio))
         veterinario = data.get("veterinario", cita.veterinario)
         if "fin" in data or "duracion_minutos" in data:
@@ -302,7 +326,8 @@ def cita_transition(*, cita, accion, actor, motivo="") -> Cita:
     if cita.estado not in origen:
         raise Conflict(
             _("No se puede %(accion)s una cita en estado «%(estado)s».")
-            % {"accion": accion.replace("-", " "), "estado": cita.get_estado_display()}
+            % {"accion": accion.replace("-", " "), "estado": cita.get_estado_display()},
+            TRANSICION_INVALIDA,
         )
     cita.estado = destino
     if destino == EstadoCita.CANCELADA:
@@ -315,7 +340,9 @@ def cita_transition(*, cita, accion, actor, motivo="") -> Cita:
 @retry_on_deadlock
 @transaction.atomic
 def cita_delete(*, actor, cita) -> None:
-    delete_or_conflict(cita, actor=actor, detail=_("La cita tiene consultas asociadas y no puede eliminarse."))
+    delete_or_conflict(
+        cita, actor=actor, detail=_("La cita tiene consultas asociadas y no puede eliminarse."), code=TIENE_HISTORIAL
+    )
 
 
 # --- horarios --------------------------------------------------------------------------------
@@ -329,7 +356,7 @@ def _check_horario_free(horario):
         hora_fin__gt=horario.hora_inicio,
     ).exclude(pk=horario.pk)
     if solapes.exists():
-        raise ValidationError(_("El horario se solapa con otro del mismo veterinario ese día."))
+        raise ValidationError(_("El horario se solapa con otro del mismo veterinario ese día."), code="solape_horario")
 
 
 @retry_on_deadlock
@@ -372,6 +399,7 @@ def _check_bloqueo_free(bloqueo):
     if citas:
         raise Conflict(
             _("El bloqueo se solapa con citas activas del veterinario; reprográmelas o cancélelas antes."),
+            BLOQUEO_CON_CITAS,
             extra={"citas": citas},
         )
 
@@ -389,7 +417,7 @@ def bloqueo_save(*, actor, bloqueo, data) -> Bloqueo:
     _check_bloqueo_owner(actor=actor, veterinario=bloqueo.veterinario)
     _check_veterinario(bloqueo.veterinario)
     if bloqueo.fin <= bloqueo.inicio:
-        raise ValidationError({"fin": _("El fin debe ser posterior al inicio.")})
+        raise _invalid("fin", _("El fin debe ser posterior al inicio."), "fin_antes_de_inicio")
     lock_veterinario(bloqueo.veterinario)
     _check_bloqueo_free(bloqueo)
     return save_validated(bloqueo, actor=actor)

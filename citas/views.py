@@ -1,4 +1,5 @@
 from drf_spectacular.utils import extend_schema
+from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -10,6 +11,7 @@ from accounts.permissions import (
     crud_roles,
 )
 from api.viewsets import ModelViewSet
+from core.exceptions import OPERACION_CONCURRENTE, TIENE_HISTORIAL, TIENE_REGISTROS_RELACIONADOS
 
 from . import services
 from .filters import BloqueoFilterSet, CitaFilterSet, HorarioFilterSet
@@ -29,7 +31,18 @@ from .serializers import (
 # View actions are named like the transitions, with "_" for "-" (no-asistio -> no_asistio).
 STATE_ACTIONS = {name.replace("-", "_"): STAFF for name in services.TRANSICIONES}
 
+# The codes of the rules the services check (400) for the OpenAPI schema; each is raised in citas.services.
+WRITES = ["create", "update", "partial_update"]
+RESERVA = ["hueco_no_disponible", "reserva_fuera_de_plazo"]
+FIN = ["fin_antes_de_inicio", "duracion_fuera_de_rango", "fin_y_duracion"]
 
+
+@extend_validation_errors(["inicio_en_pasado", *RESERVA], field_name="inicio", actions=WRITES)
+@extend_validation_errors([*FIN, "hueco_no_disponible"], field_name="fin", actions=WRITES)
+@extend_validation_errors(["hueco_no_disponible"], field_name="duracion_minutos", actions=WRITES)
+@extend_validation_errors(["paciente_inactivo", "does_not_exist"], field_name="paciente", actions=WRITES)
+@extend_validation_errors(["veterinario_no_valido"], field_name="veterinario", actions=WRITES)
+@extend_validation_errors(["reserva_limite_activas"], field_name="non_field_errors", actions=["create"])
 class CitaViewSet(ModelViewSet):
     """Appointments. Owners see their animals' citas, book for them and may only cancel them."""
 
@@ -49,6 +62,13 @@ class CitaViewSet(ModelViewSet):
     search_fields = ["paciente__nombre", "motivo", "paciente__propietario__apellidos"]
     ordering_fields = ["inicio", "creado_en"]
     ordering = ["inicio", "id"]
+    conflict_codes = {
+        "create": [*services.SOLAPES, OPERACION_CONCURRENTE],
+        "update": [*services.SOLAPES, services.NO_REPROGRAMABLE, OPERACION_CONCURRENTE],
+        "partial_update": [*services.SOLAPES, services.NO_REPROGRAMABLE, OPERACION_CONCURRENTE],
+        "destroy": [TIENE_HISTORIAL, OPERACION_CONCURRENTE],
+        **{action: [services.TRANSICION_INVALIDA, OPERACION_CONCURRENTE] for action in STATE_ACTIONS},
+    }
 
     def create_object(self, data):
         return services.cita_create(actor=self.request.user, **data)
@@ -109,6 +129,8 @@ class CitaViewSet(ModelViewSet):
         return Response(DisponibilidadSerializer({**body, "huecos": huecos}).data)
 
 
+@extend_validation_errors(["solape_horario"], field_name="non_field_errors", actions=WRITES)
+@extend_validation_errors(["veterinario_no_valido"], field_name="veterinario", actions=WRITES)
 class HorarioViewSet(ModelViewSet):
     """Opening hours per vet and weekday (admin writes, staff reads)."""
 
@@ -117,6 +139,10 @@ class HorarioViewSet(ModelViewSet):
     action_roles = crud_roles(read=STAFF, create=ADMIN, update=ADMIN, destroy=ADMIN)
     filterset_class = HorarioFilterSet
     ordering = ["veterinario", "dia_semana", "hora_inicio"]
+    conflict_codes = {
+        **{action: [OPERACION_CONCURRENTE] for action in WRITES},
+        "destroy": [TIENE_REGISTROS_RELACIONADOS, OPERACION_CONCURRENTE],
+    }
 
     def create_object(self, data):
         return services.horario_save(actor=self.request.user, horario=HorarioAtencion(), data=data)
@@ -132,6 +158,8 @@ class HorarioViewSet(ModelViewSet):
         services.lock_veterinario(horario.veterinario)
 
 
+@extend_validation_errors(["fin_antes_de_inicio"], field_name="fin", actions=WRITES)
+@extend_validation_errors(["veterinario_no_valido"], field_name="veterinario", actions=WRITES)
 class BloqueoViewSet(ModelViewSet):
     """Time a vet cannot be booked. A vet manages only their own; recepción and admin any."""
 
@@ -141,6 +169,10 @@ class BloqueoViewSet(ModelViewSet):
     filterset_class = BloqueoFilterSet
     ordering_fields = ["inicio"]
     ordering = ["inicio", "id"]
+    conflict_codes = {
+        **{action: [services.BLOQUEO_CON_CITAS, OPERACION_CONCURRENTE] for action in WRITES},
+        "destroy": [TIENE_REGISTROS_RELACIONADOS, OPERACION_CONCURRENTE],
+    }
 
     def create_object(self, data):
         return services.bloqueo_save(actor=self.request.user, bloqueo=Bloqueo(), data=data)

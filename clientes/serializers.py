@@ -38,7 +38,7 @@ class ClienteSerializer(ModelSerializer):
             if self.instance is not None:
                 duplicates = duplicates.exclude(pk=self.instance.pk)
             if duplicates.exists():
-                raise serializers.ValidationError(_("Ya existe un cliente con este documento."))
+                raise serializers.ValidationError(_("Ya existe un cliente con este documento."), code="unique")
         return value
 
 

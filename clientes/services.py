@@ -3,7 +3,7 @@
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from core.exceptions import Conflict
+from core.exceptions import TIENE_HISTORIAL, Conflict
 from core.services import delete_or_conflict, model_update, save_validated
 
 from .models import Cliente
@@ -39,5 +39,10 @@ def cliente_update(*, actor, cliente, data, fields=STAFF_EDITABLE_FIELDS) -> Cli
 def cliente_delete(*, actor, cliente) -> None:
     """Removes a client with no pacientes; one with pacientes must be deactivated instead (409)."""
     if cliente.pacientes.exists():
-        raise Conflict(_("El cliente tiene pacientes y no puede eliminarse; desactívelo en su lugar."))
-    delete_or_conflict(cliente, actor=actor, detail=_("El cliente tiene historial y no puede eliminarse; desactívelo."))
+        raise Conflict(_("El cliente tiene pacientes y no puede eliminarse; desactívelo en su lugar."), TIENE_HISTORIAL)
+    delete_or_conflict(
+        cliente,
+        actor=actor,
+        detail=_("El cliente tiene historial y no puede eliminarse; desactívelo."),
+        code=TIENE_HISTORIAL,
+    )

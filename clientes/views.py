@@ -1,3 +1,4 @@
+from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
 
 from accounts.permissions import (
     ADMIN,
@@ -7,6 +8,7 @@ from accounts.permissions import (
     is_cliente,
 )
 from api.viewsets import ModelViewSet
+from core.exceptions import TIENE_HISTORIAL
 
 from . import services
 from .filters import ClienteFilterSet
@@ -14,6 +16,7 @@ from .selectors import cliente_list
 from .serializers import ClientePropioUpdateSerializer, ClienteSerializer
 
 
+@extend_validation_errors(["unique"], field_name="documento", actions=["create", "update", "partial_update"])
 class ClienteViewSet(ModelViewSet):
     """Pet owners. A `cliente` user sees and edits only its own record."""
 
@@ -26,6 +29,7 @@ class ClienteViewSet(ModelViewSet):
     search_fields = ["nombre", "apellidos", "documento", "email", "telefono"]
     ordering_fields = ["apellidos", "nombre", "creado_en"]
     ordering = ["apellidos", "nombre", "id"]
+    conflict_codes = {"destroy": [TIENE_HISTORIAL]}
 
     def get_update_serializer_class(self):
         return ClientePropioUpdateSerializer if is_cliente(self.request.user) else ClienteSerializer

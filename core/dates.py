@@ -5,6 +5,7 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 
 def start_of_local_day(day: datetime.date) -> datetime.datetime:
@@ -23,6 +24,10 @@ def local_day_range(day: datetime.date) -> tuple[datetime.datetime, datetime.dat
 # a zone's offset, a cita's end) can never leave the calendar Python and the databases know.
 EARLIEST_DATE = datetime.date(1800, 1, 1)
 LATEST_DATE = datetime.date(2999, 12, 31)
+
+
+# The message of `out_of_range_error()`, unformatted (fields list it among their error messages).
+OUT_OF_RANGE_MESSAGE = gettext_lazy("Fecha fuera del rango admitido (%(desde)s a %(hasta)s).")
 
 
 def out_of_range_error():

@@ -26,6 +26,13 @@ class Conflict(Exception):
         return str(self.message)
 
 
+# Conflict codes shared by every app (each domain rule's own code is set where it is raised).
+TIENE_HISTORIAL = "tiene_historial"  # a delete refused: the object has a history (citas, consultas…)
+TIENE_REGISTROS_RELACIONADOS = "tiene_registros_relacionados"  # a delete refused by other protected rows
+OPERACION_CONCURRENTE = "operacion_concurrente"  # a deadlock or serialization failure, after the retries
+CONFLICTO_INTEGRIDAD = "conflicto_integridad"  # a database constraint no service translated
+
+
 # A statement cancelled by statement_timeout (DB_STATEMENT_TIMEOUT_MS): the API and the admin
 # answer 503 with this message.
 STATEMENT_TIMEOUT_MESSAGE = _("La operación ha tardado demasiado y se ha cancelado; inténtelo de nuevo.")

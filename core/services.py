@@ -10,7 +10,7 @@ from django.db import DatabaseError, IntegrityError, connections, transaction
 from django.db.models import ProtectedError, RestrictedError
 from django.utils.translation import gettext as _
 
-from .exceptions import Conflict
+from .exceptions import OPERACION_CONCURRENTE, TIENE_REGISTROS_RELACIONADOS, Conflict
 
 logger = logging.getLogger(__name__)
 
@@ -34,7 +34,9 @@ def save_validated(instance, *, actor=None, update_fields=None):
         with transaction.atomic():
             instance.save(update_fields=update_fields)
     except IntegrityError as exc:
-        raise ValidationError(_("Los datos entran en conflicto con un registro existente.")) from exc
+        raise ValidationError(
+            _("Los datos entran en conflicto con un registro existente."), code="registro_duplicado"
+        ) from exc
     return instance
 
 
@@ -52,15 +54,15 @@ def model_update(*, instance, data, fields, actor=None):
     return instance, bool(changed)
 
 
-def delete_or_conflict(instance, *, detail, actor=None):
-    """Deletes `instance`, answering 409 with `detail` when protected rows still point at it."""
+def delete_or_conflict(instance, *, detail, code=TIENE_REGISTROS_RELACIONADOS, actor=None):
+    """Deletes `instance`, answering 409 (`detail`, `code`) when protected rows still point at it."""
     if actor is not None:
         instance._history_user = actor
     try:
         with transaction.atomic():
             instance.delete()
     except (ProtectedError, RestrictedError) as exc:
-        raise Conflict(detail) from exc
+        raise Conflict(detail, code) from exc
 
 
 def lock_rows(queryset, *, of=()):
@@ -97,7 +99,9 @@ def retry_on_deadlock(func=None, *, attempts=3):
                 if not _is_retryable(exc):
                     raise
                 if attempt >= attempts or transaction.get_connection().in_atomic_block:
-                    raise Conflict(_("La operación ha coincidido con otra simultánea; inténtelo de nuevo.")) from exc
+                    raise Conflict(
+                        _("La operación ha coincidido con otra simultánea; inténtelo de nuevo."), OPERACION_CONCURRENTE
+                    ) from exc
                 logger.warning("%s: %s; retrying (attempt %s of %s)", func.__qualname__, exc, attempt + 1, attempts)
                 # A short random pause, so that the transactions that collided do not collide again.
                 time.sleep(random.uniform(0, 0.05 * attempt))

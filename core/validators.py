@@ -15,14 +15,27 @@ TRUE_VALUES = frozenset({"true", "1", "si", "sí", "yes"})
 FALSE_VALUES = frozenset({"false", "0", "no"})
 
 
+# Codes of the rules below (stable: API clients read them). Each validator also carries its
+# code as `.code`, like Django's class-based validators, so the OpenAPI schema lists it.
+FECHA_FUTURA = "fecha_futura"
+NO_POSITIVO = "no_positivo"
+CARACTERES_DE_CONTROL = "caracteres_de_control"
+
+
 def not_in_future(value):
     if value and value > timezone.localdate():
-        raise ValidationError(_("La fecha no puede estar en el futuro."), code="future_date")
+        raise ValidationError(_("La fecha no puede estar en el futuro."), code=FECHA_FUTURA)
+
+
+not_in_future.code = FECHA_FUTURA
 
 
 def positive(value):
     if value is not None and value <= 0:
-        raise ValidationError(_("Debe ser mayor que 0."), code="not_positive")
+        raise ValidationError(_("Debe ser mayor que 0."), code=NO_POSITIVO)
+
+
+positive.code = NO_POSITIVO
 
 
 def no_control_characters(value):
@@ -32,8 +45,11 @@ def no_control_characters(value):
     if value and _CONTROL_CHARACTERS.search(value):
         raise ValidationError(
             _("No puede contener saltos de línea, tabuladores ni otros caracteres de control."),
-            code="caracteres_de_control",
+            code=CARACTERES_DE_CONTROL,
         )
+
+
+no_control_characters.code = CARACTERES_DE_CONTROL
 
 
 def strip_control_characters(value: str) -> str:

@@ -20,7 +20,7 @@ from accounts.scoping import Ownership, ScopedQuerySet
 from citas.models import Cita
 from core.dates import validate_date_in_range
 from core.models import TimeStampedModel
-from core.validators import not_in_future, positive
+from core.validators import FECHA_FUTURA, not_in_future, positive
 from pacientes.models import Paciente
 
 # Tolerated difference between a client's clock and the server's for "not in the future" date-times.
@@ -106,9 +106,13 @@ class Consulta(TimeStampedModel):
     def clean(self):
         super().clean()
         if self.cita_id and self.paciente_id and self.cita.paciente_id != self.paciente_id:
-            raise ValidationError({"cita": _("La cita no pertenece a este paciente.")})
+            raise ValidationError(
+                {"cita": ValidationError(_("La cita no pertenece a este paciente."), code="cita_de_otro_paciente")}
+            )
         if self.fecha and self.fecha > timezone.now() + CLOCK_SKEW:
-            raise ValidationError({"fecha": _("La fecha de la consulta no puede estar en el futuro.")})
+            raise ValidationError(
+                {"fecha": ValidationError(_("La fecha de la consulta no puede estar en el futuro."), code=FECHA_FUTURA)}
+            )
 
 
 class Vacuna(TimeStampedModel):
@@ -159,4 +163,10 @@ class Vacuna(TimeStampedModel):
     def clean(self):
         super().clean()
         if self.proxima_dosis and self.fecha_aplicacion and self.proxima_dosis < self.fecha_aplicacion:
-            raise ValidationError({"proxima_dosis": _("La próxima dosis no puede ser anterior a la aplicación.")})
+            raise ValidationError(
+                {
+                    "proxima_dosis": ValidationError(
+                        _("La próxima dosis no puede ser anterior a la aplicación."), code="proxima_dosis_anterior"
+                    )
+                }
+            )

@@ -42,9 +42,17 @@ VACUNA_EDITABLE_FIELDS = ("nombre", "lote", "fecha_aplicacion", "proxima_dosis",
 
 def _check_veterinario(veterinario):
     if veterinario is None:
-        raise ValidationError({"veterinario": _("Indique el veterinario de la consulta.")})
+        raise ValidationError(
+            {"veterinario": ValidationError(_("Indique el veterinario de la consulta."), code="required")}
+        )
     if not es_veterinario_activo(veterinario):
-        raise ValidationError({"veterinario": _("Debe ser un usuario activo con rol veterinario.")})
+        raise ValidationError(
+            {
+                "veterinario": ValidationError(
+                    _("Debe ser un usuario activo con rol veterinario."), code="veterinario_no_valido"
+                )
+            }
+        )
 
 
 def lock_paciente(paciente):

@@ -1,4 +1,5 @@
 from drf_spectacular.utils import extend_schema
+from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -10,6 +11,8 @@ from accounts.permissions import (
     crud_roles,
 )
 from api.viewsets import ModelViewSet
+from core.exceptions import OPERACION_CONCURRENTE, TIENE_REGISTROS_RELACIONADOS
+from core.validators import FECHA_FUTURA
 from pacientes.views import PacienteViewSet
 
 from . import services
@@ -50,6 +53,13 @@ class PacienteConHistorialViewSet(PacienteViewSet):
         return Response(PesoSerializer(paciente_pesos(paciente=self.get_object()), many=True).data)
 
 
+WRITES = ["create", "update", "partial_update"]
+
+
+# The codes of the rules historial.services and the models check (400), for the OpenAPI schema.
+@extend_validation_errors(["required", "veterinario_no_valido"], field_name="veterinario", actions=WRITES)
+@extend_validation_errors(["cita_de_otro_paciente"], field_name="cita", actions=WRITES)
+@extend_validation_errors([FECHA_FUTURA], field_name="fecha", actions=WRITES)
 class ConsultaViewSet(ModelViewSet):
     """Clinical visits. Vets record and edit their own; recepción reads; owners read their animals'."""
 
@@ -58,6 +68,10 @@ class ConsultaViewSet(ModelViewSet):
     filterset_class = ConsultaFilterSet
     ordering_fields = ["fecha", "creado_en"]
     ordering = ["-fecha", "-id"]
+    conflict_codes = {
+        **{action: [OPERACION_CONCURRENTE] for action in WRITES},
+        "destroy": [TIENE_REGISTROS_RELACIONADOS, OPERACION_CONCURRENTE],
+    }
 
     serializer_class = ConsultaSerializer
 
@@ -84,6 +98,7 @@ class ConsultaViewSet(ModelViewSet):
         services.lock_paciente(consulta.paciente)
 
 
+@extend_validation_errors(["proxima_dosis_anterior"], field_name="proxima_dosis", actions=WRITES)
 class VacunaViewSet(ModelViewSet):
     """Applied vaccines and the date of the next dose."""
 
@@ -96,6 +111,7 @@ class VacunaViewSet(ModelViewSet):
     search_fields = ["nombre", "lote", "paciente__nombre"]
     ordering_fields = ["fecha_aplicacion", "proxima_dosis"]
     ordering = ["-fecha_aplicacion", "-id"]
+    conflict_codes = {"destroy": [TIENE_REGISTROS_RELACIONADOS]}
 
     def create_object(self, data):
         return services.vacuna_create(actor=self.request.user, **data)

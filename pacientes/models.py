@@ -13,7 +13,9 @@ from core.dates import validate_date_in_range
 from core.models import TimeStampedModel
 from core.validators import no_control_characters, not_in_future, positive
 
-microchip_validator = RegexValidator(r"^\d{15}$", _("El microchip debe tener exactamente 15 dígitos."))
+microchip_validator = RegexValidator(
+    r"^\d{15}$", _("El microchip debe tener exactamente 15 dígitos."), code="microchip_invalido"
+)
 
 
 class Especie(models.TextChoices):
@@ -119,14 +121,25 @@ class Paciente(TimeStampedModel):
     def clean(self):
         super().clean()
         if self.fallecido and not self.fecha_fallecimiento:
-            raise ValidationError({"fecha_fallecimiento": _("Indique la fecha de fallecimiento.")})
+            raise ValidationError(
+                {"fecha_fallecimiento": ValidationError(_("Indique la fecha de fallecimiento."), code="required")}
+            )
         if not self.fallecido and self.fecha_fallecimiento:
             raise ValidationError(
-                {"fecha_fallecimiento": _("Solo un paciente fallecido tiene fecha de fallecimiento.")}
+                {
+                    "fecha_fallecimiento": ValidationError(
+                        _("Solo un paciente fallecido tiene fecha de fallecimiento."), code="paciente_no_fallecido"
+                    )
+                }
             )
         if self.fecha_fallecimiento and self.fecha_nacimiento and self.fecha_fallecimiento < self.fecha_nacimiento:
             raise ValidationError(
-                {"fecha_fallecimiento": _("La fecha de fallecimiento no puede ser anterior al nacimiento.")}
+                {
+                    "fecha_fallecimiento": ValidationError(
+                        _("La fecha de fallecimiento no puede ser anterior al nacimiento."),
+                        code="fallecimiento_antes_de_nacimiento",
+                    )
+                }
             )
 
     def edad_en(self, dia: date):

@@ -46,5 +46,5 @@ class PacienteSerializer(CompiledModelSerializer):
             if self.instance is not None:
                 duplicates = duplicates.exclude(pk=self.instance.pk)
             if duplicates.exists():
-                raise serializers.ValidationError(_("Ya existe un paciente con este microchip."))
+                raise serializers.ValidationError(_("Ya existe un paciente con este microchip."), code="unique")
         return value

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
+from core.exceptions import TIENE_HISTORIAL
 from core.services import delete_or_conflict, model_update, save_validated
 
 from .models import Paciente
@@ -82,7 +83,7 @@ def check_peso_manual(*, paciente, peso_kg, medido=None):
     if medido is None:
         medido = latest_weight(paciente) is not None
     if medido:
-        raise ValidationError({"peso_kg": PESO_DE_CONSULTA})
+        raise ValidationError({"peso_kg": ValidationError(PESO_DE_CONSULTA, code="peso_de_consulta")})
 
 
 @transaction.atomic
@@ -107,4 +108,5 @@ def paciente_delete(*, actor, paciente) -> None:
         paciente,
         actor=actor,
         detail=_("El paciente tiene citas o historia clínica y no puede eliminarse; desactívelo en su lugar."),
+        code=TIENE_HISTORIAL,
     )

@@ -2,6 +2,7 @@ from django.shortcuts import get_object_or_404
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
 from rest_framework.filters import OrderingFilter
 
 from accounts.permissions import (
@@ -13,6 +14,7 @@ from accounts.permissions import (
 )
 from api.viewsets import ListViewSet, ModelViewSet
 from clientes.selectors import cliente_list
+from core.exceptions import TIENE_HISTORIAL
 
 from . import services
 from .filters import PacienteFilterSet, PacienteSearchFilter
@@ -32,6 +34,13 @@ PACIENTE_SEARCH_FIELDS = [
 PACIENTE_FILTER_BACKENDS = [DjangoFilterBackend, PacienteSearchFilter, OrderingFilter]
 
 
+@extend_validation_errors(
+    ["required", "paciente_no_fallecido", "fallecimiento_antes_de_nacimiento"],
+    field_name="fecha_fallecimiento",
+    actions=["create", "update", "partial_update"],
+)
+@extend_validation_errors(["unique"], field_name="microchip", actions=["create", "update", "partial_update"])
+@extend_validation_errors(["peso_de_consulta"], field_name="peso_kg", actions=["update", "partial_update"])
 class PacienteViewSet(ModelViewSet):
     """Patients. A `cliente` user sees only its own animals (others answer 404)."""
 
@@ -43,6 +52,7 @@ class PacienteViewSet(ModelViewSet):
     filter_backends = PACIENTE_FILTER_BACKENDS
     ordering_fields = ["nombre", "creado_en", "fecha_nacimiento"]
     ordering = ["nombre", "id"]
+    conflict_codes = {"destroy": [TIENE_HISTORIAL]}
 
     def create_object(self, data):
         return services.paciente_create(actor=self.request.user, **data)

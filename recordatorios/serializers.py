@@ -21,9 +21,13 @@ class RecordatorioQuerySerializer(serializers.Serializer):
         attrs["desde"] = attrs.get("desde") or hoy
         attrs["hasta"] = attrs.get("hasta") or hoy + datetime.timedelta(days=14)
         if attrs["hasta"] < attrs["desde"]:
-            raise serializers.ValidationError({"hasta": _("Debe ser igual o posterior a «desde».")})
+            raise serializers.ValidationError(
+                {"hasta": _("Debe ser igual o posterior a «desde».")}, code="rango_invertido"
+            )
         if (attrs["hasta"] - attrs["desde"]).days > 366:
-            raise serializers.ValidationError({"hasta": _("La ventana no puede superar un año.")})
+            raise serializers.ValidationError(
+                {"hasta": _("La ventana no puede superar un año.")}, code="ventana_excesiva"
+            )
         return attrs
 
 

@@ -1,4 +1,5 @@
 from drf_spectacular.utils import extend_schema
+from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
 
 from accounts.permissions import ALL_ROLES
 from api.viewsets import ListViewSet
@@ -7,6 +8,7 @@ from .selectors import recordatorio_list
 from .serializers import RecordatorioQuerySerializer, RecordatorioSerializer
 
 
+@extend_validation_errors(["rango_invertido", "ventana_excesiva"], field_name="hasta", actions=["list"])
 class RecordatorioViewSet(ListViewSet):
     """What owners should be reminded of: vaccine doses falling due and upcoming citas,
     ordered by fecha then tipo. Owners see their own."""

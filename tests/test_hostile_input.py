@@ -6,6 +6,7 @@ from django.test import Client
 
 from accounts.tests.factories import VeterinarioFactory
 from pacientes.tests.factories import PacienteFactory
+from tests.errors import error_codes, error_details
 
 pytestmark = pytest.mark.django_db
 
@@ -55,7 +56,7 @@ def test_a_search_of_too_many_terms_is_400_with_a_code(client_for, admin_user, p
     response = client_for(admin_user).get(path, {"search": " ".join(["a"] * 9)})
 
     assert response.status_code == 400
-    assert response.data["search"][0].code == "max_terms"
+    assert error_codes(response)["search"] == ["max_terms"]
 
 
 @pytest.mark.parametrize("path", SEARCHED_LISTS)
@@ -63,7 +64,7 @@ def test_a_search_too_long_is_400_with_a_code(client_for, admin_user, path):
     response = client_for(admin_user).get(path, {"search": "x" * 101})
 
     assert response.status_code == 400
-    assert response.data["search"][0].code == "max_length"
+    assert error_codes(response)["search"] == ["max_length"]
 
 
 def test_an_owner_cannot_send_the_900_term_search_either(client_for, cliente_user):
@@ -113,7 +114,7 @@ def test_far_dates_in_filters_are_400(client_for, admin_user, path, params):
 
     assert response.status_code == 400
     field = next(iter(params))
-    assert response.data[field][0].code == "fecha_fuera_de_rango"
+    assert error_codes(response)[field] == ["fecha_fuera_de_rango"]
 
 
 @pytest.mark.parametrize("fecha", ["9999-12-31", "0001-01-01"])
@@ -121,7 +122,7 @@ def test_far_dates_in_disponibilidad_are_400(client_for, admin_user, vet, fecha)
     response = client_for(admin_user).get("/api/v1/citas/disponibilidad/", {"veterinario": vet.pk, "fecha": fecha})
 
     assert response.status_code == 400
-    assert response.data["fecha"][0].code == "fecha_fuera_de_rango"
+    assert error_codes(response)["fecha"] == ["fecha_fuera_de_rango"]
 
 
 @pytest.mark.parametrize("inicio", ["9999-12-31T23:30:00Z", "9999-12-31T23:30:00-05:00", "3000-01-01T10:00:00Z"])
@@ -134,7 +135,7 @@ def test_a_booking_at_the_end_of_the_calendar_is_400(client_for, admin_user, vet
     )
 
     assert response.status_code == 400
-    assert "inicio" in response.data
+    assert "inicio" in error_codes(response)
 
 
 def test_a_bloqueo_ending_past_the_calendar_is_400(client_for, admin_user, vet):
@@ -144,7 +145,7 @@ def test_a_bloqueo_ending_past_the_calendar_is_400(client_for, admin_user, vet):
     )
 
     assert response.status_code == 400
-    assert response.data["fin"][0].code == "fecha_fuera_de_rango"
+    assert error_codes(response)["fin"] == ["fecha_fuera_de_rango"]
 
 
 @pytest.mark.parametrize(
@@ -165,7 +166,7 @@ def test_far_dates_in_bodies_are_400(client_for, admin_user, path, payload):
 
     assert response.status_code == 400
     field = next(iter(payload))
-    assert response.data[field][0].code == "fecha_fuera_de_rango"
+    assert error_codes(response)[field] == ["fecha_fuera_de_rango"]
 
 
 @pytest.mark.parametrize(("inicio", "fin"), [("2026-03-01", "9999-12-31"), ("0001-01-01", "2026-03-01")])
@@ -218,6 +219,6 @@ def test_the_new_limits_speak_the_callers_language(client_for, admin_user):
     english = api.get("/api/v1/clientes/", {"search": "x" * 101}, HTTP_ACCEPT_LANGUAGE="en")
     far = api.get("/api/v1/citas/", {"fecha": "9999-12-31"}, HTTP_ACCEPT_LANGUAGE="en")
 
-    assert spanish.json()["search"] == ["La búsqueda no puede superar 100 caracteres."]
-    assert english.json()["search"] == ["A search cannot exceed 100 characters."]
-    assert far.json()["fecha"] == ["Date out of the accepted range (1800-01-01 to 2999-12-31)."]
+    assert error_details(spanish) == {"search": ["La búsqueda no puede superar 100 caracteres."]}
+    assert error_details(english) == {"search": ["A search cannot exceed 100 characters."]}
+    assert error_details(far) == {"fecha": ["Date out of the accepted range (1800-01-01 to 2999-12-31)."]}

@@ -10,6 +10,7 @@ from rest_framework_simplejwt.tokens import AccessToken
 
 from accounts.models import Rol
 from accounts.tests.factories import DEFAULT_PASSWORD, UserFactory
+from tests.errors import error_code, error_codes
 
 pytestmark = pytest.mark.django_db
 
@@ -112,6 +113,7 @@ def test_login_with_wrong_password_is_401(anon_client):
 
     assert response.status_code == 401
     assert "access" not in response.json()
+    assert error_code(response) == "no_active_account"
 
 
 def test_login_of_inactive_user_is_401(anon_client):
@@ -248,7 +250,16 @@ def test_password_change_with_wrong_current_password_is_400(client_for, recepcio
     )
 
     assert response.status_code == 400
-    assert "password_actual" in response.json()
+    assert error_codes(response) == {"password_actual": ["password_incorrecta"]}
+
+
+# The codes of Django's password validators (settings.AUTH_PASSWORD_VALIDATORS).
+DJANGO_PASSWORD_CODES = {
+    "password_too_short",
+    "password_too_common",
+    "password_entirely_numeric",
+    "password_too_similar",
+}
 
 
 @pytest.mark.parametrize("weak", ["123", "12345678901", "password"])
@@ -258,7 +269,9 @@ def test_password_change_rejects_weak_passwords(client_for, recepcionista, weak)
     )
 
     assert response.status_code == 400
-    assert "password_nueva" in response.json()
+    codes = error_codes(response)
+    assert list(codes) == ["password_nueva"]
+    assert set(codes["password_nueva"]) <= DJANGO_PASSWORD_CODES
     recepcionista.refresh_from_db()
     assert recepcionista.check_password(DEFAULT_PASSWORD)
 

@@ -3,6 +3,7 @@ import pytest
 from accounts.models import Rol, User
 from accounts.tests.factories import UserFactory
 from clientes.tests.factories import ClienteFactory
+from tests.errors import error_codes
 
 pytestmark = pytest.mark.django_db
 
@@ -53,14 +54,15 @@ def test_create_requires_a_password(admin_api):
     response = admin_api.post(URL, {"email": "x@clinica.test", "rol": "recepcionista"}, format="json")
 
     assert response.status_code == 400
-    assert "password" in response.json()
+    assert error_codes(response) == {"password": ["required"]}
 
 
 def test_create_rejects_a_weak_password(admin_api):
     response = admin_api.post(URL, {"email": "x@clinica.test", "rol": "recepcionista", "password": "1234"})
 
     assert response.status_code == 400
-    assert "password" in response.json()
+    assert list(error_codes(response)) == ["password"]
+    assert "password_too_short" in error_codes(response)["password"]
     assert not User.objects.filter(email="x@clinica.test").exists()
 
 
@@ -70,7 +72,7 @@ def test_email_is_unique_case_insensitively(admin_api):
     response = admin_api.post(URL, {"email": "ANA@clinica.test", "rol": "recepcionista", "password": STRONG})
 
     assert response.status_code == 400
-    assert "email" in response.json()
+    assert error_codes(response) == {"email": ["unique"]}
     assert User.objects.filter(email__iexact="ana@clinica.test").count() == 1
 
 
@@ -78,7 +80,7 @@ def test_cliente_rol_requires_a_cliente(admin_api):
     response = admin_api.post(URL, {"email": "dueno@correo.test", "rol": "cliente", "password": STRONG})
 
     assert response.status_code == 400
-    assert "cliente" in response.json()
+    assert error_codes(response) == {"cliente": ["required"]}
 
 
 def test_cliente_rol_is_linked_to_its_cliente(admin_api):
@@ -100,7 +102,7 @@ def test_a_cliente_is_linked_to_at_most_one_user(admin_api, cliente):
     )
 
     assert response.status_code == 400
-    assert "cliente" in response.json()
+    assert error_codes(response) == {"cliente": ["cliente_ya_vinculado"]}
 
 
 def test_staff_rol_cannot_carry_a_cliente(admin_api):
@@ -111,14 +113,14 @@ def test_staff_rol_cannot_carry_a_cliente(admin_api):
     )
 
     assert response.status_code == 400
-    assert "cliente" in response.json()
+    assert error_codes(response) == {"cliente": ["cliente_solo_rol_cliente"]}
 
 
 def test_unknown_cliente_id_is_400(admin_api):
     response = admin_api.post(URL, {"email": "d@correo.test", "rol": "cliente", "cliente": 999999, "password": STRONG})
 
     assert response.status_code == 400
-    assert "cliente" in response.json()
+    assert error_codes(response) == {"cliente": ["does_not_exist"]}
 
 
 def test_changing_rol_away_from_cliente_clears_the_link(admin_api, cliente):
@@ -169,7 +171,7 @@ def test_admin_cannot_demote_themselves(admin_api):
     response = admin_api.patch(f"{URL}{me.id}/", {"rol": "veterinario"}, format="json")
 
     assert response.status_code == 400
-    assert "rol" in response.json()
+    assert error_codes(response) == {"rol": ["propia_cuenta"]}
     me.refresh_from_db()
     assert me.rol == Rol.ADMIN
 

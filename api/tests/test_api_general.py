@@ -1,6 +1,8 @@
 import pytest
 from django.db import connection
 
+from tests.errors import error_code, error_details
+
 pytestmark = pytest.mark.django_db
 
 
@@ -71,16 +73,22 @@ def test_docs_use_no_cdn(anon_client):
 
 
 def test_messages_default_to_spanish_and_follow_accept_language(anon_client):
-    es = anon_client.get("/api/v1/auth/me/").json()["detail"]
-    en = anon_client.get("/api/v1/auth/me/", HTTP_ACCEPT_LANGUAGE="en").json()["detail"]
+    es_response = anon_client.get("/api/v1/auth/me/")
+    en_response = anon_client.get("/api/v1/auth/me/", HTTP_ACCEPT_LANGUAGE="en")
+    (es,) = error_details(es_response)[None]
+    (en,) = error_details(en_response)[None]
 
     assert en == "Authentication credentials were not provided."
     assert es != en
     assert "autenticación" in es.lower()
+    assert error_code(es_response) == error_code(en_response) == "not_authenticated"
 
 
 def test_unknown_api_path_is_404(client_for, admin_user):
-    assert client_for(admin_user).get("/api/v1/no-existe/").status_code == 404
+    response = client_for(admin_user).get("/api/v1/no-existe/")
+
+    assert response.status_code == 404
+    assert error_code(response) == "not_found"
 
 
 @pytest.mark.parametrize(
@@ -95,4 +103,4 @@ def test_our_own_messages_are_translated_too(client_for, recepcionista, language
     )
 
     assert response.status_code == 400
-    assert response.json()["password_actual"] == [expected]
+    assert error_details(response) == {"password_actual": [expected]}

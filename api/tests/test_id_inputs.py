@@ -5,6 +5,7 @@ import pytest
 from accounts.tests.factories import AdminFactory, RecepcionistaFactory, VeterinarioFactory
 from clientes.tests.factories import ClienteFactory
 from pacientes.tests.factories import PacienteFactory
+from tests.errors import error_codes
 
 pytestmark = pytest.mark.django_db
 
@@ -22,7 +23,7 @@ def test_a_fractional_or_boolean_id_is_400_not_truncated(client_for, admin_user,
     )
 
     assert response.status_code == 400
-    assert response.data["propietario"][0].code == "incorrect_type"
+    assert error_codes(response) == {"propietario": ["incorrect_type"]}
     assert accepted.status_code == 201
 
 
@@ -36,7 +37,7 @@ def test_a_fractional_vet_id_on_a_booking_is_400(client_for, admin_user):
     )
 
     assert response.status_code == 400
-    assert "veterinario" in response.data
+    assert error_codes(response) == {"veterinario": ["incorrect_type"]}
 
 
 @pytest.mark.parametrize("path", ["/api/v1/consultas/", "/api/v1/citas/"])
@@ -81,4 +82,4 @@ def test_an_owner_booking_with_an_inactive_vet_gets_the_same_answer_as_for_a_mis
     answers = [book(inactive.pk), book(999_999), book(AdminFactory().pk)]
 
     assert [response.status_code for response in answers] == [400, 400, 400]
-    assert {response.data["veterinario"][0].code for response in answers} == {"does_not_exist"}
+    assert [error_codes(response) for response in answers] == [{"veterinario": ["does_not_exist"]}] * 3

@@ -4,6 +4,7 @@ import logging
 import pytest
 
 from core.logging import JsonFormatter, RequestIdFilter
+from tests.errors import error_code
 
 pytestmark = pytest.mark.django_db
 
@@ -34,6 +35,7 @@ def test_oversized_body_is_413(client_for, admin_user, settings):
     )
 
     assert response.status_code == 413
+    assert error_code(response) == "request_too_large"
 
 
 @pytest.mark.parametrize("query", ["search=%00", "search=a%00b"])
@@ -41,6 +43,7 @@ def test_nul_bytes_in_query_string_are_400(client_for, admin_user, query):
     response = client_for(admin_user).get(f"/api/v1/clientes/?{query}")
 
     assert response.status_code == 400
+    assert error_code(response) == "bad_request"
 
 
 def test_json_log_lines_carry_the_request_id():

@@ -3,6 +3,8 @@
 import pytest
 from django.test import Client
 
+from tests.errors import error_body, error_code, error_codes
+
 pytestmark = pytest.mark.django_db
 
 URL = "/api/v1/clientes/"
@@ -33,19 +35,21 @@ def test_broken_json_bodies_are_400(api, body):
 
     assert response.status_code == 400
     assert response["Content-Type"].startswith("application/json")
+    assert error_body(response)["type"] == "validation_error"
 
 
 def test_huge_strings_are_field_errors(api):
     response = api.post(URL, {"nombre": "x" * 100_000, "apellidos": "B", "telefono": "1"}, format="json")
 
     assert response.status_code == 400
-    assert "nombre" in response.json()
+    assert error_codes(response) == {"nombre": ["max_length"]}
 
 
 def test_form_bodies_are_415(api):
     response = raw_post(api, b"nombre=Ana", content_type="application/x-www-form-urlencoded")
 
     assert response.status_code == 415
+    assert error_code(response) == "unsupported_media_type"
 
 
 @pytest.mark.parametrize("path", [f"{URL}abc/", f"{URL}1.5/", f"{URL}-1/", f"{URL}99999999999999999999999/"])
@@ -54,6 +58,7 @@ def test_ids_that_are_not_numbers_are_json_404(api, path):
 
     assert response.status_code == 404
     assert response["Content-Type"].startswith("application/json")
+    assert error_code(response) == "not_found"
 
 
 @pytest.mark.parametrize("params", [{"page": "-1"}, {"page": "abc"}, {"page": "99999999999999999999"}])
@@ -82,7 +87,10 @@ def test_unexpected_errors_are_a_bare_500(admin_user, monkeypatch):
     response = client.get(URL, **bearer(admin_user))
 
     assert response.status_code == 500
-    assert response.json() == {"detail": "Error interno del servidor."}
+    assert response.json() == {
+        "type": "server_error",
+        "errors": [{"code": "error", "detail": "Error interno del servidor.", "attr": None}],
+    }
     assert b"secreto" not in response.content
     assert b"Traceback" not in response.content
 

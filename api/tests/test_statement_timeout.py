@@ -15,6 +15,7 @@ from django.urls import reverse
 
 from clientes.tests.factories import ClienteFactory
 from clientes.tests.test_admin import client_page_data
+from tests.errors import error_code
 
 pytestmark = [
     pytest.mark.postgres,
@@ -118,7 +119,7 @@ def test_a_statement_blocked_past_the_timeout_answers_503_instead_of_hanging(
     # Then PostgreSQL cancels the statement and the worker answers 503 JSON, well before the lock ends
     assert response.status_code == 503
     assert response["Content-Type"] == "application/json"
-    assert response.data["detail"].code == "statement_timeout"
+    assert error_code(response) == "statement_timeout"
     assert response["Retry-After"]
     assert elapsed < 5
     cliente.refresh_from_db()

@@ -6,6 +6,7 @@ from accounts.models import Rol
 from accounts.tests.factories import VeterinarioFactory
 from citas.models import Bloqueo, EstadoCita
 from citas.tests.factories import BloqueoFactory, CitaFactory, manana_a_las
+from tests.errors import error_code, error_codes
 
 pytestmark = pytest.mark.django_db
 
@@ -41,7 +42,7 @@ def test_bloqueo_over_active_citas_is_409_with_their_ids(recepcion):
 
     assert response.status_code == 409
     assert response.json()["citas"] == [a.id, b.id]
-    assert "detail" in response.json()
+    assert error_code(response) == "bloqueo_con_citas"
     assert not Bloqueo.objects.exists()
 
 
@@ -54,6 +55,7 @@ def test_moving_a_bloqueo_over_citas_is_409(recepcion):
 
     assert response.status_code == 409
     assert response.json()["citas"] == [cita.id]
+    assert error_code(response) == "bloqueo_con_citas"
 
 
 def test_a_bloqueo_ending_when_a_cita_starts_is_fine(recepcion):
@@ -67,7 +69,7 @@ def test_fin_after_inicio(recepcion):
     response = recepcion.post(URL, bloqueo(VeterinarioFactory(), manana_a_las(10), manana_a_las(9)))
 
     assert response.status_code == 400
-    assert "fin" in response.json()
+    assert error_codes(response) == {"fin": ["fin_antes_de_inicio"]}
 
 
 def test_vet_manages_only_own_bloqueos(client_for, veterinario):

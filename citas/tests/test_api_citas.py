@@ -8,6 +8,7 @@ from accounts.tests.factories import UserFactory, VeterinarioFactory
 from citas.models import Cita, EstadoCita
 from citas.tests.factories import BloqueoFactory, CitaFactory, manana_a_las
 from pacientes.tests.factories import PacienteFactory
+from tests.errors import error_code, error_codes
 
 pytestmark = pytest.mark.django_db
 
@@ -63,17 +64,17 @@ def test_booking_with_explicit_fin_or_duration(recepcion, vet):
 
 
 @pytest.mark.parametrize(
-    "extra,field",
+    "extra,field,code",
     [
-        ({"duracion_minutos": 4}, "duracion_minutos"),
-        ({"duracion_minutos": 481}, "duracion_minutos"),
-        ({"fin": "inicio"}, "fin"),
-        ({"fin": "antes"}, "fin"),
-        ({"fin": "muy-tarde"}, "fin"),
-        ({"fin": "con-duracion"}, "fin"),
+        ({"duracion_minutos": 4}, "duracion_minutos", "min_value"),
+        ({"duracion_minutos": 481}, "duracion_minutos", "max_value"),
+        ({"fin": "inicio"}, "fin", "fin_antes_de_inicio"),
+        ({"fin": "antes"}, "fin", "fin_antes_de_inicio"),
+        ({"fin": "muy-tarde"}, "fin", "duracion_fuera_de_rango"),
+        ({"fin": "con-duracion"}, "fin", "fin_y_duracion"),
     ],
 )
-def test_duration_rules(recepcion, vet, extra, field):
+def test_duration_rules(recepcion, vet, extra, field, code):
     inicio = manana_a_las(10)
     fines = {
         "inicio": inicio,
@@ -90,7 +91,7 @@ def test_duration_rules(recepcion, vet, extra, field):
     response = recepcion.post(URL, reserva(PacienteFactory(), vet, inicio, **extra))
 
     assert response.status_code == 400
-    assert field in response.json()
+    assert error_codes(response) == {field: [code]}
     assert not Cita.objects.exists()
 
 
@@ -100,7 +101,7 @@ def test_booking_in_the_past_is_400(recepcion, vet):
     response = recepcion.post(URL, reserva(PacienteFactory(), vet, ayer))
 
     assert response.status_code == 400
-    assert "inicio" in response.json()
+    assert error_codes(response) == {"inicio": ["inicio_en_pasado"]}
 
 
 @pytest.mark.parametrize("estado", [{"activo": False}, {"fallecido": True}])
@@ -112,17 +113,18 @@ def test_inactive_or_dead_paciente_is_400(recepcion, vet, estado):
     response = recepcion.post(URL, reserva(paciente, vet, manana_a_las(10)))
 
     assert response.status_code == 400
-    assert "paciente" in response.json()
+    assert error_codes(response) == {"paciente": ["paciente_inactivo"]}
 
 
-@pytest.mark.parametrize("user", ["inactive_vet", "recepcionista"])
-def test_veterinario_must_be_an_active_vet(recepcion, user):
+# An inactive vet is refused by the booking rule; a user of another rol is not even a choice.
+@pytest.mark.parametrize("user,code", [("inactive_vet", "veterinario_no_valido"), ("recepcionista", "does_not_exist")])
+def test_veterinario_must_be_an_active_vet(recepcion, user, code):
     otro = VeterinarioFactory(is_active=False) if user == "inactive_vet" else UserFactory(rol=Rol.RECEPCIONISTA)
 
     response = recepcion.post(URL, reserva(PacienteFactory(), otro, manana_a_las(10)))
 
     assert response.status_code == 400
-    assert "veterinario" in response.json()
+    assert error_codes(response) == {"veterinario": [code]}
 
 
 @pytest.mark.parametrize("missing", ["paciente", "veterinario", "inicio", "motivo"])
@@ -133,7 +135,7 @@ def test_required_fields(recepcion, vet, missing):
     response = recepcion.post(URL, data)
 
     assert response.status_code == 400
-    assert missing in response.json()
+    assert error_codes(response) == {missing: ["required"]}
 
 
 def test_estado_and_creado_por_cannot_be_set(recepcion, vet, admin_user):
@@ -154,7 +156,7 @@ def test_overlap_with_the_same_vet_is_409(recepcion, vet):
     response = recepcion.post(URL, reserva(PacienteFactory(), vet, manana_a_las(10, 15)))
 
     assert response.status_code == 409
-    assert "detail" in response.json()
+    assert error_code(response) == "solape_veterinario"
     assert Cita.objects.count() == 1
 
 
@@ -164,6 +166,7 @@ def test_overlap_with_the_same_paciente_is_409(recepcion, vet):
     response = recepcion.post(URL, reserva(cita.paciente, vet, manana_a_las(10, 30)))
 
     assert response.status_code == 409
+    assert error_code(response) == "solape_paciente"
 
 
 def test_back_to_back_is_fine(recepcion, vet):
@@ -186,6 +189,7 @@ def test_overlapping_a_bloqueo_of_the_vet_is_409(recepcion, vet):
     response = recepcion.post(URL, reserva(PacienteFactory(), vet, manana_a_las(11, 45)))
 
     assert response.status_code == 409
+    assert error_code(response) == "solape_bloqueo"
 
 
 def test_a_bloqueo_of_another_vet_does_not_block(recepcion, vet):
@@ -214,6 +218,7 @@ def test_reschedule_into_a_conflict_is_409(recepcion):
     response = recepcion.patch(f"{URL}{cita.id}/", {"inicio": manana_a_las(12, 15).isoformat()})
 
     assert response.status_code == 409
+    assert error_code(response) == "solape_veterinario"
     cita.refresh_from_db()
     assert cita.inicio == manana_a_las(10)
 
@@ -233,6 +238,7 @@ def test_changing_vet_rechecks_the_new_vets_agenda(recepcion, vet):
     response = recepcion.patch(f"{URL}{cita.id}/", {"veterinario": vet.id})
 
     assert response.status_code == 409
+    assert error_code(response) == "solape_veterinario"
 
 
 @pytest.mark.parametrize("estado", [EstadoCita.EN_CURSO, EstadoCita.COMPLETADA, EstadoCita.CANCELADA])
@@ -242,6 +248,7 @@ def test_reschedule_outside_programada_or_confirmada_is_409(recepcion, estado):
     response = recepcion.patch(f"{URL}{cita.id}/", {"duracion_minutos": 60})
 
     assert response.status_code == 409
+    assert error_code(response) == "no_reprogramable"
 
 
 def test_notes_can_be_edited_in_any_state(recepcion):
@@ -262,6 +269,7 @@ def test_reschedule_into_the_past_is_400(recepcion):
     )
 
     assert response.status_code == 400
+    assert error_codes(response) == {"inicio": ["inicio_en_pasado"]}
 
 
 # --- state machine ------------------------------------------------------------------------------
@@ -304,6 +312,7 @@ def test_illegal_transitions_are_409(recepcion, accion, origen):
     response = recepcion.post(f"{URL}{cita.id}/{accion}/")
 
     assert response.status_code == 409
+    assert error_code(response) == "transicion_invalida"
     cita.refresh_from_db()
     assert cita.estado == origen
 
@@ -350,7 +359,7 @@ def test_owner_cannot_book_for_someone_elses_paciente(client_for, cliente, vet):
     response = client_for(cliente.usuario).post(URL, reserva(PacienteFactory(), vet, manana_a_las(10)))
 
     assert response.status_code == 400
-    assert "paciente" in response.json()
+    assert error_codes(response) == {"paciente": ["does_not_exist"]}
     assert not Cita.objects.exists()
 
 
@@ -531,7 +540,7 @@ def test_more_than_480_real_minutes_across_the_autumn_change_is_400(recepcion, v
     response = recepcion.post(URL, reserva(PacienteFactory(), vet, inicio, fin=fin.isoformat()))
 
     assert response.status_code == 400
-    assert "fin" in response.json()
+    assert error_codes(response) == {"fin": ["duracion_fuera_de_rango"]}
 
 
 def test_moving_a_cita_onto_the_autumn_change_keeps_its_real_length(recepcion, madrid):

@@ -4,6 +4,7 @@ from accounts.models import Rol
 from accounts.tests.factories import UserFactory, VeterinarioFactory
 from citas.models import HorarioAtencion
 from citas.tests.factories import HorarioFactory
+from tests.errors import error_codes
 
 pytestmark = pytest.mark.django_db
 
@@ -52,6 +53,7 @@ def test_overlapping_rows_of_the_same_vet_and_day_are_400(admin_api):
     response = admin_api.post(URL, tramo(horario.veterinario, inicio="13:00", fin="16:00"))
 
     assert response.status_code == 400
+    assert error_codes(response) == {"non_field_errors": ["solape_horario"]}
 
 
 def test_same_hours_on_another_day_or_vet_are_fine(admin_api):
@@ -71,23 +73,23 @@ def test_moving_a_row_onto_another_is_400(admin_api):
 
 
 @pytest.mark.parametrize(
-    "data,field",
+    "data,field,code",
     [
-        ({"hora_inicio": "14:00", "hora_fin": "09:00"}, "hora_fin"),
-        ({"hora_inicio": "09:00", "hora_fin": "09:00"}, "hora_fin"),
-        ({"dia_semana": 7}, "dia_semana"),
-        ({"hora_inicio": "9h"}, "hora_inicio"),
+        ({"hora_inicio": "14:00", "hora_fin": "09:00"}, "hora_fin", "fin_antes_de_inicio"),
+        ({"hora_inicio": "09:00", "hora_fin": "09:00"}, "hora_fin", "fin_antes_de_inicio"),
+        ({"dia_semana": 7}, "dia_semana", "invalid_choice"),
+        ({"hora_inicio": "9h"}, "hora_inicio", "invalid"),
     ],
 )
-def test_validation(admin_api, data, field):
+def test_validation(admin_api, data, field, code):
     response = admin_api.post(URL, {**tramo(VeterinarioFactory()), **data})
 
     assert response.status_code == 400
-    assert field in response.json()
+    assert error_codes(response) == {field: [code]}
 
 
 def test_only_vets_have_horarios(admin_api):
     response = admin_api.post(URL, tramo(UserFactory(rol=Rol.RECEPCIONISTA)))
 
     assert response.status_code == 400
-    assert "veterinario" in response.json()
+    assert error_codes(response) == {"veterinario": ["does_not_exist"]}

@@ -11,6 +11,7 @@ from accounts.tests.factories import VeterinarioFactory
 from citas.models import Cita, EstadoCita
 from citas.tests.factories import BloqueoFactory, CitaFactory, HorarioFactory
 from pacientes.tests.factories import PacienteFactory
+from tests.errors import error_codes
 
 pytestmark = pytest.mark.django_db
 
@@ -38,7 +39,7 @@ def reserva(paciente, veterinario, inicio, **extra):
 
 
 def code(response, field):
-    return response.data[field][0].code
+    return error_codes(response)[field][0]
 
 
 @pytest.fixture

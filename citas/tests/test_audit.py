@@ -6,6 +6,7 @@ from citas.models import Cita, EstadoCita
 from citas.tests.factories import CitaFactory, manana_a_las
 from pacientes.models import Paciente
 from pacientes.tests.factories import PacienteFactory
+from tests.errors import error_code
 
 pytestmark = pytest.mark.django_db
 
@@ -53,5 +54,5 @@ def test_a_paciente_with_citas_cannot_be_deleted(client_for, admin_user):
     response = client_for(admin_user).delete(f"/api/v1/pacientes/{cita.paciente_id}/")
 
     assert response.status_code == 409
-    assert "detail" in response.json()
+    assert error_code(response) == "tiene_historial"
     assert Paciente.objects.filter(id=cita.paciente_id).exists()

@@ -8,10 +8,12 @@ from rest_framework.test import APIClient
 
 from accounts.models import Rol
 from accounts.tests.factories import UserFactory, VeterinarioFactory
+from citas import services
 from citas.models import Bloqueo, Cita
 from citas.tests.factories import CitaFactory, manana_a_las
 from clientes.tests.factories import ClienteConUsuarioFactory
 from conftest import bearer
+from core.exceptions import Conflict
 from core.services import lock_rows, retry_on_deadlock
 from pacientes.models import Paciente
 from pacientes.tests.factories import PacienteFactory
@@ -107,6 +109,27 @@ def test_the_database_itself_refuses_overlapping_active_citas():
             fin=manana_a_las(11, 30),
             motivo="mismo paciente",
         )
+
+
+@pytest.mark.parametrize("shared,code", [("veterinario", "solape_veterinario"), ("paciente", "solape_paciente")])
+def test_an_overlap_only_the_database_saw_is_a_409_with_the_code_of_its_constraint(shared, code):
+    # Given a cita, and another one sharing its vet or its paciente that the checks did not see
+    existing = CitaFactory(inicio=manana_a_las(10), fin=manana_a_las(11))
+    rival = Cita(
+        paciente=existing.paciente if shared == "paciente" else PacienteFactory(),
+        veterinario=existing.veterinario if shared == "veterinario" else VeterinarioFactory(),
+        inicio=manana_a_las(10, 30),
+        fin=manana_a_las(11, 30),
+        motivo="carrera",
+    )
+
+    # When it is saved the way the booking services save (past their checks)
+    with pytest.raises(Conflict) as raised:
+        services._save_cita(rival, actor=UserFactory(rol=Rol.ADMIN))
+
+    # Then the exclusion constraint's refusal says which rule it was
+    assert raised.value.code == code
+    assert Cita.objects.count() == 1
 
 
 def test_the_database_allows_back_to_back_and_cancelled_overlaps():

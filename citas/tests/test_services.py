@@ -14,7 +14,7 @@ from accounts.tests.factories import AdminFactory, RecepcionistaFactory, Veterin
 from citas import services
 from citas.models import Cita, EstadoCita, HorarioAtencion
 from citas.tests.factories import BloqueoFactory, CitaFactory, manana_a_las
-from core.exceptions import Conflict
+from core.exceptions import OPERACION_CONCURRENTE, Conflict
 from core.services import retry_on_deadlock
 from historial.models import Consulta
 from historial.tests.factories import ConsultaFactory
@@ -59,9 +59,10 @@ def test_a_deadlock_victim_or_serialization_failure_is_run_again(error):
 def test_after_the_last_attempt_the_caller_gets_a_409():
     service = flaky_service(*[pg_errors.DeadlockDetected("deadlock detected")] * 3)
 
-    with pytest.raises(Conflict):
+    with pytest.raises(Conflict) as raised:
         retry_on_deadlock(attempts=3)(service)()
     assert service.calls == 3
+    assert raised.value.code == OPERACION_CONCURRENTE
 
 
 @pytest.mark.django_db(transaction=True)

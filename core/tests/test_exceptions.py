@@ -44,3 +44,4 @@ def test_the_api_answers_a_conflict_with_409_and_its_extra(client_for, admin_use
 
     assert response.status_code == 409
     assert response.json()["citas"] == [cita.pk]
+    assert [error["code"] for error in response.json()["errors"]] == ["bloqueo_con_citas"]

@@ -8,6 +8,7 @@ from accounts.models import Rol
 from historial.tests.factories import ConsultaFactory, VacunaFactory
 from pacientes.models import Paciente
 from pacientes.tests.factories import PacienteFactory
+from tests.errors import error_code, error_codes
 
 pytestmark = pytest.mark.django_db
 
@@ -27,7 +28,7 @@ def test_delete_of_paciente_with_clinical_record_is_409(api_client, factory):
     response = api_client(Rol.ADMIN).delete(f"{URL}{registro.paciente_id}/")
 
     assert response.status_code == 409
-    assert "detail" in response.json()
+    assert error_code(response) == "tiene_historial"
     assert Paciente.objects.filter(id=registro.paciente_id).exists()
 
 
@@ -49,7 +50,7 @@ def test_weight_follows_the_consultas_once_one_recorded_it(recepcion):
     unchanged = recepcion.patch(f"{URL}{paciente.id}/", {"peso_kg": "12", "color": "Canela"})
 
     assert changed.status_code == 400
-    assert "peso_kg" in changed.json()
+    assert error_codes(changed) == {"peso_kg": ["peso_de_consulta"]}
     assert unchanged.status_code == 200
     paciente.refresh_from_db()
     assert (paciente.peso_kg, paciente.color) == (Decimal("12.00"), "Canela")

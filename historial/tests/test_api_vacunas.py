@@ -7,6 +7,7 @@ from accounts.models import Rol
 from historial.models import Vacuna
 from historial.tests.factories import VacunaFactory
 from pacientes.tests.factories import PacienteFactory
+from tests.errors import error_codes
 
 pytestmark = pytest.mark.django_db
 
@@ -71,7 +72,7 @@ def test_application_date_not_in_the_future(client_for, veterinario):
     response = client_for(veterinario).post(URL, nueva(PacienteFactory(), fecha_aplicacion=dias(1).isoformat()))
 
     assert response.status_code == 400
-    assert "fecha_aplicacion" in response.json()
+    assert error_codes(response) == {"fecha_aplicacion": ["fecha_futura"]}
 
 
 def test_next_dose_not_before_application(client_for, veterinario):
@@ -84,7 +85,7 @@ def test_next_dose_not_before_application(client_for, veterinario):
     )
 
     assert antes.status_code == 400
-    assert "proxima_dosis" in antes.json()
+    assert error_codes(antes) == {"proxima_dosis": ["proxima_dosis_anterior"]}
     assert mismo_dia.status_code == 201
 
 

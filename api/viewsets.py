@@ -19,19 +19,29 @@ each write in three hooks:
 The base enforces the role table (RolePermission, and an `Allow` header to match), and after
 every write reads the object again through `get_queryset()`, so a POST/PUT/PATCH answers
 exactly what a GET of that object would show (annotations, joined names, the caller's scope).
+
+A list answers 400 `unknown_parameter` for a query parameter it does not define
+(api.query_parameters); a list with query parameters of its own beyond its filters declares
+them once, as `query_serializer_class`.
 """
 
 from rest_framework import mixins, viewsets
 
 from .permissions import RoleAllowedMethodsMixin, RolePermission
+from .query_parameters import list_parameters, reject_unknown_parameters
 
 
 class ScopedViewSetMixin(RoleAllowedMethodsMixin):
     permission_classes = [RolePermission]
     selector = None  # staticmethod(<app>.selectors.<entity>_list)
+    query_serializer_class = None  # a list's own query parameters, beyond its filters
 
     def get_queryset(self):
         return self.selector(user=self.request.user)
+
+    def list(self, request, *args, **kwargs):
+        reject_unknown_parameters(request, list_parameters(self, request))
+        return super().list(request, *args, **kwargs)
 
 
 class ModelViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):

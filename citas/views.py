@@ -9,6 +9,7 @@ from accounts.permissions import (
     STAFF,
     crud_roles,
 )
+from api.query_parameters import reject_unknown_parameters, serializer_parameters
 from api.viewsets import ModelViewSet
 
 from . import services
@@ -90,6 +91,7 @@ class CitaViewSet(ModelViewSet):
     @action(detail=False, pagination_class=None, filter_backends=[])
     def disponibilidad(self, request):
         """Free slots of a vet on a local date, for booking (every authenticated role)."""
+        reject_unknown_parameters(request, serializer_parameters(DisponibilidadQuerySerializer))
         query = DisponibilidadQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         params = query.validated_data

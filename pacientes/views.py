@@ -2,7 +2,6 @@ from django.shortcuts import get_object_or_404
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework.filters import OrderingFilter
 
 from accounts.permissions import (
     ADMIN,
@@ -11,6 +10,7 @@ from accounts.permissions import (
     STAFF,
     crud_roles,
 )
+from api.filters import OrderingFilter, UpdatedSinceFilter
 from api.viewsets import ListViewSet, ModelViewSet
 from clientes.selectors import cliente_list
 
@@ -29,7 +29,7 @@ PACIENTE_SEARCH_FIELDS = [
 
 
 # The default backends, with the paciente search answered through the trigram indexes.
-PACIENTE_FILTER_BACKENDS = [DjangoFilterBackend, PacienteSearchFilter, OrderingFilter]
+PACIENTE_FILTER_BACKENDS = [DjangoFilterBackend, PacienteSearchFilter, OrderingFilter, UpdatedSinceFilter]
 
 
 class PacienteViewSet(ModelViewSet):

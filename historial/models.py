@@ -98,7 +98,7 @@ class Consulta(TimeStampedModel):
             models.Index(fields=["paciente", "-fecha"], name="consultas_paciente_fecha_idx"),
             models.Index(fields=["veterinario", "-fecha"], name="consultas_vet_fecha_idx"),
             # The list's order (-fecha, -id), in pages and in cursor walks: read off the index.
-            models.Index(fields=["-fecha", "-id"], name="consultas_fecha_id_idx"),
+            models.Index(fields=["-fecha", "-id"], name="consultas_fecha_idx"),
         ]
 
     def __str__(self):

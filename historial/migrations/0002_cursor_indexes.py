@@ -16,7 +16,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name="consulta",
-            index=models.Index(fields=["-fecha", "-id"], name="consultas_fecha_id_idx"),
+            index=models.Index(fields=["-fecha", "-id"], name="consultas_fecha_idx"),
         ),
         migrations.AddIndex(
             model_name="vacuna",

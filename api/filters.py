@@ -13,10 +13,13 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions
 from rest_framework import filters as drf_filters
+from rest_framework.exceptions import ErrorDetail
 
 from core.dates import OUT_OF_RANGE_MESSAGE, out_of_range_error, validate_date_in_range
 from core.limits import SEARCH_MAX_LENGTH, SEARCH_MAX_TERMS
 from core.validators import FALSE_VALUES, TRUE_VALUES
+
+from .serializers import DateTimeField
 
 
 class StrictBooleanField(forms.Field):
@@ -102,6 +105,12 @@ class SearchFilter(drf_filters.SearchFilter):
     def applies_to(view):
         return bool(getattr(view, "search_fields", None))
 
+    def get_schema_operation_parameters(self, view):
+        # A list without search_fields has no `?search=` (api.query_parameters refuses it).
+        if not getattr(view, "search_fields", None):
+            return []
+        return super().get_schema_operation_parameters(view)
+
     def get_search_terms(self, request):
         text = request.query_params.get(self.search_param, "")
         if len(text) > self.max_length:
@@ -116,3 +125,76 @@ class SearchFilter(drf_filters.SearchFilter):
                 code="max_terms",
             )
         return terms
+
+
+class OrderingFilter(drf_filters.OrderingFilter):
+    """DRF's `?ordering=field,-field`, strict: defined only on views that declare
+    `ordering_fields`, and a field not among them is a 400 `invalid_ordering` (DRF drops it
+    silently and orders by the default)."""
+
+    def get_valid_fields(self, queryset, view, context=None):
+        if not getattr(view, "ordering_fields", None):
+            return []
+        return super().get_valid_fields(queryset, view, context or {})
+
+    def remove_invalid_fields(self, queryset, fields, view, request):
+        terms = [term for term in fields if term]
+        valid = {name for name, _label in self.get_valid_fields(queryset, view, {"request": request})}
+        invalid = [term for term in terms if term.removeprefix("-") not in valid]
+        if invalid:
+            message = _("Campo de ordenación no válido: %(campos)s. Admitidos: %(validos)s.") % {
+                "campos": ", ".join(invalid),
+                "validos": ", ".join(sorted(valid)),
+            }
+            raise exceptions.ValidationError({self.ordering_param: [ErrorDetail(message, code="invalid_ordering")]})
+        return terms
+
+    def get_schema_operation_parameters(self, view):
+        fields = getattr(view, "ordering_fields", None)
+        if not fields:
+            return []
+        [parameter] = super().get_schema_operation_parameters(view)
+        names = ", ".join(f"`{name}`" for name in fields)
+        description = f"Comma-separated fields, `-` for descending: {names}."
+        return [{**parameter, "description": description}]
+
+
+def list_model(view):
+    """The model a list's rows are (its serializer's), without running its queryset."""
+    meta = getattr(view.get_serializer_class(), "Meta", None)
+    return getattr(meta, "model", None)
+
+
+class UpdatedSinceFilter(drf_filters.BaseFilterBackend):
+    """`?actualizado_desde=<ISO date-time>`: the rows with `actualizado_en` at or after it, on
+    every list whose rows have `actualizado_en` (for incremental synchronisation). A bad or
+    out-of-range value is a 400 (`invalid`, `fecha_fuera_de_rango`)."""
+
+    param = "actualizado_desde"
+    field = "actualizado_en"
+
+    def applies_to(self, model) -> bool:
+        return model is not None and any(f.name == self.field for f in model._meta.concrete_fields)
+
+    def filter_queryset(self, request, queryset, view):
+        text = request.query_params.get(self.param)
+        if text is None or not self.applies_to(queryset.model):
+            return queryset
+        try:
+            value = DateTimeField().run_validation(text)
+        except exceptions.ValidationError as exc:
+            raise exceptions.ValidationError({self.param: exc.detail}) from exc
+        return queryset.filter(**{f"{self.field}__gte": value})
+
+    def get_schema_operation_parameters(self, view):
+        if not self.applies_to(list_model(view)):
+            return []
+        return [
+            {
+                "name": self.param,
+                "required": False,
+                "in": "query",
+                "description": "Only the rows whose `actualizado_en` is this or later (ISO 8601 date-time with offset).",
+                "schema": {"type": "string", "format": "date-time"},
+            }
+        ]

@@ -29,6 +29,10 @@ exactly what a GET of that object would show (annotations, joined names, the cal
 Every viewset also gets, from the mixins of the base, conditional requests on its detail routes
 (ETag / If-None-Match / If-Match, api.conditional) and Idempotency-Key on its POSTs
 (api.idempotency), for every action, the ones a viewset adds included.
+
+A list answers 400 `unknown_parameter` for a query parameter it does not define
+(api.query_parameters); a list with query parameters of its own beyond its filters declares
+them once, as `query_serializer_class`.
 """
 
 from rest_framework import mixins, status, viewsets
@@ -37,14 +41,20 @@ from rest_framework.response import Response
 from .conditional import ConditionalRequestMixin
 from .idempotency import IdempotencyMixin
 from .permissions import RoleAllowedMethodsMixin, RolePermission
+from .query_parameters import list_parameters, reject_unknown_parameters
 
 
 class ScopedViewSetMixin(IdempotencyMixin, ConditionalRequestMixin, RoleAllowedMethodsMixin):
     permission_classes = [RolePermission]
     selector = None  # staticmethod(<app>.selectors.<entity>_list)
+    query_serializer_class = None  # a list's own query parameters, beyond its filters
 
     def get_queryset(self):
         return self.selector(user=self.request.user)
+
+    def list(self, request, *args, **kwargs):
+        reject_unknown_parameters(request, list_parameters(self, request))
+        return super().list(request, *args, **kwargs)
 
 
 class ModelViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):

@@ -11,9 +11,11 @@ One run, on this machine, with PostgreSQL on loopback:
 3. drives the API, the floor and the peer of each measured endpoint in interleaved rounds
    from a separate load process (bench/load.py, `--concurrency` clients);
 4. counts the queries of every list endpoint at page sizes 1, 20 and 100;
-5. scale-out: a second gunicorn on another port, both driven at once, then a burst of
+5. deep pages of the unfiltered citas: page 1 against page 5,000 (page mode, OFFSET) and
+   cursor page 1 against cursor page 10,000 (keyset; the goal: within 1.5x of the first);
+6. scale-out: a second gunicorn on another port, both driven at once, then a burst of
    concurrent bookings of one slot split across both (exactly one must win);
-6. import rows/s and peak memory against COPY (bench/import_bench.py), at two file sizes;
+7. import rows/s and peak memory against COPY (bench/import_bench.py), at two file sizes;
 
 then prints a table and writes everything as JSON to bench/results/.
 """
@@ -34,6 +36,7 @@ import sys
 import tempfile
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 import warnings
 from pathlib import Path
@@ -43,7 +46,16 @@ RESULTS = ROOT / "bench" / "results"
 PAGE_SIZES = (1, 20, 100)
 SETTINGS_REPORTED = ("scale", "concurrency", "seconds", "rounds", "warmup", "requests", "workers", "only")
 LIST_ENDPOINTS = ("pacientes", "pacientes search", "pacientes filter", "citas?fecha")
-GOALS = {"api_floor_max": 2.0, "ours_peer_min": 5.0, "p99_ms_max": 100.0, "import_copy_min": 0.25}
+GOALS = {
+    "api_floor_max": 2.0,
+    "ours_peer_min": 5.0,
+    "p99_ms_max": 100.0,
+    "import_copy_min": 0.25,
+    "cursor_deep_max": 1.5,
+}
+# Deep pages of the unfiltered citas list, 20 rows a page (fewer on a smaller dataset: the
+# deepest full page there is).
+DEEP_PAGE, DEEP_CURSOR_PAGE, DEEP_PAGE_SIZE = 5_000, 10_000, 20
 
 
 def log(message: str) -> None:
@@ -339,6 +351,68 @@ def count_queries(admin) -> list[dict]:
     return rows
 
 
+# --- deep pages --------------------------------------------------------------------------------
+
+
+def deep_page_paths() -> list[dict]:
+    """The citas list at its first page and deep in, in both modes. The deep cursor is the one a
+    client walking from the first page would hold there: built for the last row of the page
+    before (its id), as `next` would carry it; reaching it by walking would take 10,000 requests."""
+    from api.pagination import CursorPagination
+    from citas.models import Cita
+
+    rows = Cita.objects.count()
+    full_pages = max(2, rows // DEEP_PAGE_SIZE)
+    page, cursor_page = min(DEEP_PAGE, full_pages), min(DEEP_CURSOR_PAGE, full_pages)
+    before = Cita.objects.order_by("id").values_list("id", flat=True)[(cursor_page - 1) * DEEP_PAGE_SIZE - 1]
+    token = CursorPagination.cursor_token("id", [before])
+    base = f"/api/v1/citas/?page_size={DEEP_PAGE_SIZE}"
+    cursor = f"{base}&paginacion=cursor"
+    return [
+        {"name": "citas page 1", "mode": "page", "depth": 1, "path": base},
+        {"name": f"citas page {page:,}", "mode": "page", "depth": page, "path": f"{base}&page={page}"},
+        {"name": "citas cursor 1", "mode": "cursor", "depth": 1, "path": cursor},
+        {
+            "name": f"citas cursor {cursor_page:,}",
+            "mode": "cursor",
+            "depth": cursor_page,
+            "path": f"{cursor}&cursor={urllib.parse.quote(token)}",
+        },
+    ]
+
+
+def deep_pages(args, port: int, token: str, paths: list[dict]) -> dict:
+    """Each of `paths` driven in `--rounds` interleaved rounds, as the endpoints are; the
+    deep page of each mode against its first page (p50 latency and SQL time)."""
+    runs = [
+        {
+            "name": f"{item['name']}|{round_}",
+            "urls": [f"http://127.0.0.1:{port}{item['path']}"],
+            "headers": {"Authorization": f"Bearer {token}"},
+            "concurrency": args.concurrency,
+            "seconds": args.seconds / args.rounds,
+            "requests": args.requests,
+            "warmup": args.warmup,
+            "latencies": True,
+        }
+        for round_ in range(args.rounds)
+        for item in paths
+    ]
+    log(f"deep pages: {len(runs)} runs …")
+    results = run_load(runs)
+    rows = [{**item, **merge([r for r in results if r["name"].startswith(f"{item['name']}|")])} for item in paths]
+
+    def ratio(deep, first, key):
+        return round(deep[key] / first[key], 2) if first[key] else None
+
+    first_page, deep_page, first_cursor, deep_cursor = rows
+    return {
+        "rows": rows,
+        "page_deep_vs_first_p50": ratio(deep_page, first_page, "p50_ms"),
+        "cursor_deep_vs_first_p50": ratio(deep_cursor, first_cursor, "p50_ms"),
+    }
+
+
 # --- scale-out ---------------------------------------------------------------------------------
 
 
@@ -483,6 +557,31 @@ def report(result: dict) -> str:
             ["queries per request", *(f"page_size={n}" for n in PAGE_SIZES)],
         )
     )
+    if result.get("deep_pages"):
+        deep = result["deep_pages"]
+        out.append("")
+        out.append(
+            table(
+                [
+                    [
+                        r["name"],
+                        r["mode"],
+                        f"{r['depth']:,}",
+                        f"{r['throughput']:.0f}",
+                        f"{r['p50_ms']:.0f}",
+                        f"{r['p99_ms']:.0f}",
+                        f"{r['db_ms']:.2f}",
+                        "" if r["statuses"].keys() <= {"200"} else json.dumps(r["statuses"]),
+                    ]
+                    for r in deep["rows"]
+                ],
+                ["deep pages (citas, 20 a page)", "mode", "page", "req/s", "p50 ms", "p99 ms", "SQL ms", "non-200"],
+            )
+        )
+        out.append(
+            f"deep page / first page, p50: page mode {_fmt(deep['page_deep_vs_first_p50'], '.2f')}x, "
+            f"cursor mode {_fmt(deep['cursor_deep_vs_first_p50'], '.2f')}x"
+        )
     if result.get("scale_out"):
         s = result["scale_out"]
         out.append("")
@@ -545,6 +644,18 @@ def goals(result: dict) -> list[list[str]]:
         p99 = row["api"]["p99_ms"]
         rows.append(
             [f"{row['endpoint']}: API p99", f"< {GOALS['p99_ms_max']:g} ms", f"{p99:.0f} ms", p99 < GOALS["p99_ms_max"]]
+        )
+    if result.get("deep_pages"):
+        deep = result["deep_pages"]
+        ratio = deep["cursor_deep_vs_first_p50"]
+        depth = deep["rows"][3]["depth"]
+        rows.append(
+            [
+                f"citas: cursor page {depth:,} vs cursor page 1, p50",
+                f"<= {GOALS['cursor_deep_max']:g}x",
+                _fmt(ratio, ".2f"),
+                ratio is not None and ratio <= GOALS["cursor_deep_max"],
+            ]
         )
     full = [r for r in result.get("import", []) if r["method"] == "import" and r["file_fraction"] == 1.0]
     for r in full:
@@ -632,6 +743,7 @@ def main() -> None:
     )
     parser.add_argument("--skip-import", action="store_true", help="no import-vs-COPY figures")
     parser.add_argument("--skip-scale-out", action="store_true", help="no second server, no booking burst")
+    parser.add_argument("--skip-deep-pages", action="store_true", help="no deep-page figures (page and cursor mode)")
     args = parser.parse_args()
 
     base_url = args.database.rstrip("/")
@@ -720,6 +832,12 @@ def main() -> None:
         result["plans"] = plans
         log("counting queries per request …")
         result["queries"] = count_queries(admin)
+        if not args.skip_deep_pages:
+            paths = deep_page_paths()
+            result["deep_pages"] = deep_pages(args, port, token, paths)
+            for row, plan in zip(result["deep_pages"]["rows"], explain([p["path"] for p in paths], admin), strict=True):
+                row["db_ms"] = plan["db_ms"]
+                row["plans"] = plan["queries"]
         if not args.skip_scale_out:
             second = free_port()
             log(f"scale-out: a second gunicorn on 127.0.0.1:{second} …")

@@ -10,6 +10,7 @@ from accounts.permissions import (
     STAFF,
     crud_roles,
 )
+from api.query_parameters import reject_unknown_parameters, serializer_parameters
 from api.viewsets import ModelViewSet
 from core.exceptions import OPERACION_CONCURRENTE, TIENE_HISTORIAL, TIENE_REGISTROS_RELACIONADOS
 
@@ -119,6 +120,7 @@ class CitaViewSet(ModelViewSet):
     @action(detail=False, pagination_class=None, filter_backends=[])
     def disponibilidad(self, request):
         """Free slots of a vet on a local date, for booking (every authenticated role)."""
+        reject_unknown_parameters(request, serializer_parameters(DisponibilidadQuerySerializer))
         query = DisponibilidadQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         params = query.validated_data

@@ -49,7 +49,8 @@ class Cliente(TimeStampedModel):
             ),
         ]
         indexes = [
-            models.Index(fields=["apellidos", "nombre"], name="clientes_apellidos_nombre_idx"),
+            # The list's order (apellidos, nombre, id), in pages and in cursor walks.
+            models.Index(fields=["apellidos", "nombre", "id"], name="clientes_orden_lista_idx"),
             models.Index(Upper("ciudad"), name="clientes_ciudad_idx"),
             models.Index(fields=["activo"], name="clientes_activo_idx"),
             models.Index(fields=["creado_en"], name="clientes_creado_en_idx"),

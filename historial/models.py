@@ -97,7 +97,8 @@ class Consulta(TimeStampedModel):
         indexes = [
             models.Index(fields=["paciente", "-fecha"], name="consultas_paciente_fecha_idx"),
             models.Index(fields=["veterinario", "-fecha"], name="consultas_vet_fecha_idx"),
-            models.Index(fields=["-fecha"], name="consultas_fecha_idx"),
+            # The list's order (-fecha, -id), in pages and in cursor walks: read off the index.
+            models.Index(fields=["-fecha", "-id"], name="consultas_fecha_idx"),
         ]
 
     def __str__(self):
@@ -155,6 +156,8 @@ class Vacuna(TimeStampedModel):
             # Superseded doses: later application of the same vaccine (by name, case-insensitive).
             models.Index("paciente", Lower("nombre"), "fecha_aplicacion", name="vacunas_paciente_nombre_idx"),
             models.Index(fields=["proxima_dosis"], name="vacunas_proxima_dosis_idx"),
+            # The list's order (-fecha_aplicacion, -id), in pages and in cursor walks.
+            models.Index(fields=["-fecha_aplicacion", "-id"], name="vacunas_fecha_id_idx"),
         ]
 
     def __str__(self):

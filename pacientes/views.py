@@ -3,7 +3,6 @@ from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
-from rest_framework.filters import OrderingFilter
 
 from accounts.permissions import (
     ADMIN,
@@ -12,6 +11,7 @@ from accounts.permissions import (
     STAFF,
     crud_roles,
 )
+from api.filters import OrderingFilter, UpdatedSinceFilter
 from api.viewsets import ListViewSet, ModelViewSet
 from clientes.selectors import cliente_list
 from core.exceptions import TIENE_HISTORIAL
@@ -31,7 +31,7 @@ PACIENTE_SEARCH_FIELDS = [
 
 
 # The default backends, with the paciente search answered through the trigram indexes.
-PACIENTE_FILTER_BACKENDS = [DjangoFilterBackend, PacienteSearchFilter, OrderingFilter]
+PACIENTE_FILTER_BACKENDS = [DjangoFilterBackend, PacienteSearchFilter, OrderingFilter, UpdatedSinceFilter]
 
 
 @extend_validation_errors(

@@ -2,6 +2,7 @@ from drf_spectacular.utils import extend_schema
 from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
 
 from accounts.permissions import ALL_ROLES
+from api.pagination import PageNumberPagination
 from api.viewsets import ListViewSet
 
 from .selectors import recordatorio_list
@@ -16,9 +17,12 @@ class RecordatorioViewSet(ListViewSet):
     serializer_class = RecordatorioSerializer
     action_roles = {"list": ALL_ROLES}
     filter_backends = []
+    query_serializer_class = RecordatorioQuerySerializer
+    # Page mode only: the rows are computed (a UNION of two kinds), with no id to keep a cursor on.
+    pagination_class = PageNumberPagination
 
     def get_queryset(self):
-        query = RecordatorioQuerySerializer(data=self.request.query_params)
+        query = self.query_serializer_class(data=self.request.query_params)
         query.is_valid(raise_exception=True)
         return recordatorio_list(user=self.request.user, **query.validated_data)
 

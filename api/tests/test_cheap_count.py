@@ -22,6 +22,7 @@ def test_small_unfiltered_list_is_counted_exactly(db, staff_api):
     response = staff_api.get("/api/v1/pacientes/")
 
     assert response.json()["count"] == 3
+    assert response.json()["count_estimado"] is False
 
 
 @postgres_only
@@ -36,8 +37,9 @@ def test_big_unfiltered_list_reports_the_planner_estimate(db, staff_api, monkeyp
 
     response = staff_api.get("/api/v1/pacientes/", {"page_size": 2})
 
-    # then the count is the estimate, not COUNT(*), and the page holds real rows
+    # then the count is the estimate, not COUNT(*), flagged as such, and the page holds real rows
     assert response.json()["count"] == 5
+    assert response.json()["count_estimado"] is True
     assert len(response.json()["results"]) == 2
 
 
@@ -50,6 +52,7 @@ def test_filtered_list_is_counted_exactly_whatever_the_table_size(db, staff_api,
     response = staff_api.get("/api/v1/pacientes/", {"especie": "gato"})
 
     assert response.json()["count"] == 4
+    assert response.json()["count_estimado"] is False
 
 
 @postgres_only

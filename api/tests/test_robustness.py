@@ -66,12 +66,14 @@ def test_bad_pages_are_404(api, params):
     assert api.get(URL, params).status_code == 404
 
 
-def test_page_size_is_capped(api):
+def test_page_size_beyond_the_cap_is_a_400(api):
+    # Contract v1.1: page_size outside 1..100 is refused (v1 cut it to 100 silently).
     from clientes.tests.factories import ClienteFactory
 
     ClienteFactory.create_batch(101)
 
-    assert len(api.get(URL, {"page_size": 10**9}).json()["results"]) == 100
+    assert api.get(URL, {"page_size": 10**9}).status_code == 400
+    assert len(api.get(URL, {"page_size": 100}).json()["results"]) == 100
 
 
 def test_unexpected_errors_are_a_bare_500(admin_user, monkeypatch):

@@ -75,3 +75,24 @@ def test_the_production_urlconf_has_no_benchmark_views():
 
     with pytest.raises(Resolver404):
         resolve("/bench/floor/pacientes/", urlconf="vetclinic.urls")
+
+
+def test_the_deep_cursor_the_benchmark_builds_is_where_a_walk_gets(api_client, monkeypatch):
+    from bench import run
+
+    # given 9 citas, 2 a page, and a "deep" cursor page 4
+    for _ in range(9):
+        CitaFactory()
+    monkeypatch.setattr(run, "DEEP_PAGE_SIZE", 2)
+    monkeypatch.setattr(run, "DEEP_CURSOR_PAGE", 4)
+    api = api_client(Rol.ADMIN)
+    url = "/api/v1/citas/?paginacion=cursor&page_size=2"
+    for _ in range(3):
+        url = api.get(url).json()["next"]
+    walked = api.get(url).json()["results"]
+
+    paths = {p["mode"] + str(p["depth"]): p["path"] for p in run.deep_page_paths()}
+    built = api.get(paths["cursor4"]).json()["results"]
+
+    assert [c["id"] for c in built] == [c["id"] for c in walked]
+    assert api.get(paths["page4"]).status_code == 200

@@ -286,13 +286,15 @@ def test_pagination_shape_default_size_and_cap(recepcion):
     ClienteFactory.create_batch(105)
 
     default = recepcion.get(URL).json()
-    capped = recepcion.get(URL, {"page_size": 1000}).json()
+    capped = recepcion.get(URL, {"page_size": 100}).json()
     second = recepcion.get(URL, {"page_size": 50, "page": 2}).json()
 
-    assert set(default) == {"count", "next", "previous", "results"}
+    # contract v1.1: `count_estimado` added; a page_size past 100 is a 400 (tests/test_lists.py)
+    assert set(default) == {"count", "count_estimado", "next", "previous", "results"}
     assert default["count"] == 105
     assert len(default["results"]) == 20
     assert len(capped["results"]) == 100
+    assert recepcion.get(URL, {"page_size": 1000}).status_code == 400
     assert len(second["results"]) == 50
     assert second["previous"] is not None
 

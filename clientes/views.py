@@ -1,3 +1,5 @@
+from django_filters.rest_framework import DjangoFilterBackend
+from rest_framework.filters import OrderingFilter
 
 from accounts.permissions import (
     ADMIN,
@@ -9,8 +11,8 @@ from accounts.permissions import (
 from api.viewsets import ModelViewSet
 
 from . import services
-from .filters import ClienteFilterSet
-from .selectors import cliente_list
+from .filters import ClienteFilterSet, ClienteSearchFilter
+from .selectors import SEARCH_FIELDS, cliente_list
 from .serializers import ClientePropioSerializer, ClienteSerializer
 
 
@@ -22,7 +24,9 @@ class ClienteViewSet(ModelViewSet):
         read=ALL_ROLES, create=ADMIN_RECEPCION, update=ADMIN_RECEPCION | {"cliente"}, destroy=ADMIN
     )
     filterset_class = ClienteFilterSet
-    search_fields = ["nombre", "apellidos", "documento", "email", "telefono"]
+    search_fields = list(SEARCH_FIELDS)
+    # The default backends, with the search that also finds a phone however it is typed.
+    filter_backends = [DjangoFilterBackend, ClienteSearchFilter, OrderingFilter]
     ordering_fields = ["apellidos", "nombre", "creado_en"]
     ordering = ["apellidos", "nombre", "id"]
 

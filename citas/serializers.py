@@ -4,7 +4,7 @@ from rest_framework import serializers
 from accounts.selectors import veterinarios
 from accounts.serializers import VisibleVeterinarioField
 from api.serializers import DateField, DateTimeField, ModelSerializer, PrimaryKeyRelatedField
-from pacientes.models import Paciente
+from pacientes.models import Especie, Paciente
 
 from .models import DURACION_MAXIMA, DURACION_MINIMA, DURACION_POR_DEFECTO, Bloqueo, Cita, HorarioAtencion
 
@@ -23,7 +23,10 @@ class VisiblePacienteField(PrimaryKeyRelatedField):
 class CitaSerializer(ModelSerializer):
     paciente = VisiblePacienteField()
     paciente_nombre = serializers.CharField(source="paciente.nombre", read_only=True)
+    paciente_especie = serializers.ChoiceField(choices=Especie.choices, source="paciente.especie", read_only=True)
     cliente = serializers.IntegerField(source="paciente.propietario_id", read_only=True)
+    cliente_nombre = serializers.CharField(source="paciente.propietario.nombre_completo", read_only=True)
+    cliente_telefono = serializers.CharField(source="paciente.propietario.telefono", read_only=True)
     veterinario = VisibleVeterinarioField()
     veterinario_nombre = serializers.CharField(source="veterinario.nombre_completo", read_only=True)
     fin = DateTimeField(required=False)
@@ -40,7 +43,10 @@ class CitaSerializer(ModelSerializer):
             "id",
             "paciente",
             "paciente_nombre",
+            "paciente_especie",
             "cliente",
+            "cliente_nombre",
+            "cliente_telefono",
             "veterinario",
             "veterinario_nombre",
             "inicio",

@@ -1,3 +1,4 @@
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from accounts.selectors import veterinarios
@@ -53,6 +54,10 @@ class ConsultaAdminSerializer(ConsultaSerializer):
 
 class VacunaSerializer(ModelSerializer):
     paciente_nombre = serializers.CharField(source="paciente.nombre", read_only=True)
+    vencida = serializers.BooleanField(
+        read_only=True,
+        help_text=_("La próxima dosis ya ha pasado y no la ha sustituido una aplicación posterior de la misma vacuna."),
+    )
 
     class Meta:
         model = Vacuna
@@ -64,6 +69,7 @@ class VacunaSerializer(ModelSerializer):
             "lote",
             "fecha_aplicacion",
             "proxima_dosis",
+            "vencida",
             "veterinario",
             "notas",
             "creado_en",

@@ -1,4 +1,6 @@
-from .models import Bloqueo, Cita, HorarioAtencion
+from django.utils import timezone
+
+from .models import ESTADOS_ACTIVOS, Bloqueo, Cita, HorarioAtencion
 
 
 def cita_list(*, user):
@@ -25,3 +27,13 @@ def horario_list(*, user):
 def bloqueo_list(*, user):
     return Bloqueo.objects.select_related("veterinario", "creado_por")
 
+
+def citas_futuras_ids(veterinario):
+    """Ids of the active citas (ESTADOS_ACTIVOS) `veterinario` still has to attend: those not
+    over yet (one under way included), by start. What keeps a vet from being deactivated
+    (registered into accounts.services from CitasConfig.ready)."""
+    return (
+        Cita.objects.filter(veterinario=veterinario, estado__in=ESTADOS_ACTIVOS, fin__gt=timezone.now())
+        .order_by("inicio", "id")
+        .values_list("id", flat=True)
+    )

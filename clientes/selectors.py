@@ -53,11 +53,20 @@ def cliente_search(queryset, *, text, terms):
     (`600 111 222`, `600-111-222`, `+34 600111222`, `0034600111222`: core.phones).
 
     Phones are stored normalised, so the query is normalised the same way and its digits are
-    looked for in the stored value: one OR of trigram-indexed LIKEs on PostgreSQL."""
+    looked for in the stored values. Both matches are `id IN (term matches UNION phone
+    matches)`, each branch answered by the trigram indexes: as one OR, PostgreSQL would walk
+    the ordering's index row by row on a misestimate, several times slower."""
     condition = Q()
     for term in terms:
         condition &= functools.reduce(operator.or_, (Q(**{f"{name}__icontains": term}) for name in SEARCH_FIELDS))
     digits = phone_search_digits(text)
-    if digits:
-        condition |= functools.reduce(operator.or_, (Q(**{f"{name}__icontains": digits}) for name in PHONE_FIELDS))
-    return queryset.filter(condition)
+    if not digits:
+        return queryset.filter(condition)
+    by_phone = functools.reduce(operator.or_, (Q(**{f"{name}__icontains": digits}) for name in PHONE_FIELDS))
+    matches = (
+        Cliente.objects.filter(condition)
+        .order_by()
+        .values("pk")
+        .union(Cliente.objects.filter(by_phone).order_by().values("pk"), all=True)
+    )
+    return queryset.filter(pk__in=matches)

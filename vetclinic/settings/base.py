@@ -230,6 +230,8 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    # One component per enum where several fields share its choices (especie, paciente_especie).
+    "ENUM_NAME_OVERRIDES": {"EspecieEnum": "pacientes.models.Especie"},
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "api.schema.add_error_responses",

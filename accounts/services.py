@@ -8,6 +8,9 @@ from django.utils.translation import gettext as _
 from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
+from core.exceptions import Conflict
+from core.services import lock_rows
+
 from .models import Rol, User
 from .roles import sync_user_group
 
@@ -15,6 +18,29 @@ PROFILE_FIELDS = ("nombre", "apellidos", "telefono")
 ADMIN_EDITABLE_FIELDS = ("email", "nombre", "apellidos", "telefono", "rol", "is_active")
 
 _UNSET = object()
+
+# Where a user's agenda lives: `source(user)` gives the ids of the active citas (programada,
+# confirmada, en_curso) the user attends as veterinario from now on. The citas app registers it
+# (`register_citas_futuras`, from CitasConfig.ready): accounts sits below citas and never imports
+# it, and the rule of what an active cita is stays in citas.
+_citas_futuras = None
+
+
+def register_citas_futuras(source) -> None:
+    global _citas_futuras
+    _citas_futuras = source
+
+
+def _check_sin_citas_futuras(user):
+    """A veterinario with citas still to attend may not be deactivated (409 with their ids):
+    reassign or cancel them first."""
+    ids = [] if _citas_futuras is None else list(_citas_futuras(user))
+    if ids:
+        raise Conflict(
+            _("El veterinario tiene citas pendientes; reasígnelas o cancélelas antes de desactivarlo."),
+            code="tiene_citas_futuras",
+            extra={"citas": ids},
+        )
 
 
 def _invalid(field, message, code):
@@ -103,6 +129,12 @@ def user_update(*, actor, user, password=None, cliente=_UNSET, **fields) -> User
             raise _invalid("is_active", _("No puede desactivar su propia cuenta."), "propia_cuenta")
         if fields.get("rol", Rol.ADMIN) != Rol.ADMIN:
             raise _invalid("rol", _("No puede quitarse a sí mismo el rol de administrador."), "propia_cuenta")
+    if fields.get("is_active") is False and user.pk:
+        # Bookings lock the vet's row before checking that the vet is active (citas.services),
+        # so under this lock no cita can be added behind the check.
+        stored = lock_rows(User.objects.filter(pk=user.pk)).get()
+        if stored.is_active:
+            _check_sin_citas_futuras(stored)
 
     for name, value in fields.items():
         setattr(user, name, value)

@@ -194,7 +194,8 @@ class UpdatedSinceFilter(drf_filters.BaseFilterBackend):
                 "name": self.param,
                 "required": False,
                 "in": "query",
-                "description": "Only the rows whose `actualizado_en` is this or later (ISO 8601 date-time with offset).",
+                "description": "Only the rows whose `actualizado_en` is this or later "
+                "(ISO 8601 date-time with offset).",
                 "schema": {"type": "string", "format": "date-time"},
             }
         ]

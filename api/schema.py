@@ -290,7 +290,7 @@ def ref_parameter_enums(result, generator, request, public):
                     schemas[name] = {key: holder[key] for key in ("type", "enum", "description") if key in holder}
                     by_values[values] = name
                 # A $ref takes no siblings; the parameter's own description stays on the parameter.
-                for key in ("type", "enum", "title", "minLength", "maxLength", "x-spec-enum-id"):
+                for key in ("type", "enum", "title", "minLength", "maxLength", "x-spec-enum-id", "default"):
                     holder.pop(key, None)
                 holder["$ref"] = f"#/components/schemas/{name}"
     result["components"]["schemas"] = dict(sorted(schemas.items()))
@@ -317,6 +317,9 @@ def type_nullable_enums(result, generator, request, public):
         if isinstance(node, dict):
             if None in node.get("discriminator", {}).get("mapping", {}):
                 del node["discriminator"]
+            if len(node.get("oneOf", ())) == 1 and "discriminator" not in node:
+                # a choice of one (an operation whose only 400 is the request-level one) is that one
+                node.update(node.pop("oneOf")[0])
             if "enum" in node and None in node["enum"] and "$ref" not in node:
                 values = [value for value in node["enum"] if value is not None]
                 if values:

@@ -208,7 +208,8 @@ def statements(sizes: Sizes, *, vet_ids: list[int], admin_id: int, tz: str, toda
     consulta_step = _coprime(sizes.pacientes, 104_729)
     return [
         f"""
-        INSERT INTO clientes_cliente (id, nombre, apellidos, documento, email, telefono, direccion, ciudad, notas,
+        INSERT INTO clientes_cliente (id, nombre, apellidos, documento, email, telefono, movil, direccion, ciudad,
+                                      notas, acepta_email, acepta_sms, acepta_whatsapp, canal_preferido,
                                       activo, usuario_id, creado_en, actualizado_en)
         SELECT n,
                ({_array(NOMBRES)})[1 + n % {len(NOMBRES)}],
@@ -216,10 +217,15 @@ def statements(sizes: Sizes, *, vet_ids: list[int], admin_id: int, tz: str, toda
                    ({_array(APELLIDOS)})[1 + (n / 7) % {len(APELLIDOS)}],
                lpad(n::text, 8, '0') || substr('TRWAGMYFPDXBNJZSQVHLCKE', 1 + n % 23, 1),
                CASE WHEN n % 4 = 0 THEN '' ELSE 'cliente' || n || '@correo.test' END,
-               '+34 6' || lpad(n::text, 8, '0'),
+               -- phones as the application stores them (E.164, core.phones)
+               CASE WHEN n % 5 = 0 THEN '+3491' || lpad(n::text, 7, '0') ELSE '+346' || lpad(n::text, 8, '0') END,
+               CASE WHEN n % 3 = 0 THEN '' ELSE '+346' || lpad(n::text, 8, '0') END,
                'Calle Mayor ' || (n % 300) || ', ' || (n % 9 + 1) || 'º',
                ({_array(CIUDADES)})[1 + n % {len(CIUDADES)}],
                CASE WHEN n % 7 = 0 THEN 'Prefiere WhatsApp' ELSE '' END,
+               n % 4 <> 0, n % 3 = 1, n % 7 = 0 AND n % 3 <> 0,
+               CASE WHEN n % 7 = 0 AND n % 3 <> 0 THEN 'whatsapp'
+                    WHEN n % 4 = 0 AND n % 3 = 1 THEN 'sms' ELSE 'email' END,
                n % 50 <> 0, NULL,
                now() - make_interval(days => n % 1500), now() - make_interval(days => n % 300)
         FROM generate_series(1, {sizes.clientes}) AS n

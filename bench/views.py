@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime
 
 from django.conf import settings
-from django.db.models import F, Value
+from django.db.models import CharField, F, Value
 from django.db.models.functions import Concat
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404
@@ -109,7 +109,12 @@ def citas_floor(request):
         queryset,
         CITA_FIELDS,
         paciente_nombre=F("paciente__nombre"),
+        paciente_especie=F("paciente__especie"),
         cliente=F("paciente__propietario"),
+        cliente_nombre=Concat(
+            "paciente__propietario__nombre", Value(" "), "paciente__propietario__apellidos", output_field=CharField()
+        ),
+        cliente_telefono=F("paciente__propietario__telefono"),
         veterinario_nombre=_veterinario_nombre(),
     )
     for row in rows:
@@ -216,13 +221,25 @@ class PeerPacienteList(generics.ListAPIView):
 
 class PeerCitaSerializer(serializers.ModelSerializer):
     paciente_nombre = serializers.CharField(source="paciente.nombre", read_only=True)
+    paciente_especie = serializers.CharField(source="paciente.especie", read_only=True)
     cliente = serializers.IntegerField(source="paciente.propietario.id", read_only=True)
+    cliente_nombre = serializers.CharField(source="paciente.propietario.nombre_completo", read_only=True)
+    cliente_telefono = serializers.CharField(source="paciente.propietario.telefono", read_only=True)
     veterinario_nombre = serializers.CharField(source="veterinario.nombre_completo", read_only=True)
     duracion_minutos = serializers.IntegerField(read_only=True)
 
     class Meta:
         model = Cita
-        fields = [*CITA_FIELDS, "paciente_nombre", "cliente", "veterinario_nombre", "duracion_minutos"]
+        fields = [
+            *CITA_FIELDS,
+            "paciente_nombre",
+            "paciente_especie",
+            "cliente",
+            "cliente_nombre",
+            "cliente_telefono",
+            "veterinario_nombre",
+            "duracion_minutos",
+        ]
 
 
 class PeerCitaList(generics.ListAPIView):

@@ -23,3 +23,9 @@ class CitasConfig(AppConfig):
 
     def ready(self):
         checks.register(check_clinic_hours)
+        # A vet with citas to attend may not be deactivated; accounts asks citas which they are.
+        from accounts.services import register_citas_futuras
+
+        from .selectors import citas_futuras_ids
+
+        register_citas_futuras(citas_futuras_ids)

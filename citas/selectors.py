@@ -1,14 +1,19 @@
-from .models import Bloqueo, Cita, HorarioAtencion
+from django.utils import timezone
+
+from .models import ESTADOS_ACTIVOS, Bloqueo, Cita, HorarioAtencion
 
 
 def cita_list(*, user):
-    """Citas the user may see, with what the list shows of the paciente (nombre, owner id) and
-    of the vet (name) joined in, and nothing more: the other columns of three joined tables
-    would cost more to load than the citas themselves."""
-    queryset = Cita.objects.select_related("paciente", "veterinario").only(
+    """Citas the user may see, with what the list shows of the paciente (nombre, especie), of
+    its owner (id, name, phone) and of the vet (name) joined in, and nothing more: the other
+    columns of the joined tables would cost more to load than the citas themselves."""
+    queryset = Cita.objects.select_related("paciente__propietario", "veterinario").only(
         *(field.name for field in Cita._meta.concrete_fields),
         "paciente__nombre",
-        "paciente__propietario",
+        "paciente__especie",
+        "paciente__propietario__nombre",
+        "paciente__propietario__apellidos",
+        "paciente__propietario__telefono",
         "veterinario__nombre",
         "veterinario__apellidos",
     )
@@ -21,3 +26,14 @@ def horario_list(*, user):
 
 def bloqueo_list(*, user):
     return Bloqueo.objects.select_related("veterinario", "creado_por")
+
+
+def citas_futuras_ids(veterinario):
+    """Ids of the active citas (ESTADOS_ACTIVOS) `veterinario` still has to attend: those not
+    over yet (one under way included), by start. What keeps a vet from being deactivated
+    (registered into accounts.services from CitasConfig.ready)."""
+    return (
+        Cita.objects.filter(veterinario=veterinario, estado__in=ESTADOS_ACTIVOS, fin__gt=timezone.now())
+        .order_by("inicio", "id")
+        .values_list("id", flat=True)
+    )

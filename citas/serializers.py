@@ -10,7 +10,7 @@ from api.serializers import (
     ModelSerializer,
     PrimaryKeyRelatedField,
 )
-from pacientes.models import Paciente
+from pacientes.models import Especie, Paciente
 
 from .models import DURACION_MAXIMA, DURACION_MINIMA, DURACION_POR_DEFECTO, Bloqueo, Cita, HorarioAtencion
 
@@ -31,7 +31,10 @@ class CitaSerializer(CompiledModelSerializer):
     changed through the state actions)."""
 
     paciente_nombre = serializers.CharField(source="paciente.nombre", read_only=True)
+    paciente_especie = serializers.ChoiceField(choices=Especie.choices, source="paciente.especie", read_only=True)
     cliente = serializers.IntegerField(source="paciente.propietario_id", read_only=True)
+    cliente_nombre = serializers.CharField(source="paciente.propietario.nombre_completo", read_only=True)
+    cliente_telefono = serializers.CharField(source="paciente.propietario.telefono", read_only=True)
     veterinario_nombre = serializers.CharField(source="veterinario.nombre_completo", read_only=True)
     duracion_minutos = serializers.IntegerField(read_only=True)
 
@@ -41,7 +44,10 @@ class CitaSerializer(CompiledModelSerializer):
             "id",
             "paciente",
             "paciente_nombre",
+            "paciente_especie",
             "cliente",
+            "cliente_nombre",
+            "cliente_telefono",
             "veterinario",
             "veterinario_nombre",
             "inicio",

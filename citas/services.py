@@ -173,8 +173,9 @@ def _save_cita(cita, *, actor):
 
 def _lock_agenda(*, veterinario, paciente, propietario=False):
     """Locks the vet, then the paciente, then (`propietario=True`) its owner: steps 2 to 4
-    of the lock order, so two writers cannot deadlock."""
-    lock_veterinario(veterinario)
+    of the lock order, so two writers cannot deadlock. The vet is checked again on the locked
+    row: a deactivation that committed meanwhile (accounts.services, under the same lock) wins."""
+    _check_veterinario(lock_veterinario(veterinario))
     lock_rows(Paciente.objects.filter(pk=paciente.pk)).exists()
     if propietario:
         lock_rows(Cliente.objects.filter(pk=paciente.propietario_id)).exists()
@@ -264,7 +265,10 @@ def cita_create(*, actor, paciente, veterinario, inicio, motivo, fin=None, durac
     campo_duracion = "fin" if fin is not None else "duracion_minutos"
     inicio = _utc(inicio)
     fin = _resolve_fin(inicio=inicio, fin=fin, duracion_minutos=duracion_minutos)
-    _check_not_past(inicio)
+    if not es_cliente:
+        # An owner's start in the past is not a slot disponibilidad offers: refused below as
+        # `hueco_no_disponible`, like any other start it does not offer.
+        _check_not_past(inicio)
     _check_paciente(paciente)
     _check_veterinario(veterinario)
     _lock_agenda(veterinario=veterinario, paciente=paciente, propietario=es_cliente)

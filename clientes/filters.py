@@ -1,8 +1,9 @@
 import django_filters
 
-from api.filters import FilterSet
+from api.filters import FilterSet, SearchFilter
 
 from .models import Cliente
+from .selectors import cliente_search
 
 
 def clientes_visibles(request):
@@ -19,3 +20,13 @@ class ClienteFilterSet(FilterSet):
     class Meta:
         model = Cliente
         fields = ["activo", "ciudad"]
+
+
+class ClienteSearchFilter(SearchFilter):
+    """`?search=` answered by `cliente_search`: DRF's matches, plus a phone however it is typed."""
+
+    def filter_queryset(self, request, queryset, view):
+        terms = self.get_search_terms(request)
+        if not terms:
+            return queryset
+        return cliente_search(queryset, text=request.query_params.get(self.search_param, ""), terms=terms)

@@ -1,8 +1,9 @@
 """`importar_clientes`: clientes from a CSV, keyed by `documento` (case-insensitive)."""
 
-from core.importing import Column, ModelImporter, fold
+from core.importing import Column, ModelImporter, choice_parser, fold, parse_bool
+from core.phones import normalize_phone
 
-from .models import Cliente
+from .models import CanalPreferido, Cliente
 from .selectors import clientes_por_documento
 
 
@@ -17,11 +18,18 @@ class ClienteImporter(ModelImporter):
         Column("documento", required=True, blank=False),
         Column("nombre", required=True),
         Column("apellidos", required=True),
-        Column("telefono", required=True),
+        # Phones as the API and the admin store them (clientes.services.normalized), so a row
+        # with the same number written differently is "sin cambios".
+        Column("telefono", parse=normalize_phone, required=True),
+        Column("movil", parse=normalize_phone),
         Column("email"),
         Column("direccion"),
         Column("ciudad"),
         Column("notas"),
+        Column("acepta_email", parse=parse_bool),
+        Column("acepta_sms", parse=parse_bool),
+        Column("acepta_whatsapp", parse=parse_bool),
+        Column("canal_preferido", parse=choice_parser(CanalPreferido.choices)),
     )
 
     def existing(self, rows):

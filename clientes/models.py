@@ -6,7 +6,14 @@ from simple_history.models import HistoricalRecords
 
 from accounts.scoping import Ownership, ScopedQuerySet
 from core.models import TimeStampedModel
+from core.phones import validate_mobile
 from core.validators import no_control_characters
+
+
+class CanalPreferido(models.TextChoices):
+    EMAIL = "email", _("Email")
+    SMS = "sms", _("SMS")
+    WHATSAPP = "whatsapp", _("WhatsApp")
 
 
 class Cliente(TimeStampedModel):
@@ -16,10 +23,26 @@ class Cliente(TimeStampedModel):
     apellidos = models.CharField(_("apellidos"), max_length=150, validators=[no_control_characters])
     documento = models.CharField(_("documento"), max_length=30, blank=True, help_text=_("DNI/NIE u otro documento."))
     email = models.EmailField(_("email"), blank=True, validators=[no_control_characters])
+    # Phones are stored normalised (core.phones.normalize_phone, applied by the services and
+    # the importer): E.164 when they parse in PHONE_REGION, else as typed.
     telefono = models.CharField(_("teléfono"), max_length=30, validators=[no_control_characters])
+    movil = models.CharField(
+        _("móvil"),
+        max_length=30,
+        blank=True,
+        validators=[no_control_characters, validate_mobile],
+        help_text=_("Número de móvil, p. ej. +34600111222."),
+    )
     direccion = models.CharField(_("dirección"), max_length=255, blank=True)
     ciudad = models.CharField(_("ciudad"), max_length=100, blank=True)
     notas = models.TextField(_("notas"), blank=True)
+    # Consent per channel (reminders and other messages), and the channel the owner prefers.
+    acepta_email = models.BooleanField(_("acepta email"), default=True)
+    acepta_sms = models.BooleanField(_("acepta SMS"), default=False)
+    acepta_whatsapp = models.BooleanField(_("acepta WhatsApp"), default=False)
+    canal_preferido = models.CharField(
+        _("canal preferido"), max_length=10, choices=CanalPreferido.choices, default=CanalPreferido.EMAIL
+    )
     activo = models.BooleanField(_("activo"), default=True)
     usuario = models.OneToOneField(
         settings.AUTH_USER_MODEL,

@@ -4,6 +4,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from core.exceptions import TIENE_HISTORIAL, Conflict
+from core.phones import normalize_phone
 from core.services import delete_or_conflict, model_update, save_validated
 
 from .models import Cliente
@@ -14,24 +15,49 @@ STAFF_EDITABLE_FIELDS = (
     "documento",
     "email",
     "telefono",
+    "movil",
     "direccion",
     "ciudad",
     "notas",
+    "acepta_email",
+    "acepta_sms",
+    "acepta_whatsapp",
+    "canal_preferido",
     "activo",
 )
-# What a pet owner may change of their own record from the portal.
-OWNER_EDITABLE_FIELDS = ("nombre", "apellidos", "email", "telefono", "direccion", "ciudad")
+# What a pet owner may change of their own record from the portal: their contact details and
+# which channels they consent to.
+OWNER_EDITABLE_FIELDS = (
+    "nombre",
+    "apellidos",
+    "email",
+    "telefono",
+    "movil",
+    "direccion",
+    "ciudad",
+    "acepta_email",
+    "acepta_sms",
+    "acepta_whatsapp",
+    "canal_preferido",
+)
+PHONE_FIELDS = ("telefono", "movil")
+
+
+def normalized(data):
+    """`data` with its phones in the stored form (core.phones.normalize_phone): the API, the
+    admin and `importar_clientes` store the same value for the same number."""
+    return {name: normalize_phone(value) if name in PHONE_FIELDS else value for name, value in data.items()}
 
 
 @transaction.atomic
 def cliente_create(*, actor, **data) -> Cliente:
-    cliente = Cliente(**{k: v for k, v in data.items() if k in STAFF_EDITABLE_FIELDS})
+    cliente = Cliente(**{k: v for k, v in normalized(data).items() if k in STAFF_EDITABLE_FIELDS})
     return save_validated(cliente, actor=actor)
 
 
 @transaction.atomic
 def cliente_update(*, actor, cliente, data, fields=STAFF_EDITABLE_FIELDS) -> Cliente:
-    cliente, _changed = model_update(actor=actor, instance=cliente, data=data, fields=fields)
+    cliente, _changed = model_update(actor=actor, instance=cliente, data=normalized(data), fields=fields)
     return cliente
 
 

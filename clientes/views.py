@@ -1,3 +1,4 @@
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
 
 from accounts.permissions import (
@@ -7,12 +8,13 @@ from accounts.permissions import (
     crud_roles,
     is_cliente,
 )
+from api.filters import OrderingFilter, UpdatedSinceFilter
 from api.viewsets import ModelViewSet
 from core.exceptions import TIENE_HISTORIAL
 
 from . import services
-from .filters import ClienteFilterSet
-from .selectors import cliente_list
+from .filters import ClienteFilterSet, ClienteSearchFilter
+from .selectors import SEARCH_FIELDS, cliente_list
 from .serializers import ClientePropioUpdateSerializer, ClienteSerializer
 
 
@@ -26,7 +28,9 @@ class ClienteViewSet(ModelViewSet):
         read=ALL_ROLES, create=ADMIN_RECEPCION, update=ADMIN_RECEPCION | {"cliente"}, destroy=ADMIN
     )
     filterset_class = ClienteFilterSet
-    search_fields = ["nombre", "apellidos", "documento", "email", "telefono"]
+    search_fields = list(SEARCH_FIELDS)
+    # The default backends, with the search that also finds a phone however it is typed.
+    filter_backends = [DjangoFilterBackend, ClienteSearchFilter, OrderingFilter, UpdatedSinceFilter]
     ordering_fields = ["apellidos", "nombre", "creado_en"]
     ordering = ["apellidos", "nombre", "id"]
     conflict_codes = {"destroy": [TIENE_HISTORIAL]}

@@ -161,7 +161,8 @@ class SafeListsMixin:
     def get_changelist(self, request, **kwargs):
         return SafeChangeList
 
-    def get_search_results(self, request, queryset, search_term):
+    def search_refused(self, request, search_term):
+        """True (and a warning for the user) when the search is longer than the API allows."""
         if len(search_term) > SEARCH_MAX_LENGTH or len(list(smart_split(search_term))) > SEARCH_MAX_TERMS:
             self.message_user(
                 request,
@@ -169,6 +170,11 @@ class SafeListsMixin:
                 % {"n": SEARCH_MAX_LENGTH, "terms": SEARCH_MAX_TERMS},
                 messages.WARNING,
             )
+            return True
+        return False
+
+    def get_search_results(self, request, queryset, search_term):
+        if self.search_refused(request, search_term):
             return queryset.none(), False
         return super().get_search_results(request, queryset, search_term)
 

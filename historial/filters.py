@@ -29,7 +29,12 @@ class ConsultaFilterSet(FilterSet):
 
 
 class VacunaFilterSet(FilterSet):
-    proxima_dosis_hasta = IsoDateFilter(field_name="proxima_dosis", lookup_expr="lte")
+    proxima_dosis_desde = IsoDateFilter(
+        field_name="proxima_dosis", lookup_expr="gte", label="proxima_dosis_desde (fecha, incluida)"
+    )
+    proxima_dosis_hasta = IsoDateFilter(
+        field_name="proxima_dosis", lookup_expr="lte", label="proxima_dosis_hasta (fecha, incluida)"
+    )
     vencidas = StrictBooleanFilter(
         method="filter_vencidas", label="vencidas (próxima dosis pasada y no sustituida por otra aplicación)"
     )

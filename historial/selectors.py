@@ -1,6 +1,6 @@
 """Scoped, query-shaped reads of the clinical record."""
 
-from django.db.models import Exists, OuterRef
+from django.db.models import BooleanField, Case, Exists, OuterRef, Value, When
 from django.db.models.functions import Lower
 from django.utils import timezone
 
@@ -26,13 +26,29 @@ def later_dose_exists():
     )
 
 
+def with_vencida(queryset, *, today=None):
+    """`queryset` of vacunas annotated with `superada` (see `later_dose_exists`) and `vencida`:
+    its `proxima_dosis` is before `today` (default: the local date) and it is not superada.
+    One subquery per row, in the same query: lists stay at a constant number of queries."""
+    today = today or timezone.localdate()
+    return queryset.annotate(superada=later_dose_exists()).annotate(
+        vencida=Case(
+            When(proxima_dosis__lt=today, superada=False, then=Value(True)),
+            default=Value(False),
+            output_field=BooleanField(),
+        )
+    )
+
+
 def vacuna_list(*, user):
-    queryset = Vacuna.objects.select_related("paciente", "veterinario").annotate(superada=later_dose_exists())
+    queryset = with_vencida(Vacuna.objects.select_related("paciente", "veterinario"))
     return queryset.visible_to(user)
 
 
 def vacunas_vencidas(queryset, *, today=None):
-    """Doses whose `proxima_dosis` has passed and that no later application replaced."""
+    """Doses whose `proxima_dosis` has passed and that no later application replaced (the
+    `vencida` rule of `with_vencida`, as conditions the proxima_dosis index can answer);
+    `queryset` is annotated with `superada`."""
     today = today or timezone.localdate()
     return queryset.filter(proxima_dosis__lt=today, superada=False)
 
@@ -42,7 +58,9 @@ def paciente_historial(*, paciente):
     return {
         "paciente": paciente,
         "consultas": list(paciente.consultas.select_related("veterinario").order_by("-fecha", "-id")),
-        "vacunas": list(paciente.vacunas.select_related("veterinario").order_by("-fecha_aplicacion", "-id")),
+        "vacunas": list(
+            with_vencida(paciente.vacunas.select_related("veterinario")).order_by("-fecha_aplicacion", "-id")
+        ),
         "citas": list(paciente.citas.select_related("veterinario").order_by("-inicio", "-id")),
     }
 

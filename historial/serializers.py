@@ -1,3 +1,4 @@
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from accounts.selectors import veterinarios
@@ -89,6 +90,10 @@ class VacunaSerializer(CompiledModelSerializer):
     """A vaccine applied to a patient, and when the next dose is due (`proxima_dosis`)."""
 
     paciente_nombre = serializers.CharField(source="paciente.nombre", read_only=True)
+    vencida = serializers.BooleanField(
+        read_only=True,
+        help_text=_("La próxima dosis ya ha pasado y no la ha sustituido una aplicación posterior de la misma vacuna."),
+    )
 
     class Meta:
         model = Vacuna
@@ -100,6 +105,7 @@ class VacunaSerializer(CompiledModelSerializer):
             "lote",
             "fecha_aplicacion",
             "proxima_dosis",
+            "vencida",
             "veterinario",
             "notas",
             "creado_en",

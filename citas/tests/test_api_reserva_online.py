@@ -265,3 +265,86 @@ def test_staff_book_outside_horario_any_length_and_far_ahead(api_client, pacient
     odd = staff.post(URL, reserva(paciente, vet, el(proximo_lunes(), 9, 5), duracion_minutos=20))
 
     assert (night.status_code, odd.status_code) == (201, 201)
+
+
+# --- exactly what disponibilidad offers (one source of truth) ----------------------------------
+
+
+def test_an_owner_booking_at_three_in_the_morning_of_a_working_day_is_refused(duenio, paciente, vet):
+    response = duenio.post(URL, reserva(paciente, vet, el(proximo_lunes(), 3)))
+
+    assert response.status_code == 400
+    assert code(response, "inicio") == "hueco_no_disponible"
+    assert not Cita.objects.exists()
+
+
+def test_an_owner_booking_at_three_in_the_morning_in_clinic_hours_is_refused(duenio, paciente, settings):
+    # given a vet without horario rows: the clinic's default hours apply
+    settings.CLINIC_HOURS = "0-4=09:00-18:00"
+    vet = VeterinarioFactory()
+
+    response = duenio.post(URL, reserva(paciente, vet, el(proximo_lunes(), 3)))
+
+    assert response.status_code == 400
+    assert code(response, "inicio") == "hueco_no_disponible"
+
+
+def test_an_owner_booking_off_the_grid_at_nine_oh_seven_is_refused(duenio, paciente, vet):
+    response = duenio.post(URL, reserva(paciente, vet, el(proximo_lunes(), 9, 7)))
+
+    assert response.status_code == 400
+    assert code(response, "inicio") == "hueco_no_disponible"
+    assert not Cita.objects.exists()
+
+
+def test_an_owner_booking_of_480_minutes_is_refused_even_if_the_length_were_offered(duenio, paciente, vet, settings):
+    # given 480 minutes among the online lengths: no 8-hour slot fits a 3-hour horario
+    settings.DURACIONES_RESERVA = [30, 480]
+
+    response = duenio.post(URL, reserva(paciente, vet, el(proximo_lunes(), 9), duracion_minutos=480))
+
+    assert response.status_code == 400
+    assert code(response, "inicio") == "hueco_no_disponible"
+    assert not Cita.objects.exists()
+
+
+def test_an_owner_booking_in_the_past_is_refused_as_no_slot(duenio, paciente, vet):
+    # given a Monday two weeks ago at 09:00: on the grid and inside the horario, but past
+    response = duenio.post(URL, reserva(paciente, vet, el(proximo_lunes() - datetime.timedelta(days=14), 9)))
+
+    assert response.status_code == 400
+    assert code(response, "inicio") == "hueco_no_disponible"
+    assert not Cita.objects.exists()
+
+
+def test_staff_booking_in_the_past_is_still_the_plain_validation_error(api_client, paciente, vet):
+    response = api_client(Rol.RECEPCIONISTA).post(
+        URL, reserva(paciente, vet, el(proximo_lunes() - datetime.timedelta(days=14), 9))
+    )
+
+    assert response.status_code == 400
+    assert code(response, "inicio") != "hueco_no_disponible"
+
+
+def test_an_owner_may_book_a_start_if_and_only_if_disponibilidad_lists_it(duenio, paciente, vet):
+    # given a Monday with a cita and a bloqueo of the vet inside the horario (09:00-12:00)
+    lunes = proximo_lunes()
+    CitaFactory(veterinario=vet, inicio=el(lunes, 10), fin=el(lunes, 10, 30))
+    BloqueoFactory(veterinario=vet, inicio=el(lunes, 11), fin=el(lunes, 11, 20))
+    query = {"veterinario": vet.id, "fecha": lunes.isoformat(), "duracion": 30}
+    candidates = [el(lunes, 8) + datetime.timedelta(minutes=5 * n) for n in range(5 * 12 + 1)]  # 08:00 … 13:00
+
+    for inicio in candidates:
+        # when the owner books each start, every 5 minutes around the horario
+        huecos = duenio.get(f"{URL}disponibilidad/", query).json()["huecos"]
+        offered = {datetime.datetime.fromisoformat(h["inicio"]) for h in huecos}
+        response = duenio.post(URL, reserva(paciente, vet, inicio, duracion_minutos=30))
+
+        # then it is booked exactly when disponibilidad offered it
+        assert (response.status_code == 201) == (inicio in offered), (inicio.time(), response.data)
+        if response.status_code == 201:
+            duenio.post(f"{URL}{response.json()['id']}/cancelar/")
+        else:
+            assert code(response, "inicio") == "hueco_no_disponible"
+    # 09:00, 09:15, 09:30, 10:30 and 11:30 were offered, booked and cancelled again
+    assert Cita.objects.filter(estado=EstadoCita.CANCELADA).count() == 5

@@ -12,7 +12,7 @@ class ClienteFactory(factory.django.DjangoModelFactory):
     apellidos = factory.Faker("last_name", locale="es_ES")
     documento = factory.Sequence(lambda n: f"{n:08d}X")
     email = factory.Sequence(lambda n: f"cliente{n}@correo.test")
-    telefono = factory.Sequence(lambda n: f"+34 611 {n:06d}")
+    telefono = factory.Sequence(lambda n: f"+34611{n:06d}")  # stored normalised (core.phones)
     ciudad = "Madrid"
 
 

@@ -22,7 +22,10 @@ def client_page_data(cliente, pets, *, initial=0):
         "documento": cliente.documento or "",
         "activo": "on",
         "telefono": cliente.telefono,
+        "movil": cliente.movil,
         "email": cliente.email,
+        "canal_preferido": cliente.canal_preferido,
+        **{name: "on" for name in ("acepta_email", "acepta_sms", "acepta_whatsapp") if getattr(cliente, name)},
         "pacientes-TOTAL_FORMS": str(len(pets)),
         "pacientes-INITIAL_FORMS": str(initial),
         "pacientes-MIN_NUM_FORMS": "0",
@@ -95,6 +98,7 @@ def test_receptionist_creates_a_client(client, recepcionista):
             "activo": "on",
             "telefono": "+34 600 111 222",
             "email": "",
+            "canal_preferido": "email",
             "direccion": "",
             "ciudad": "",
             "notas": "",
@@ -162,6 +166,7 @@ def test_a_line_break_in_a_name_is_a_form_error(admin_web):
         "activo": "on",
         "telefono": "+34 600 111 222",
         "email": "",
+        "canal_preferido": "email",
         "pacientes-TOTAL_FORMS": "0",
         "pacientes-INITIAL_FORMS": "0",
         "pacientes-MIN_NUM_FORMS": "0",
@@ -177,3 +182,72 @@ def test_a_line_break_in_a_name_is_a_form_error(admin_web):
     assert [e.code for e in errors["nombre"]] == ["caracteres_de_control"]
     assert [e.code for e in errors["apellidos"]] == ["caracteres_de_control"]
     assert not Cliente.objects.exists()
+
+
+# --- contact channels (contract v1.1) ------------------------------------------------------
+
+
+def new_client_data(**extra):
+    return {
+        "nombre": "Rosa",
+        "apellidos": "Prieto",
+        "documento": "",
+        "activo": "on",
+        "telefono": "600-111-222",
+        "movil": "0034 611 222 333",
+        "email": "",
+        "canal_preferido": "sms",
+        "acepta_sms": "on",
+        "pacientes-TOTAL_FORMS": "0",
+        "pacientes-INITIAL_FORMS": "0",
+        "pacientes-MIN_NUM_FORMS": "0",
+        "pacientes-MAX_NUM_FORMS": "1000",
+        **extra,
+    }
+
+
+def test_the_admin_stores_phones_normalised_and_the_consents_as_ticked(admin_web):
+    # when a client is added in the admin with phones written the local way
+    response = admin_web.post(reverse("admin:clientes_cliente_add"), new_client_data())
+
+    # then they are stored as the API stores them, with the channels as ticked
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    cliente = Cliente.objects.get()
+    assert (cliente.telefono, cliente.movil) == ("+34600111222", "+34611222333")
+    assert (cliente.acepta_email, cliente.acepta_sms, cliente.acepta_whatsapp) == (False, True, False)
+    assert cliente.canal_preferido == "sms"
+
+
+def test_a_landline_as_movil_is_a_form_error_in_the_admin(admin_web):
+    response = admin_web.post(reverse("admin:clientes_cliente_add"), new_client_data(movil="915 551 234"))
+
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors.as_data()
+    assert [e.code for e in errors["movil"]] == ["movil_invalido"]
+    assert not Cliente.objects.exists()
+
+
+def test_the_change_page_shows_and_edits_the_contact_channels(admin_web):
+    cliente = ClienteFactory(movil="+34611222333", acepta_whatsapp=True, canal_preferido="whatsapp")
+    url = reverse("admin:clientes_cliente_change", args=[cliente.id])
+
+    page = admin_web.get(url).content.decode()
+    saved = admin_web.post(url, {**client_page_data(cliente, []), "movil": "622 333 444", "acepta_sms": "on"})
+
+    for name in ("movil", "acepta_email", "acepta_sms", "acepta_whatsapp", "canal_preferido"):
+        assert f'name="{name}"' in page
+    assert "+34611222333" in page
+    assert saved.status_code == 302
+    cliente.refresh_from_db()
+    assert (cliente.movil, cliente.acepta_sms, cliente.acepta_whatsapp) == ("+34622333444", True, True)
+
+
+@pytest.mark.parametrize("query", ["600 111 222", "0034600111222", "+34 600-111-222"])
+def test_the_admin_search_finds_a_phone_however_it_is_typed(admin_web, query):
+    buscado = ClienteFactory(apellidos="Buscadoqx", telefono="+34600111222", documento="", email="")
+    ClienteFactory(apellidos="Otroqx", telefono="+34611999888", documento="", email="")
+
+    response = admin_web.get(reverse("admin:clientes_cliente_changelist"), {"q": query})
+
+    assert response.status_code == 200
+    assert [c.pk for c in response.context["cl"].result_list] == [buscado.pk]

@@ -17,9 +17,14 @@ CONTRACT_FIELDS = {
     "documento",
     "email",
     "telefono",
+    "movil",
     "direccion",
     "ciudad",
     "notas",
+    "acepta_email",
+    "acepta_sms",
+    "acepta_whatsapp",
+    "canal_preferido",
     "activo",
     "num_pacientes",
     "creado_en",
@@ -74,7 +79,7 @@ def test_update_per_rol(api_client, rol, status):
 
     assert response.status_code == status
     cliente.refresh_from_db()
-    assert (cliente.telefono == "+34 699 999 999") == (status == 200)
+    assert (cliente.telefono == "+34699999999") == (status == 200)  # stored normalised (E.164)
 
 
 @pytest.mark.parametrize("rol", [Rol.VETERINARIO, Rol.RECEPCIONISTA, Rol.CLIENTE])
@@ -129,7 +134,7 @@ def test_cliente_user_updates_contact_data_of_own_record_only(client_for, client
 
     assert response.status_code == 200
     cliente.refresh_from_db()
-    assert cliente.telefono == "+34 600 000 001"
+    assert cliente.telefono == "+34600000001"
     assert (cliente.notas, cliente.activo) == ("", True)
     assert cliente.documento != "X"
 

@@ -54,7 +54,7 @@ def test_column_names_are_case_insensitive_and_trimmed_in_any_order(tmp_path):
         "12345678Z",
         "Ana",
         "Pérez",
-        "611000001",
+        "+34611000001",  # stored normalised (E.164), as the API stores it
         "Madrid",
     )
 
@@ -86,7 +86,7 @@ def test_changed_rows_are_updated_and_the_key_matches_case_insensitively(tmp_pat
     # then the client is updated, not duplicated, and keeps its documento as stored
     assert (result.code, result.summary) == (0, "0 creados, 1 actualizados, 0 sin cambios, 0 con errores")
     cliente = Cliente.objects.get()
-    assert (cliente.documento, cliente.telefono, cliente.apellidos) == ("12345678Z", "699 999 999", "Pi")
+    assert (cliente.documento, cliente.telefono, cliente.apellidos) == ("12345678Z", "+34699999999", "Pi")
 
 
 def test_a_blank_cell_never_erases_a_stored_value(tmp_path):
@@ -406,3 +406,50 @@ def test_a_run_that_rejects_nothing_leaves_no_rechazados_file_and_can_run_again(
     assert first.code == 0 and again.code == 0
     assert not rechazados.exists()
     assert again.summary == "0 creados, 0 actualizados, 1 sin cambios, 0 con errores"
+
+
+# --- contact channels (contract v1.1) ------------------------------------------------------
+
+CANALES = "documento;nombre;apellidos;telefono;movil;acepta_email;acepta_sms;acepta_whatsapp;canal_preferido"
+
+
+def test_phones_are_imported_normalised_and_unparseable_ones_as_typed(tmp_path):
+    # given a file with phones written in several ways, one that is no valid number
+    path = csv_file(
+        tmp_path,
+        "1X;Ana;Pi;600-111-222;0034 611 222 333;;sí;;SMS",
+        "2Y;Eva;Sol;91 555 12 ext 3;;no;;x;whatsapp",
+        header=CANALES,
+    )
+    # when it is imported
+    result = importar(path)
+    # then phones are stored as the API stores them, consents and channel as given
+    assert (result.code, result.summary) == (0, "2 creados, 0 actualizados, 0 sin cambios, 0 con errores")
+    ana, eva = Cliente.objects.order_by("documento")
+    assert (ana.telefono, ana.movil) == ("+34600111222", "+34611222333")
+    assert (ana.acepta_email, ana.acepta_sms, ana.acepta_whatsapp, ana.canal_preferido) == (True, True, False, "sms")
+    assert (eva.telefono, eva.movil) == ("91 555 12 ext 3", "")
+    assert (eva.acepta_email, eva.acepta_sms, eva.acepta_whatsapp, eva.canal_preferido) == (
+        False,
+        False,
+        True,
+        "whatsapp",
+    )
+
+
+def test_the_same_number_written_another_way_is_sin_cambios(tmp_path):
+    # given a client stored with its phone normalised
+    ClienteFactory(documento="1X", nombre="Ana", apellidos="Pi", telefono="+34600111222", email="", ciudad="")
+    # when a file brings the same number written the local way
+    result = importar(csv_file(tmp_path, "1X;Ana;Pi;600 111 222;;;;"))
+    # then the row is unchanged and nothing is written
+    assert (result.code, result.summary) == (0, "0 creados, 0 actualizados, 1 sin cambios, 0 con errores")
+
+
+def test_an_invalid_movil_rejects_the_row_naming_the_field(tmp_path):
+    result = importar(csv_file(tmp_path, "1X;Ana;Pi;600111222;915551234;;;;", header=CANALES))
+
+    assert result.code == 1
+    assert result.summary.endswith("1 con errores")
+    assert any("movil" in line for line in result.error_lines)
+    assert not Cliente.objects.exists()

@@ -345,6 +345,9 @@ CLINIC_HOURS = env("CLINIC_HOURS", default="0-4=09:00-18:00")
 DURACIONES_RESERVA = env.list("DURACIONES_RESERVA", cast=int, default=[15, 30, 45, 60])
 RESERVA_MAX_DIAS = env.int("RESERVA_MAX_DIAS", default=180)
 RESERVA_MAX_ACTIVAS = env.int("RESERVA_MAX_ACTIVAS", default=5)
+# Region (ISO 3166 code) a phone number typed without its country prefix belongs to: phones
+# are stored in E.164 (+34600111222) when they parse with it (core.phones).
+PHONE_REGION = env("PHONE_REGION", default="ES")
 
 # --- Limits -----------------------------------------------------------------
 

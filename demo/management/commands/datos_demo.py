@@ -12,7 +12,8 @@ from simple_history.utils import bulk_create_with_history
 
 from accounts.models import Rol, User
 from citas.models import Bloqueo, Cita, EstadoCita, HorarioAtencion
-from clientes.models import Cliente
+from clientes.models import CanalPreferido, Cliente
+from core.phones import normalize_phone
 from historial.models import Consulta, Vacuna
 from pacientes.models import Especie, Paciente, Sexo
 
@@ -208,9 +209,21 @@ class Demo:
                     apellidos=apellidos,
                     documento=f"{10000000 + i * 7919:08d}{'TRWAGMYFPDXBNJZSQVHLCKE'[(10000000 + i * 7919) % 23]}",
                     email="" if i % 9 == 0 else f"{nombre.lower()}.{i}@correo.es".replace("í", "i").replace("ú", "u"),
-                    telefono=self.telefono(),
+                    # Stored as the API stores phones (E.164, core.phones).
+                    telefono=normalize_phone(self.telefono()),
+                    movil="" if i % 4 == 0 else normalize_phone(self.telefono()),
                     direccion=f"{self.rng.choice(CALLES)}, {self.rng.randint(1, 120)}",
                     ciudad=self.rng.choice(CIUDADES),
+                    acepta_email=i % 9 != 0,
+                    acepta_sms=i % 4 != 0 and i % 3 == 0,
+                    acepta_whatsapp=i % 4 != 0 and i % 5 == 0,
+                    canal_preferido=(
+                        CanalPreferido.WHATSAPP
+                        if i % 4 != 0 and i % 5 == 0
+                        else CanalPreferido.SMS
+                        if i % 9 == 0 and i % 4 != 0
+                        else CanalPreferido.EMAIL
+                    ),
                 )
             )
         clientes[0].nombre, clientes[0].apellidos, clientes[0].usuario = "Carmen", "Navarro Gil", cliente_user

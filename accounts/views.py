@@ -118,6 +118,8 @@ class UsuarioViewSet(ModelViewSet):
     search_fields = ["email", "nombre", "apellidos"]
     ordering_fields = ["email", "nombre", "apellidos", "date_joined"]
     ordering = ["email"]
+    # deactivating a vet who still has active citas (accounts.services.user_update)
+    conflict_codes = {action: ["tiene_citas_futuras"] for action in ("update", "partial_update", "destroy")}
 
     def create_object(self, data):
         return services.user_create(actor=self.request.user, **data)

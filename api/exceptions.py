@@ -108,11 +108,14 @@ TOKEN_CODE_ALIASES = {
 
 def _flat_token_error(exc):
     """simplejwt's token errors carry a dict (`detail`, `code`, `messages` listing every token
-    class tried); the answer keeps its detail and code as one error, like any other 401."""
+    class tried); the answer is one error, like any other 401: the code, and the reason the
+    token was refused ("Token is expired") rather than the generic detail when it is given."""
     detail = exc.detail
     code = str(detail.get("code", exc.default_code))
     code = code if code in AUTHENTICATION_CODES else TOKEN_CODE_ALIASES.get(code, "authentication_failed")
-    flat = exceptions.AuthenticationFailed(str(detail.get("detail", exc.default_detail)), code=code)
+    reasons = [m.get("message") for m in detail.get("messages", []) if isinstance(m, dict) and m.get("message")]
+    message = reasons[0] if reasons else detail.get("detail", exc.default_detail)
+    flat = exceptions.AuthenticationFailed(str(message), code=code)
     flat.status_code = exc.status_code  # DRF sets 403 when the view has no authenticate header
     flat.auth_header = getattr(exc, "auth_header", None)
     return flat

@@ -15,7 +15,7 @@ from rest_framework import exceptions
 from rest_framework import filters as drf_filters
 from rest_framework.exceptions import ErrorDetail
 
-from core.dates import OUT_OF_RANGE_MESSAGE, out_of_range_error, validate_date_in_range
+from core.dates import OUT_OF_RANGE_MESSAGE, is_iso_date_text, out_of_range_error, validate_date_in_range
 from core.limits import SEARCH_MAX_LENGTH, SEARCH_MAX_TERMS
 from core.validators import FALSE_VALUES, TRUE_VALUES
 
@@ -53,6 +53,8 @@ class IsoDateField(forms.DateField):
         super().__init__(*args, **kwargs)
 
     def to_python(self, value):
+        if isinstance(value, str) and value.strip() and not is_iso_date_text(value):
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
         return validate_date_in_range(super().to_python(value))
 
 

@@ -71,6 +71,15 @@ def _with_article(name, plural):
 # request the guard of api.middleware refuses (bad Content-Length, NUL in the query string).
 REQUEST_ERROR_CODES = {"parse_error", "bad_request"}
 
+# What a list's own parameters may answer (api.pagination, api.filters); the strict-parameter
+# check's `unknown_parameter` is request-level (its attr is whatever name was sent).
+LIST_PARAMETER_CODES = {
+    "page_size": {"invalid", "min_value", "max_value"},
+    "paginacion": {"invalid_choice"},
+    "ordering": {"invalid_ordering"},
+    "actualizado_desde": {"invalid", "fecha_fuera_de_rango"},
+}
+
 
 class ErrorCode401Enum(models.TextChoices):
     NOT_AUTHENTICATED = "not_authenticated"
@@ -240,6 +249,10 @@ class AutoSchema(StandardizedErrorsAutoSchema):
         """Plus the codes of the query parameters the view's filter backends check themselves
         (`validation_error_codes` on a backend: {parameter: codes}), e.g. `?search=`."""
         codes_by_field = super()._get_validation_error_codes_by_field(data_fields)
+        from .idempotency import HEADER, IdempotencyMixin
+
+        if self.method == "POST" and isinstance(self.view, IdempotencyMixin):
+            codes_by_field[HEADER].add("invalid")  # a malformed Idempotency-Key (api.idempotency)
         if self.method == "GET":
             for backend in self.get_filter_backends():
                 declared = getattr(backend, "validation_error_codes", None)
@@ -254,6 +267,12 @@ class AutoSchema(StandardizedErrorsAutoSchema):
         ones with attr null."""
         codes_by_field = dict(self._get_validation_error_codes_by_field(self._determine_fields_with_error_codes()))
         codes_by_field[None] = set(codes_by_field.get(None, set())) | REQUEST_ERROR_CODES
+        if self.method == "GET":
+            # strict query parameters (api.query_parameters): attr is the parameter's name, any name
+            codes_by_field[None].add("unknown_parameter")
+            if getattr(self.view, "action", None) == "list" and getattr(self.view, "pagination_class", None):
+                for parameter, codes in LIST_PARAMETER_CODES.items():
+                    codes_by_field.setdefault(parameter, set()).update(codes)
         return get_validation_error_serializer(self.get_operation_id(), codes_by_field)
 
 

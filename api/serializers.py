@@ -32,7 +32,7 @@ from rest_framework.fields import SkipField
 from rest_framework.relations import PKOnlyObject
 from rest_framework.settings import api_settings
 
-from core.dates import OUT_OF_RANGE_MESSAGE, out_of_range_error, validate_date_in_range
+from core.dates import OUT_OF_RANGE_MESSAGE, is_iso_date_text, out_of_range_error, validate_date_in_range
 
 
 def _out_of_range(exc):
@@ -63,6 +63,8 @@ class DateField(serializers.DateField):
     default_error_messages = {"fecha_fuera_de_rango": OUT_OF_RANGE_MESSAGE}
 
     def to_internal_value(self, value):
+        if isinstance(value, str) and not is_iso_date_text(value):  # exactly YYYY-MM-DD
+            self.fail("invalid", format="YYYY-MM-DD")
         return _in_range(super().to_internal_value(value))
 
 

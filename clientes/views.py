@@ -19,6 +19,7 @@ from .serializers import ClientePropioUpdateSerializer, ClienteSerializer
 
 
 @extend_validation_errors(["unique"], field_name="documento", actions=["create", "update", "partial_update"])
+@extend_validation_errors(["movil_invalido"], field_name="movil", actions=["create", "update", "partial_update"])
 class ClienteViewSet(ModelViewSet):
     """Pet owners. A `cliente` user sees and edits only its own record."""
 

@@ -1,6 +1,7 @@
 """Local-day arithmetic in the clinic's zone (TIME_ZONE), and the range of dates the system accepts."""
 
 import datetime
+import re
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -48,3 +49,13 @@ def validate_date_in_range(value):
     if not EARLIEST_DATE <= day <= LATEST_DATE:
         raise out_of_range_error()
     return value
+
+
+# The contract's date format, exactly: four, two and two digits (strptime's %m and %d would
+# also take one digit).
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def is_iso_date_text(value: str) -> bool:
+    return bool(_ISO_DATE.fullmatch(value.strip()))
+

@@ -115,10 +115,11 @@ CASES = [
         "Authentication credentials were not provided.",
     ),
     (
+        # the reason the token was refused (api.exceptions), not simplejwt's generic detail
         garbage_token,
         "token_not_valid",
-        "El token dado no es valido para ningun tipo de token",
-        "Given token not valid for any token type",
+        "El token no es válido",
+        "Token is invalid",
     ),
     (expired_token, "token_not_valid", "El token ha caducado", "Token is expired"),
     (

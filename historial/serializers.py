@@ -6,6 +6,7 @@ from api.serializers import CompiledModelSerializer, ModelSerializer, PrimaryKey
 from pacientes.serializers import PacienteSerializer
 
 from .models import Consulta, Vacuna
+from .services import CONSULTA_EDITABLE_FIELDS, VACUNA_EDITABLE_FIELDS
 
 
 class ConsultaSerializer(CompiledModelSerializer):
@@ -38,19 +39,6 @@ class ConsultaSerializer(CompiledModelSerializer):
         read_only_fields = fields
 
 
-CONSULTA_INPUT_FIELDS = [
-    "paciente",
-    "cita",
-    "fecha",
-    "motivo",
-    "anamnesis",
-    "examen_fisico",
-    "diagnostico",
-    "tratamiento",
-    "peso_kg",
-    "temperatura_c",
-    "notas",
-]
 
 
 class ConsultaCreateSerializer(ModelSerializer):
@@ -58,7 +46,7 @@ class ConsultaCreateSerializer(ModelSerializer):
 
     class Meta:
         model = Consulta
-        fields = CONSULTA_INPUT_FIELDS
+        fields = ["paciente", *CONSULTA_EDITABLE_FIELDS]
 
 
 class ConsultaUpdateSerializer(ModelSerializer):
@@ -67,7 +55,7 @@ class ConsultaUpdateSerializer(ModelSerializer):
 
     class Meta:
         model = Consulta
-        fields = [name for name in CONSULTA_INPUT_FIELDS if name != "paciente"]
+        fields = list(CONSULTA_EDITABLE_FIELDS)
 
 
 class ConsultaAdminCreateSerializer(ConsultaCreateSerializer):
@@ -119,7 +107,7 @@ class VacunaCreateSerializer(ModelSerializer):
 
     class Meta:
         model = Vacuna
-        fields = ["paciente", "nombre", "lote", "fecha_aplicacion", "proxima_dosis", "notas"]
+        fields = ["paciente", *VACUNA_EDITABLE_FIELDS]
 
 
 class VacunaUpdateSerializer(ModelSerializer):
@@ -127,7 +115,7 @@ class VacunaUpdateSerializer(ModelSerializer):
 
     class Meta:
         model = Vacuna
-        fields = [name for name in VacunaCreateSerializer.Meta.fields if name != "paciente"]
+        fields = list(VACUNA_EDITABLE_FIELDS)
 
 
 class HistorialCitaSerializer(serializers.Serializer):

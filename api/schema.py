@@ -249,10 +249,12 @@ class AutoSchema(StandardizedErrorsAutoSchema):
         """Plus the codes of the query parameters the view's filter backends check themselves
         (`validation_error_codes` on a backend: {parameter: codes}), e.g. `?search=`."""
         codes_by_field = super()._get_validation_error_codes_by_field(data_fields)
-        from .idempotency import HEADER, IdempotencyMixin
+        from .idempotency import IdempotencyMixin
 
         if self.method == "POST" and isinstance(self.view, IdempotencyMixin):
-            codes_by_field[HEADER].add("invalid")  # a malformed Idempotency-Key (api.idempotency)
+            # a malformed Idempotency-Key (api.idempotency): attr is the header's name, documented
+            # with the request-level errors (a component name cannot hold its dash)
+            codes_by_field[None].add("invalid")
         if self.method == "GET":
             for backend in self.get_filter_backends():
                 declared = getattr(backend, "validation_error_codes", None)

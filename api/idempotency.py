@@ -72,7 +72,7 @@ def validated_key(value: str) -> str:
     if not _VALID_KEY.fullmatch(value):
         raise exceptions.ValidationError(
             {HEADER: [_("La cabecera Idempotency-Key debe tener de 1 a 255 caracteres imprimibles (ASCII).")]},
-            code="invalid",
+            code="idempotency_key_invalid",
         )
     return value
 

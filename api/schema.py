@@ -254,7 +254,7 @@ class AutoSchema(StandardizedErrorsAutoSchema):
         if self.method == "POST" and isinstance(self.view, IdempotencyMixin):
             # a malformed Idempotency-Key (api.idempotency): attr is the header's name, documented
             # with the request-level errors (a component name cannot hold its dash)
-            codes_by_field[None].add("invalid")
+            codes_by_field[None].add("idempotency_key_invalid")
         if self.method == "GET":
             for backend in self.get_filter_backends():
                 declared = getattr(backend, "validation_error_codes", None)

@@ -1,9 +1,11 @@
 """Fixtures shared by every app's tests."""
 
 import contextlib
+import threading
 
 import pytest
 from django.core.cache import caches
+from django.db import connection
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
 
@@ -107,3 +109,23 @@ def web(client, user_of_rol):
         return client
 
     return login
+
+
+def run_at_once(calls):
+    """Runs every callable in its own thread (its own database connection), released together."""
+    barrier = threading.Barrier(len(calls))
+    results = [None] * len(calls)
+
+    def worker(index, call):
+        try:
+            barrier.wait()
+            results[index] = call()
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker, args=(i, call)) for i, call in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return results

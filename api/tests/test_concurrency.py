@@ -2,7 +2,6 @@
 database connection against the live test database (PostgreSQL only: SQLite runs one writer
 at a time, so nothing could race there)."""
 
-import threading
 
 import pytest
 from django.db import connection
@@ -14,33 +13,13 @@ from api.tests.utils import error_code
 from citas.models import Cita
 from citas.tests.factories import CitaFactory
 from clientes.models import Cliente
-from conftest import bearer
+from conftest import bearer, run_at_once
 
 pytestmark = [
     pytest.mark.postgres,
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL"),
 ]
-
-
-def run_at_once(calls):
-    """Runs every callable in its own thread (its own database connection), released together."""
-    barrier = threading.Barrier(len(calls))
-    results = [None] * len(calls)
-
-    def worker(index, call):
-        try:
-            barrier.wait()
-            results[index] = call()
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(i, call)) for i, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
 
 
 def client(user):

@@ -12,7 +12,7 @@ from citas import services
 from citas.models import Bloqueo, Cita
 from citas.tests.factories import CitaFactory, manana_a_las
 from clientes.tests.factories import ClienteConUsuarioFactory
-from conftest import bearer
+from conftest import bearer, run_at_once
 from core.exceptions import Conflict
 from core.services import lock_rows, retry_on_deadlock
 from pacientes.models import Paciente
@@ -23,26 +23,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL"),
 ]
-
-
-def run_at_once(calls):
-    """Runs every callable in its own thread (its own database connection), released together."""
-    barrier = threading.Barrier(len(calls))
-    results = [None] * len(calls)
-
-    def worker(index, call):
-        try:
-            barrier.wait()
-            results[index] = call()
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(i, call)) for i, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
 
 
 def post(user, path, data):

@@ -15,6 +15,7 @@ from .models import Rol
 
 ROLE_PERMISSIONS = {
     Rol.VETERINARIO: {
+        "sedes.sede": ("view",),
         "clientes.cliente": ("view",),
         "pacientes.paciente": ("view", "change"),
         "historial.consulta": ("view", "add", "change"),
@@ -25,6 +26,7 @@ ROLE_PERMISSIONS = {
         "recordatorios.recordatorio": ("view",),
     },
     Rol.RECEPCIONISTA: {
+        "sedes.sede": ("view",),
         "clientes.cliente": ("view", "add", "change"),
         "pacientes.paciente": ("view", "add", "change"),
         "historial.consulta": ("view",),

@@ -17,9 +17,11 @@ same question of it:
     Consulta.objects.visible_to(user, CHANGE)  # what `user` may change or delete
     may(user, consulta, CHANGE)                # the same, for one row (403 when not)
 
-Staff see every row; a `cliente` user only the rows whose `owner` path leads to itself
-(none, on models without one), and changes them only where `owner_changes`; the roles in
-`authors_only` change only the rows they wrote.
+Staff see every row, except that veterinarios and recepcionistas see the rows of a model with a
+`sede` path only where it leads to a sede they work at (`user.sedes`; an admin works at all);
+a `cliente` user sees only the rows whose `owner` path leads to itself, and those every owner
+may read (`public`, a condition: the sedes that take online bookings), and changes them only
+where `owner_changes`; the roles in `authors_only` change only the rows they wrote.
 Which *actions* a role may call at all is the role table's business (accounts.permissions).
 """
 
@@ -27,20 +29,28 @@ from dataclasses import dataclass, field
 
 from django.db import models
 
+from .models import Rol
 from .permissions import is_cliente
 
 VIEW = "view"
 CHANGE = "change"  # deleting included
+
+# The roles whose view of sede-bound rows stops at the sedes they work at.
+ROLES_POR_SEDE = frozenset({Rol.VETERINARIO, Rol.RECEPCIONISTA})
 
 
 @dataclass(frozen=True)
 class Ownership:
     """`owner`: the lookup from the model to the cliente user it belongs to; `owner_changes`:
     whether that owner may change it too (their own record, cancelling their cita) or only read
-    it; `author` and `authors_only`: the roles that change only the rows they wrote."""
+    it; `public`: a condition (Q) on the rows every owner may read though nobody owns them;
+    `sede`: the lookup from the model to the sede it belongs to; `author` and `authors_only`:
+    the roles that change only the rows they wrote."""
 
     owner: str | None = None
     owner_changes: bool = False
+    public: models.Q | None = None
+    sede: str | None = None
     author: str | None = None
     authors_only: frozenset = field(default_factory=frozenset)
 
@@ -62,12 +72,30 @@ class ScopedQuerySet(models.QuerySet):
         if user is None or not user.is_authenticated:
             return self.none()
         if is_cliente(user):
+            if action == VIEW and ownership.public is not None:
+                return self.filter(ownership.public)
             if not ownership.owner or (action == CHANGE and not ownership.owner_changes):
                 return self.none()
             return self.filter(**{ownership.owner: user})
+        queryset = self
+        if ownership.sede and user.rol in ROLES_POR_SEDE:
+            queryset = queryset.filter(**{f"{ownership.sede}__in": sedes_de(user)})
         if action == CHANGE and user.rol in ownership.authors_only:
-            return self.filter(**{ownership.author: user})
-        return self
+            return queryset.filter(**{ownership.author: user})
+        return queryset
+
+
+def sedes_de(user):
+    """The ids of the sedes `user` works at, as a subquery (an admin works at all of them,
+    whatever this says: `visible_to` does not ask)."""
+    return user.sedes.values("pk")
+
+
+def works_at(user, sede) -> bool:
+    """Whether `user` may act at `sede`: an admin anywhere, other staff where they work."""
+    if user.rol == Rol.ADMIN:
+        return True
+    return user.rol in ROLES_POR_SEDE and user.sedes.filter(pk=getattr(sede, "pk", sede)).exists()
 
 
 def may(user, obj, action=CHANGE) -> bool:

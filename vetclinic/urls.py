@@ -11,12 +11,21 @@ from clientes.api import register_routes as clientes_routes
 from historial.api import register_routes as historial_routes
 from pacientes.api import register_routes as pacientes_routes
 from recordatorios.api import register_routes as recordatorios_routes
+from sedes.api import register_routes as sedes_routes
 
 # Each app registers its own viewsets, in the order of the apps (a higher app may extend a lower
 # app's routes: historial serves the paciente's historial and pesos); the router serves them all
 # under /api/v1/.
 router = DefaultRouter()
-app_routes = (accounts_routes, clientes_routes, pacientes_routes, citas_routes, historial_routes, recordatorios_routes)
+app_routes = (
+    accounts_routes,
+    sedes_routes,
+    clientes_routes,
+    pacientes_routes,
+    citas_routes,
+    historial_routes,
+    recordatorios_routes,
+)
 for register_routes in app_routes:
     register_routes(router)
 

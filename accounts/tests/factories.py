@@ -2,6 +2,7 @@ import factory
 
 from accounts.models import Rol, User
 from accounts.roles import sync_user_group
+from sedes.selectors import sede_por_defecto
 
 DEFAULT_PASSWORD = "Cl1nica-Segura-2026"
 
@@ -23,6 +24,14 @@ class UserFactory(factory.django.DjangoModelFactory):
         # As the services do: the user's group follows its rol (admin permissions).
         if create:
             sync_user_group(obj)
+
+    @factory.post_generation
+    def sedes(obj, create, extracted, **kwargs):
+        """Where a vet or receptionist works: `sedes=[...]`, else the sede the migrations create
+        (as `usuario_create` does while it is the only one)."""
+        if not create or obj.rol not in (Rol.VETERINARIO, Rol.RECEPCIONISTA):
+            return
+        obj.sedes.set(extracted if extracted is not None else [sede_por_defecto()])
 
 
 class AdminFactory(UserFactory):

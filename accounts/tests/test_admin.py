@@ -24,6 +24,7 @@ def permissions_of(group_name):
 
 def test_the_migration_creates_one_group_per_staff_rol_with_the_role_table_permissions():
     assert permissions_of("veterinario") == {
+        "sedes.view_sede",
         "clientes.view_cliente",
         "pacientes.view_paciente",
         "pacientes.change_paciente",

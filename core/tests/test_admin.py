@@ -17,12 +17,14 @@ from citas.tests.factories import BloqueoFactory, CitaFactory, HorarioFactory
 from clientes.tests.factories import ClienteFactory
 from historial.tests.factories import ConsultaFactory, VacunaFactory
 from pacientes.tests.factories import PacienteFactory
+from sedes.tests.factories import SedeFactory
 
 pytestmark = pytest.mark.django_db
 
 # E = editable page, V = read-only page, F = 403. Columns: changelist, add, change.
 ACCESS = {
     "accounts.user": {Rol.ADMIN: "EEE", Rol.VETERINARIO: "FFF", Rol.RECEPCIONISTA: "FFF"},
+    "sedes.sede": {Rol.ADMIN: "EEE", Rol.VETERINARIO: "VFV", Rol.RECEPCIONISTA: "VFV"},
     "clientes.cliente": {Rol.ADMIN: "EEE", Rol.VETERINARIO: "VFV", Rol.RECEPCIONISTA: "EEE"},
     "pacientes.paciente": {Rol.ADMIN: "EEE", Rol.VETERINARIO: "EFE", Rol.RECEPCIONISTA: "EEE"},
     "historial.consulta": {Rol.ADMIN: "EEE", Rol.VETERINARIO: "EEV", Rol.RECEPCIONISTA: "VFV"},
@@ -36,6 +38,7 @@ ACCESS = {
 
 FACTORIES = {
     "accounts.user": UserFactory,
+    "sedes.sede": SedeFactory,
     "clientes.cliente": ClienteFactory,
     "pacientes.paciente": PacienteFactory,
     "historial.consulta": ConsultaFactory,
@@ -64,7 +67,7 @@ def mode(response, page):
 
 def test_every_registered_model_is_in_the_access_table():
     registered = {f"{model._meta.app_label}.{model._meta.model_name}" for model in admin.site._registry}
-    apps = {"accounts", "clientes", "pacientes", "citas", "historial", "recordatorios", "demo"}
+    apps = {"accounts", "sedes", "clientes", "pacientes", "citas", "historial", "recordatorios", "demo"}
     ours = {label for label in registered if label.split(".")[0] in apps}
     assert ours == set(ACCESS)
 

@@ -1,0 +1,5 @@
+from .views import SedeViewSet
+
+
+def register_routes(router):
+    router.register("sedes", SedeViewSet, basename="sede")

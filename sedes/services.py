@@ -1,0 +1,79 @@
+"""Writes on sedes, and the sede a write lands at when its caller names none."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from core.exceptions import TIENE_HISTORIAL, Conflict
+from core.phones import normalize_phone
+from core.services import delete_or_conflict, model_update, save_validated
+
+from .models import Sede
+from .selectors import sede_unica
+
+EDITABLE_FIELDS = (
+    "nombre",
+    "codigo",
+    "direccion",
+    "telefono",
+    "email",
+    "zona_horaria",
+    "reserva_online",
+    "activo",
+)
+
+
+def _normalized(data):
+    data = {name: value for name, value in data.items() if name in EDITABLE_FIELDS}
+    if "telefono" in data:
+        data["telefono"] = normalize_phone(data["telefono"])
+    return data
+
+
+@transaction.atomic
+def sede_create(*, actor, **data) -> Sede:
+    return save_validated(Sede(**_normalized(data)), actor=actor)
+
+
+@transaction.atomic
+def sede_update(*, actor, sede, data) -> Sede:
+    sede, _changed = model_update(actor=actor, instance=sede, data=_normalized(data), fields=EDITABLE_FIELDS)
+    return sede
+
+
+@transaction.atomic
+def sede_set_personal(*, actor, sede, usuarios) -> Sede:
+    """The staff who work at `sede` (veterinarios and recepcionistas; an admin works at all)."""
+    sede.personal.set(usuarios)
+    return sede
+
+
+@transaction.atomic
+def sede_delete(*, actor, sede) -> None:
+    """Removes a sede nothing belongs to yet; one with citas, horarios, consultas, facturas or
+    staff is deactivated instead (409 tiene_historial)."""
+    detail = _("La sede tiene citas, horarios, facturas o personal y no puede eliminarse; desactívela.")
+    if sede.personal.exists():
+        raise Conflict(detail, TIENE_HISTORIAL)
+    delete_or_conflict(sede, actor=actor, detail=detail, code=TIENE_HISTORIAL)
+
+
+def resolve_sede(sede, *, field="sede", default=None):
+    """The sede a write lands at: the one named, else `default` (one that follows from the
+    data: a consulta's cita), else the only active sede; with several and none of those,
+    `field` is required (400)."""
+    if sede is not None:
+        return sede
+    if default is not None:
+        return default
+    unica = sede_unica()
+    if unica is None:
+        raise ValidationError(
+            {field: ValidationError(_("Indique la sede: hay varias sedes activas."), code="required")}
+        )
+    return unica
+
+
+def check_sede_activa(sede, *, field="sede"):
+    if not sede.activo:
+        raise ValidationError({field: ValidationError(_("La sede no está activa."), code="sede_inactiva")})

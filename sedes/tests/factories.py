@@ -1,0 +1,27 @@
+import factory
+
+from sedes.models import Sede
+from sedes.selectors import sede_por_defecto
+
+
+class SedeFactory(factory.django.DjangoModelFactory):
+    """A second (third…) clinic of the chain; the first, PRAL, comes from the migrations."""
+
+    class Meta:
+        model = Sede
+        skip_postgeneration_save = True
+
+    nombre = factory.Sequence(lambda n: f"Sede {n}")
+    codigo = factory.Sequence(lambda n: f"S{n:03d}")
+    zona_horaria = "Europe/Madrid"
+    telefono = factory.Sequence(lambda n: f"+34910{n:06d}")
+
+    @factory.post_generation
+    def personal(obj, create, extracted, **kwargs):
+        if create and extracted:
+            obj.personal.add(*extracted)
+
+
+def sede_principal():
+    """The sede the migrations create (PRAL, in TIME_ZONE): every factory's default."""
+    return sede_por_defecto()

@@ -1,0 +1,45 @@
+"""Domain events, published by the services of every app in the transaction of the change.
+
+A service that changes something an integrator may want to know about says so in one line,
+inside its transaction:
+
+    events.publish("cita.creada", instance=cita, sede=cita.sede_id)
+
+Who records the event is not the publisher's business: the app that keeps the outbox
+(integraciones, at the top of the apps) registers a recorder from its AppConfig.ready, so the
+lower apps never import it. Without a recorder (an installation without that app) publishing
+does nothing. A recorder runs in the caller's transaction: if the change rolls back, so does
+its event.
+
+`datos` is the object as the API shows it; each app names the serializer of its models
+(`register_representation`, from its AppConfig.ready), and the recorder asks for it with
+`representation(instance)`.
+"""
+
+_recorders = []
+_representations = {}
+
+
+def register_recorder(recorder) -> None:
+    """`recorder(tipo, *, instance, sede, datos)` is called for every published event."""
+    if recorder not in _recorders:
+        _recorders.append(recorder)
+
+
+def register_representation(model, serializer_class) -> None:
+    _representations[model] = serializer_class
+
+
+def representation(instance) -> dict:
+    """`instance` as the API shows it (its app's registered serializer); `{"id"}` without one."""
+    serializer_class = _representations.get(type(instance))
+    if serializer_class is None:
+        return {"id": instance.pk}
+    return dict(serializer_class(instance).data)
+
+
+def publish(tipo, *, instance=None, sede=None, datos=None) -> None:
+    """Records event `tipo` about `instance` (at `sede`, an id or a Sede) in the current
+    transaction. `datos` defaults to the instance's representation."""
+    for recorder in _recorders:
+        recorder(tipo, instance=instance, sede=getattr(sede, "pk", sede), datos=datos)

@@ -4,6 +4,7 @@ from rest_framework import serializers
 from accounts.selectors import veterinarios
 from api.serializers import CompiledModelSerializer, ModelSerializer, PrimaryKeyRelatedField
 from pacientes.serializers import PacienteSerializer
+from sedes.models import Sede
 
 from .models import Consulta, Vacuna
 from .services import CONSULTA_EDITABLE_FIELDS, VACUNA_EDITABLE_FIELDS
@@ -23,6 +24,7 @@ class ConsultaSerializer(CompiledModelSerializer):
             "paciente_nombre",
             "veterinario",
             "veterinario_nombre",
+            "sede",
             "cita",
             "fecha",
             "motivo",
@@ -39,10 +41,13 @@ class ConsultaSerializer(CompiledModelSerializer):
         read_only_fields = fields
 
 
+SEDE_DE_CONSULTA = _("Por defecto, la de su cita, o la única sede activa del veterinario o de la clínica.")
 
 
 class ConsultaCreateSerializer(ModelSerializer):
     """What a vet sends to record a consulta (its veterinario is the caller)."""
+
+    sede = PrimaryKeyRelatedField(queryset=Sede.objects.all(), required=False, help_text=SEDE_DE_CONSULTA)
 
     class Meta:
         model = Consulta
@@ -52,6 +57,8 @@ class ConsultaCreateSerializer(ModelSerializer):
 class ConsultaUpdateSerializer(ModelSerializer):
     """What a vet sends to change a consulta: it stays with its paciente (moving it would rewrite
     two histories)."""
+
+    sede = PrimaryKeyRelatedField(queryset=Sede.objects.all(), required=False)
 
     class Meta:
         model = Consulta

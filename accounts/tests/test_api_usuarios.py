@@ -220,4 +220,4 @@ def test_veterinarios_lists_active_vets_for_every_rol(client_for, user_of_rol):
         assert response.status_code == 200
         results = response.json()["results"]
         assert [v["id"] for v in results] == [users[Rol.VETERINARIO].id]
-        assert set(results[0]) == {"id", "nombre", "apellidos"}
+        assert set(results[0]) == {"id", "nombre", "apellidos", "sedes"}

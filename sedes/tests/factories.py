@@ -1,6 +1,8 @@
+import zoneinfo
+
 import factory
 
-from sedes.models import Sede
+from sedes.models import CODIGO_PRINCIPAL, Sede
 from sedes.selectors import sede_por_defecto
 
 
@@ -25,3 +27,10 @@ class SedeFactory(factory.django.DjangoModelFactory):
 def sede_principal():
     """The sede the migrations create (PRAL, in TIME_ZONE): every factory's default."""
     return sede_por_defecto()
+
+
+def zona_de_la_sede_principal(zona):
+    """Moves the default sede to IANA zone `zona` (the server's TIME_ZONE stays as it is) and
+    returns that zone."""
+    Sede.objects.filter(codigo=CODIGO_PRINCIPAL).update(zona_horaria=zona)
+    return zoneinfo.ZoneInfo(zona)

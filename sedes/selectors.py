@@ -7,7 +7,8 @@ import zoneinfo
 from collections import defaultdict
 
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import Case, DateField, Q, When
+from django.db.models.functions import TruncDate
 
 from core.dates import start_of_local_day
 
@@ -45,7 +46,7 @@ def zonas_de_sedes() -> dict[str, list[int]]:
     return dict(zonas)
 
 
-def en_fechas_locales(campo, *, desde=None, hasta=None, sede="sede") -> Q:
+def en_fechas_locales(campo, *, desde=None, hasta=None, sede="sede", zonas=None) -> Q:
     """A condition on rows whose date-time `campo` falls on a local date from `desde` to
     `hasta` (both included, either open), each row's date read in the zone of its sede
     (`sede`: the lookup to it). A cita at 00:30 in Madrid belongs to that Madrid date even
@@ -53,7 +54,7 @@ def en_fechas_locales(campo, *, desde=None, hasta=None, sede="sede") -> Q:
 
     Each zone's range is a plain range on `campo` (its index serves it), limited to that zone's
     sedes; with every sede in one zone that is a single range."""
-    zonas = zonas_de_sedes() or {settings.TIME_ZONE: []}
+    zonas = zonas or zonas_de_sedes() or {settings.TIME_ZONE: []}
 
     def rango(zona):
         tz = zoneinfo.ZoneInfo(zona)
@@ -67,3 +68,18 @@ def en_fechas_locales(campo, *, desde=None, hasta=None, sede="sede") -> Q:
     if len(zonas) == 1:
         return rango(next(iter(zonas)))
     return functools.reduce(operator.or_, (Q(**{f"{sede}__in": ids}) & rango(zona) for zona, ids in zonas.items()))
+
+
+def fecha_local(campo, *, sede="sede", zonas=None):
+    """An expression for the local date of date-time `campo` in the zone of each row's sede
+    (`sede`: the lookup to it), as `en_fechas_locales` reads it."""
+    zonas = zonas or zonas_de_sedes() or {settings.TIME_ZONE: []}
+    if len(zonas) == 1:
+        return TruncDate(campo, tzinfo=zoneinfo.ZoneInfo(next(iter(zonas))), output_field=DateField())
+    return Case(
+        *(
+            When(**{f"{sede}__in": ids}, then=TruncDate(campo, tzinfo=zoneinfo.ZoneInfo(zona)))
+            for zona, ids in zonas.items()
+        ),
+        output_field=DateField(),
+    )

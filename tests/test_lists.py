@@ -44,6 +44,7 @@ UPDATED_SINCE = {
     "/api/v1/clientes/{cliente_pk}/pacientes/",
     "/api/v1/consultas/",
     "/api/v1/pacientes/",
+    "/api/v1/sedes/",
     "/api/v1/vacunas/",
 }
 # Computed rows (a UNION of vaccine doses and citas) with no id to keep a cursor on: page mode only.

@@ -15,11 +15,14 @@ from clientes.tests.factories import ClienteConUsuarioFactory, ClienteFactory
 from conftest import bearer
 from historial.tests.factories import ConsultaFactory, VacunaFactory
 from pacientes.tests.factories import PacienteFactory
+from sedes.tests.factories import SedeFactory
 
-# Endpoint -> the most queries one request may run (auth user + count + page + joins).
+# Endpoint -> the most queries one request may run (auth user + count + page + joins; the users'
+# sedes are one more, prefetched; the reminders read the sedes' zones once).
 BUDGET = {
-    "/api/v1/usuarios/": 3,
-    "/api/v1/veterinarios/": 3,
+    "/api/v1/usuarios/": 4,
+    "/api/v1/veterinarios/": 4,
+    "/api/v1/sedes/": 3,
     "/api/v1/clientes/": 3,
     "/api/v1/clientes/{cliente}/pacientes/": 4,
     "/api/v1/pacientes/": 3,
@@ -28,7 +31,7 @@ BUDGET = {
     "/api/v1/citas/": 3,
     "/api/v1/horarios/": 3,
     "/api/v1/bloqueos/": 3,
-    "/api/v1/recordatorios/": 3,
+    "/api/v1/recordatorios/": 4,
 }
 PAGE_SIZES = (1, 20, 100)
 
@@ -53,6 +56,7 @@ def dataset(db):
         HorarioFactory(veterinario=VeterinarioFactory())
         UserFactory(rol=Rol.RECEPCIONISTA)
         ClienteFactory()
+        SedeFactory()
     return {"cliente": cliente.id}
 
 

@@ -13,6 +13,7 @@ from demo.management.commands.datos_demo import Demo
 from historial.models import Vacuna
 from historial.selectors import vacuna_list, vacunas_vencidas
 from pacientes.models import Paciente
+from sedes.models import Sede
 
 pytestmark = pytest.mark.django_db
 
@@ -44,6 +45,10 @@ def test_fills_an_empty_database_and_prints_the_logins(settings):
     assert Paciente.history.filter(history_type="+").count() == 80
     assert Cita.history.count() == Cita.objects.count()
     assert Vacuna.objects.exists()
+    # a chain of two sedes an hour apart, each with its agenda, one vet working at both
+    assert {s.zona_horaria for s in Sede.objects.all()} == {"Europe/Madrid", "Atlantic/Canary"}
+    assert {c.sede.codigo for c in Cita.objects.select_related("sede")} == {"PRAL", "LPA"}
+    assert User.objects.filter(sedes__codigo="PRAL").filter(sedes__codigo="LPA").filter(rol=Rol.VETERINARIO).exists()
     for user in User.objects.all():
         assert user.email in out.getvalue()
 

@@ -120,7 +120,7 @@ def test_a_dose_is_reminded_from_the_sede_of_the_latest_consulta(ahora):
 
     enviar_recordatorios(now=ahora)
 
-    assert "en VetClinic Las Palmas." in mail.outbox[0].body
+    assert f"en VetClinic Las Palmas (tel. {canarias.telefono})." in mail.outbox[0].body
 
 
 def test_each_sent_item_is_marked_with_the_address_and_the_time_of_the_run(ahora):

@@ -74,7 +74,7 @@ def _resolve_sedes(*, rol, sedes):
     if sedes:
         return sedes
     activas = list(_sede_model().objects.filter(activo=True)[:2])
-    if len(activas) == 1:
+    if len(activas) <= 1:  # the only one, or none yet to work at
         return activas
     raise _invalid("sedes", _("Indique al menos una sede en la que trabaja."), "required")
 

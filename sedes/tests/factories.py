@@ -4,7 +4,6 @@ import factory
 from django.conf import settings
 
 from sedes.models import CODIGO_PRINCIPAL, Sede
-from sedes.selectors import sede_por_defecto
 
 
 class SedeFactory(factory.django.DjangoModelFactory):
@@ -28,9 +27,10 @@ class SedeFactory(factory.django.DjangoModelFactory):
 def sede_principal():
     """The sede the migrations create (PRAL, in TIME_ZONE): every factory's default. Created
     again when a transactional test's flush removed it with the other rows."""
-    return sede_por_defecto() or Sede.objects.create(
-        codigo=CODIGO_PRINCIPAL, nombre=settings.CLINIC_NAME, zona_horaria=settings.TIME_ZONE
+    sede, _created = Sede.objects.get_or_create(
+        codigo=CODIGO_PRINCIPAL, defaults={"nombre": settings.CLINIC_NAME, "zona_horaria": settings.TIME_ZONE}
     )
+    return sede
 
 
 def zona_de_la_sede_principal(zona):

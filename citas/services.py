@@ -113,8 +113,13 @@ def _check_sede(*, actor, sede, veterinario):
     check_sede_activa(sede)
     if actor is not None and actor.rol in ROLES_POR_SEDE and not works_at(actor, sede):
         raise _invalid("sede", _("No trabaja en esa sede."), "sede_no_permitida")
-    if not veterinario.sedes.filter(pk=sede.pk).exists():
-        raise _invalid("veterinario", _("El veterinario no trabaja en esa sede."), "veterinario_otra_sede")
+    _check_trabaja_en(veterinario, sede, field="veterinario")
+
+
+def _check_trabaja_en(veterinario, sede, *, field):
+    """The vet works at `sede` (a cita's, a horario row's); the error goes on `field`."""
+    if not veterinario.sedes.filter(pk=getattr(sede, "pk", sede)).exists():
+        raise _invalid(field, _("El veterinario no trabaja en esa sede."), "veterinario_otra_sede")
 
 
 def _check_paciente(paciente):
@@ -421,8 +426,7 @@ def horario_save(*, actor, horario, data=None) -> HorarioAtencion:
     if horario.sede_id is None:
         horario.sede = resolve_sede(None)
     _check_veterinario(horario.veterinario)
-    if not horario.veterinario.sedes.filter(pk=horario.sede_id).exists():
-        raise _invalid("sede", _("El veterinario no trabaja en esa sede."), "veterinario_otra_sede")
+    _check_trabaja_en(horario.veterinario, horario.sede_id, field="sede")
     lock_veterinario(horario.veterinario)
     horario.full_clean()
     _check_horario_free(horario)

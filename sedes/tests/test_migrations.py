@@ -6,26 +6,14 @@ import datetime
 
 import pytest
 from django.conf import settings
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
+
+from tests.test_migrations import migrate, migrate_to_latest
 
 # Every app as it was just before sedes existed.
 BEFORE_SEDES = [("citas", "0007_sin_solapes_en_el_modelo"), ("historial", "0002_cursor_indexes"), ("sedes", None)]
 # Apps the sedes migrations leave as they are (at their latest migration).
 UNTOUCHED_APPS = {"accounts", "clientes", "pacientes"}
-
-
-def migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.migrate(targets)
-    executor.loader.build_graph()
-    return executor
-
-
-def migrate_to_latest():
-    executor = MigrationExecutor(connection)
-    migrate(executor.loader.graph.leaf_nodes())
 
 
 def create_rows_before_sedes(apps):

@@ -41,9 +41,10 @@ from pacientes.models import Paciente
 from pacientes.selectors import paciente_list, paciente_search
 from pacientes.serializers import PacienteSerializer
 from pacientes.views import PACIENTE_SEARCH_FIELDS
+from sedes.selectors import en_fechas_locales
 
 PACIENTE_FIELDS = [f for f in PacienteSerializer.Meta.fields if f != "propietario_nombre"]
-CITA_FIELDS = ["id", "paciente", "veterinario", "inicio", "fin", "motivo", "estado", "notas"]
+CITA_FIELDS = ["id", "sede", "paciente", "veterinario", "inicio", "fin", "motivo", "estado", "notas"]
 CITA_FIELDS += ["motivo_cancelacion", "creado_por", "creado_en", "actualizado_en"]
 
 
@@ -102,8 +103,10 @@ def citas_floor(request):
     user = _user(request)
     if user is None:
         return _unauthorized()
-    start, end = local_day_range(datetime.date.fromisoformat(request.GET["fecha"]))
-    queryset = cita_list(user=user).filter(inicio__gte=start, inicio__lt=end).order_by("inicio", "id")
+    # The day as the contract reads it: each cita's local date in its sede's zone.
+    fecha = datetime.date.fromisoformat(request.GET["fecha"])
+    en_el_dia = en_fechas_locales("inicio", desde=fecha, hasta=fecha)
+    queryset = cita_list(user=user).filter(en_el_dia).order_by("inicio", "id")
     count, rows = _page(
         request,
         queryset,
@@ -116,6 +119,7 @@ def citas_floor(request):
         ),
         cliente_telefono=F("paciente__propietario__telefono"),
         veterinario_nombre=_veterinario_nombre(),
+        sede_nombre=F("sede__nombre"),
     )
     for row in rows:
         row["duracion_minutos"] = int((row["fin"] - row["inicio"]).total_seconds() // 60)
@@ -250,8 +254,8 @@ class PeerCitaList(generics.ListAPIView):
     ordering = ["inicio", "id"]
 
     def get_queryset(self):
-        start, end = local_day_range(datetime.date.fromisoformat(self.request.query_params["fecha"]))
-        queryset = super().get_queryset().filter(inicio__gte=start, inicio__lt=end)
+        fecha = datetime.date.fromisoformat(self.request.query_params["fecha"])
+        queryset = super().get_queryset().filter(en_fechas_locales("inicio", desde=fecha, hasta=fecha))
         return queryset.visible_to(self.request.user)
 
 

@@ -67,7 +67,16 @@ def en_fechas_locales(campo, *, desde=None, hasta=None, sede="sede", zonas=None)
 
     if len(zonas) == 1:
         return rango(next(iter(zonas)))
-    return functools.reduce(operator.or_, (Q(**{f"{sede}__in": ids}) & rango(zona) for zona, ids in zonas.items()))
+    # Each zone's range for its sedes, within the span of them all: the span bounds the index
+    # scan on `campo`, the zones' conditions then pick each row's own local day.
+    por_zona = functools.reduce(operator.or_, (Q(**{f"{sede}__in": ids}) & rango(zona) for zona, ids in zonas.items()))
+    span = Q()
+    if desde is not None:
+        span &= Q(**{f"{campo}__gte": min(start_of_local_day(desde, zoneinfo.ZoneInfo(z)) for z in zonas)})
+    if hasta is not None:
+        fin = hasta + datetime.timedelta(days=1)
+        span &= Q(**{f"{campo}__lt": max(start_of_local_day(fin, zoneinfo.ZoneInfo(z)) for z in zonas)})
+    return span & por_zona
 
 
 def fecha_local(campo, *, sede="sede", zonas=None):

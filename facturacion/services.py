@@ -108,7 +108,7 @@ def linea_resuelta(datos, *, index, negativa=False):
     """The fields of a line from what a caller sent: the producto gives the defaults of
     descripcion, precio_unitario and impuesto; the amounts follow (facturacion.arithmetic)."""
     producto = datos.get("producto")
-    campos = {name: datos[name] for name in LINEA_FIELDS if datos.get(name) is not None}
+    campos = {name: datos[name] for name in LINEA_FIELDS if datos.get(name) not in (None, "")}
     if producto is not None:
         campos.setdefault("descripcion", producto.nombre)
         campos.setdefault("precio_unitario", producto.precio)

@@ -10,6 +10,8 @@ from accounts.models import Rol, User
 from citas.models import Cita, EstadoCita
 from clientes.models import Cliente
 from demo.management.commands.datos_demo import Demo
+from facturacion.models import Factura, Producto
+from facturacion.services import verificar_cadena
 from historial.models import Vacuna
 from historial.selectors import vacuna_list, vacunas_vencidas
 from pacientes.models import Paciente
@@ -44,6 +46,10 @@ def test_fills_an_empty_database_and_prints_the_logins(settings):
     assert Paciente.history.filter(history_type="+").count() == 80
     assert Cita.history.count() == Cita.objects.count()
     assert Vacuna.objects.exists()
+    # billing: a catalogue, emitted, paid and rectified invoices, one chain that verifies
+    assert Producto.objects.count() == 6
+    assert {f.estado for f in Factura.objects.all()} == {"borrador", "emitida", "pagada", "anulada"}
+    assert verificar_cadena(sede=Factura.objects.first().sede) == {"valida": True, "primera_rota": None}
     for user in User.objects.all():
         assert user.email in out.getvalue()
 

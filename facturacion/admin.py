@@ -142,6 +142,10 @@ class DocumentoAdmin(ServiceAdminMixin, SafeListsMixin, admin.ModelAdmin):
     search_fields = ("cliente__nombre", "cliente__apellidos")
     totales = ("base_imponible", "total_impuestos", "total")
 
+    def get_queryset(self, request):
+        # Staff see the documents of the sedes they work at, as in the API (accounts.scoping).
+        return super().get_queryset(request).visible_to(request.user)
+
     def _report(self, request, exc):
         message = exc.message if isinstance(exc, Conflict) else "; ".join(exc.messages)
         self.message_user(request, message, messages.ERROR)
@@ -289,6 +293,9 @@ class PagoAdmin(SafeListsMixin, admin.ModelAdmin):
     list_select_related = ("factura", "creado_por")
     search_fields = ("factura__codigo", "referencia")
     readonly_fields = ("factura", "fecha", "importe", "metodo", "referencia", "creado_por", "creado_en")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).visible_to(request.user)
 
     def has_add_permission(self, request):
         return False

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from clientes.tests.factories import ClienteFactory
 from facturacion.models import EstadoFactura, Factura, Serie
-from sedes.tests.factories import sede_principal
+from sedes.tests.factories import SedeFactory, sede_principal
 
 from .factories import ProductoFactory, borrador_con_lineas, emitida
 
@@ -122,3 +122,16 @@ def test_a_payment_added_inline_settles_the_invoice(admin_web, admin_user):
     factura.refresh_from_db()
     assert (factura.estado, factura.pagado) == (EstadoFactura.PAGADA, Decimal("36.30"))
     assert factura.pagos.get().creado_por == admin_user
+
+
+def test_staff_see_in_the_admin_only_the_invoices_of_their_sedes(web, admin_user):
+    # given an invoice at the receptionist's sede and one at another sede
+    aqui = emitida(actor=admin_user)
+    alli = emitida(actor=admin_user, sede=SedeFactory(codigo="LEJOS"))
+    client = web("recepcionista")
+
+    changelist = client.get(reverse("admin:facturacion_factura_changelist")).content.decode()
+    ajena = client.get(reverse("admin:facturacion_factura_change", args=[alli.pk]))
+
+    assert aqui.codigo in changelist and alli.codigo not in changelist
+    assert ajena.status_code == 302  # Django's "does not exist" redirect to the admin index

@@ -306,27 +306,26 @@ def factura_rectificar(*, actor, factura) -> Factura:
     factura = _lock(factura)
     if factura.estado not in (EstadoFactura.EMITIDA, EstadoFactura.PAGADA) or factura.serie != Serie.FACTURA:
         raise Conflict(_("Solo una factura emitida o pagada puede rectificarse."), NO_RECTIFICABLE)
-    lineas = [
-        {**{name: getattr(linea, name) for name in LINEA_FIELDS}, "cantidad": -linea.cantidad}
-        for linea in factura.lineas.select_related("impuesto")
-    ]
     rectificativa = factura_create(
         actor=actor,
         cliente=factura.cliente,
         sede=factura.sede,
         paciente=factura.paciente,
         notas=_("Rectifica %(codigo)s") % {"codigo": factura.codigo},
-        lineas=[],
         serie=Serie.RECTIFICATIVA,
         rectifica=factura,
     )
-    # The rate of the original, not today's: a rectificativa undoes exactly what was invoiced.
-    for index, datos in enumerate(lineas):
-        campos = linea_resuelta(datos, index=index, negativa=True)
-        original = factura.lineas.all()[index]
-        campos["porcentaje"] = original.porcentaje
-        campos["base"], campos["cuota"], campos["total"] = -original.base, -original.cuota, -original.total
-        LineaFactura.objects.create(factura=rectificativa, **campos)
+    # Each line negated as it was invoiced (its rate and amounts, not today's): since rounding
+    # is half-up away from zero, these are also what the arithmetic gives for -cantidad.
+    LineaFactura.objects.bulk_create(
+        LineaFactura(
+            factura=rectificativa,
+            **{name: getattr(linea, name) for name in ("producto", "descripcion", "precio_unitario")},
+            **{name: getattr(linea, name) for name in ("descuento_pct", "impuesto", "porcentaje", "orden")},
+            **{name: -getattr(linea, name) for name in ("cantidad", "base", "cuota", "total")},
+        )
+        for linea in factura.lineas.all()
+    )
     _store_totales(rectificativa, actor=actor)
     return rectificativa
 

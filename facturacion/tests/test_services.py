@@ -2,6 +2,7 @@
 
 import datetime
 from decimal import Decimal
+from importlib import import_module
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -145,8 +146,8 @@ def tamper(sql, params):
             # (a superuser's way round triggers, until the end of the transaction)
             cursor.execute("SET LOCAL session_replication_role = replica")
         else:
-            cursor.execute("DROP TRIGGER facturacion_lineafactura_inmutable_update")
-            cursor.execute("DROP TRIGGER facturacion_factura_inmutable_update")
+            for name in import_module("facturacion.migrations.0002_inmutabilidad").SQLITE_TRIGGERS:
+                cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
         cursor.execute(sql, params)
 
 
@@ -174,6 +175,14 @@ def test_rewriting_an_invoice_and_its_hash_breaks_the_next_link(admin):
     tamper("UPDATE facturacion_factura SET total = 1, hash = %s WHERE id = %s", [nuevo, factura.pk])
 
     assert services.verificar_cadena(sede=factura.sede) == {"valida": False, "primera_rota": facturas[2].pk}
+
+
+def test_deleting_an_emitted_invoice_in_sql_is_found_at_the_next_one(admin):
+    facturas = [emitida(actor=admin) for _ in range(3)]
+    tamper("DELETE FROM facturacion_lineafactura WHERE factura_id = %s", [facturas[1].pk])
+    tamper("DELETE FROM facturacion_factura WHERE id = %s", [facturas[1].pk])
+
+    assert services.verificar_cadena(sede=facturas[0].sede) == {"valida": False, "primera_rota": facturas[2].pk}
 
 
 def test_a_payment_over_what_is_pending_is_refused(admin):

@@ -352,3 +352,12 @@ def test_the_pdf_holds_the_codigo_the_client_the_lines_and_the_total(api_client,
 def test_a_vet_reads_but_a_cliente_does_not_create_a_factura(api_client):
     # the role table: staff create, an owner only reads
     assert api_client(Rol.VETERINARIO).post("/api/v1/facturas/", {"cliente": ClienteFactory().pk}).status_code == 201
+
+
+def test_the_conflict_is_told_in_english_when_asked(api_client):
+    api = api_client(Rol.ADMIN)
+    factura = emitida(actor=api.user)
+
+    response = api.patch(f"/api/v1/facturas/{factura.pk}/", {"notas": "x"}, format="json", HTTP_ACCEPT_LANGUAGE="en")
+
+    assert response.json()["errors"][0]["detail"] == "Only a draft can be changed or deleted."

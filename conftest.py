@@ -12,6 +12,7 @@ from rest_framework_simplejwt.tokens import RefreshToken
 from accounts.models import Rol
 from accounts.tests.factories import AdminFactory, RecepcionistaFactory, UserFactory, VeterinarioFactory
 from clientes.tests.factories import ClienteConUsuarioFactory
+from sedes.tests.factories import sede_principal
 
 
 def _clear_caches():
@@ -27,6 +28,21 @@ def _clear_cache():
     _clear_caches()
     yield
     _clear_caches()
+
+
+@pytest.fixture(autouse=True)
+def _sede_principal(request):
+    """Every test with a database starts from a migrated installation, which has the default
+    sede (sedes 0002): a transactional test's flush removes it with every other row, so it is
+    put back for whatever test comes next."""
+    marker = request.node.get_closest_marker("django_db")
+    if "transactional_db" in request.fixturenames or (marker is not None and marker.kwargs.get("transaction")):
+        request.getfixturevalue("transactional_db")
+    elif marker is not None or "db" in request.fixturenames:
+        request.getfixturevalue("db")
+    else:
+        return
+    sede_principal()
 
 
 def bearer(user):

@@ -22,6 +22,19 @@ from .throttles import PasswordChangeRateThrottle, check_login_attempt
 
 # The Cliente model, reached through the reverse relation so that accounts never imports clientes.
 ClienteModel = User._meta.get_field("cliente").related_model
+# The Sede model, likewise (Sede.personal is seen from here as User.sedes).
+SedeModel = User._meta.get_field("sedes").related_model
+SEDES_HELP = _("Veterinarios y recepcionistas: las sedes en las que trabajan (con una sola sede activa, vacío es esa).")
+
+
+def sedes_field():
+    return forms.ModelMultipleChoiceField(
+        label=_("sedes"),
+        queryset=SedeModel.objects.all(),
+        required=False,
+        widget=admin.widgets.FilteredSelectMultiple(_("sedes"), is_stacked=False),
+        help_text=SEDES_HELP,
+    )
 
 
 class UserCreationForm(AdminUserCreationForm):
@@ -31,6 +44,7 @@ class UserCreationForm(AdminUserCreationForm):
         required=False,
         help_text=_("Solo para el rol cliente: la ficha del propietario que usará este acceso."),
     )
+    sedes = sedes_field()
 
     class Meta:
         model = User
@@ -39,6 +53,7 @@ class UserCreationForm(AdminUserCreationForm):
 
 class UserEditForm(forms.ModelForm):
     cliente = forms.ModelChoiceField(label=_("cliente"), queryset=ClienteModel.objects.all(), required=False)
+    sedes = sedes_field()
 
     class Meta:
         model = User
@@ -48,6 +63,7 @@ class UserEditForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.fields["cliente"].initial = getattr(self.instance, "cliente", None)
+            self.fields["sedes"].initial = list(self.instance.sedes.all())
 
 
 class PasswordChangeForm(AdminPasswordChangeForm):
@@ -70,14 +86,14 @@ class UserAdmin(ServiceAdminMixin, SafeListsMixin, DjangoUserAdmin):
     add_form = UserCreationForm
     change_password_form = PasswordChangeForm
     list_display = ("email", "nombre", "apellidos", "rol", "is_active", "last_login")
-    list_filter = ("rol", "is_active")
+    list_filter = ("rol", "is_active", "sedes")
     search_fields = ("email", "nombre", "apellidos", "telefono")
     ordering = ("email",)
     readonly_fields = ("contrasena", "grupos", "last_login", "date_joined")
     fieldsets = (
         (None, {"fields": ("email", "contrasena")}),
         (_("Datos personales"), {"fields": ("nombre", "apellidos", "telefono")}),
-        (_("Acceso"), {"fields": ("rol", "cliente", "is_active", "grupos")}),
+        (_("Acceso"), {"fields": ("rol", "cliente", "sedes", "is_active", "grupos")}),
         (_("Fechas"), {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = (
@@ -85,7 +101,17 @@ class UserAdmin(ServiceAdminMixin, SafeListsMixin, DjangoUserAdmin):
             None,
             {
                 "classes": ("wide",),
-                "fields": ("email", "rol", "cliente", "nombre", "apellidos", "telefono", "password1", "password2"),
+                "fields": (
+                    "email",
+                    "rol",
+                    "cliente",
+                    "sedes",
+                    "nombre",
+                    "apellidos",
+                    "telefono",
+                    "password1",
+                    "password2",
+                ),
             },
         ),
     )
@@ -101,7 +127,7 @@ class UserAdmin(ServiceAdminMixin, SafeListsMixin, DjangoUserAdmin):
     def get_form(self, request, obj=None, **kwargs):
         # The password is changed on its own page; the read-only hash is not a form field.
         if obj is not None:
-            kwargs["fields"] = [*UserEditForm.Meta.fields, "cliente"]
+            kwargs["fields"] = [*UserEditForm.Meta.fields, "cliente", "sedes"]
         return super().get_form(request, obj, **kwargs)
 
     def service_save(self, *, request, obj, data):
@@ -113,10 +139,13 @@ class UserAdmin(ServiceAdminMixin, SafeListsMixin, DjangoUserAdmin):
                 password=data["password1"],
                 rol=data["rol"],
                 cliente=data.get("cliente"),
+                sedes=list(data.get("sedes") or []),
                 **fields,
             )
         fields.update({name: data[name] for name in ("email", "rol", "is_active")})
-        return services.user_update(actor=request.user, user=obj, cliente=data.get("cliente"), **fields)
+        return services.user_update(
+            actor=request.user, user=obj, cliente=data.get("cliente"), sedes=list(data.get("sedes") or []), **fields
+        )
 
 
 def _too_many_attempts(wait):

@@ -18,9 +18,27 @@ class VeterinarioFilter(django_filters.ModelChoiceFilter):
         super().__init__(*args, **kwargs)
 
 
+class SedeFilter(django_filters.ModelChoiceFilter):
+    """`?sede=ID`: the users who work at that sede."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("field_name", "sedes")
+        kwargs.setdefault("queryset", lambda request: User._meta.get_field("sedes").related_model.objects.all())
+        super().__init__(*args, **kwargs)
+
+
 class UsuarioFilterSet(FilterSet):
     rol = django_filters.ChoiceFilter(choices=Rol.choices)
+    sede = SedeFilter()
 
     class Meta:
         model = User
-        fields = ["rol", "is_active"]
+        fields = ["rol", "is_active", "sede"]
+
+
+class VeterinarioFilterSet(FilterSet):
+    sede = SedeFilter()
+
+    class Meta:
+        model = User
+        fields = ["sede"]

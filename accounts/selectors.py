@@ -28,10 +28,10 @@ def veterinarios_visibles(user):
 
 
 def usuario_list(*, user):
-    """Every user, with the linked cliente joined (the list is the admin's)."""
-    return User.objects.select_related("cliente")
+    """Every user, with the linked cliente joined and their sedes (the list is the admin's)."""
+    return User.objects.select_related("cliente").prefetch_related("sedes")
 
 
 def veterinario_list(*, user):
-    """The active vets, whom any caller may see (to book with)."""
-    return veterinarios()
+    """The active vets, whom any caller may see (to book with), with their sedes."""
+    return veterinarios().prefetch_related("sedes")

@@ -1,4 +1,5 @@
 from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from api.serializers import ModelSerializer, PrimaryKeyRelatedField
@@ -12,6 +13,16 @@ def _cliente_model():
     # The Cliente model reaches accounts only through the reverse one-to-one
     # `User.cliente`, so accounts never imports the clientes app.
     return User._meta.get_field("cliente").related_model
+
+
+def _sede_model():
+    # Through the reverse relation `User.sedes` (Sede.personal): accounts never imports sedes.
+    return User._meta.get_field("sedes").related_model
+
+
+class SedeField(PrimaryKeyRelatedField):
+    def get_queryset(self):
+        return _sede_model().objects.all()
 
 
 class VisibleVeterinarioField(PrimaryKeyRelatedField):
@@ -30,16 +41,22 @@ class ClienteLinkField(PrimaryKeyRelatedField):
         return _cliente_model().objects.all()
 
 
+SEDES_HELP = _(
+    "Sedes en las que trabaja un veterinario o recepcionista (vacío para un administrador, que trabaja en todas)."
+)
+
+
 class MeSerializer(ModelSerializer):
     """The caller's own profile. `cliente` is the owner record a `cliente` user is linked to (null for
     staff)."""
 
     cliente = ClienteLinkField(read_only=True, allow_null=True)
+    sedes = SedeField(many=True, read_only=True, help_text=SEDES_HELP)
 
     class Meta:
         model = User
-        fields = ["id", "email", "nombre", "apellidos", "telefono", "rol", "cliente"]
-        read_only_fields = ["id", "email", "rol", "cliente"]
+        fields = ["id", "email", "nombre", "apellidos", "telefono", "rol", "cliente", "sedes"]
+        read_only_fields = ["id", "email", "rol", "cliente", "sedes"]
 
 
 class PasswordChangeSerializer(serializers.Serializer):
@@ -60,13 +77,14 @@ class UsuarioSerializer(ModelSerializer):
     (`cliente`). `password` is required on creation and never returned."""
 
     cliente = ClienteLinkField(allow_null=True, required=False)
+    sedes = SedeField(many=True, required=False, help_text=SEDES_HELP)
     password = serializers.CharField(
         write_only=True, required=False, trim_whitespace=False, style={"input_type": "password"}
     )
 
     class Meta:
         model = User
-        fields = ["id", "email", "nombre", "apellidos", "telefono", "rol", "cliente", "is_active", "password"]
+        fields = ["id", "email", "nombre", "apellidos", "telefono", "rol", "cliente", "sedes", "is_active", "password"]
         read_only_fields = ["id"]
         extra_kwargs = {"rol": {"required": True}}
 
@@ -84,6 +102,8 @@ class UsuarioSerializer(ModelSerializer):
 class VeterinarioSerializer(ModelSerializer):
     """An active vet, as anyone may see them to book an appointment."""
 
+    sedes = SedeField(many=True, read_only=True)
+
     class Meta:
         model = User
-        fields = ["id", "nombre", "apellidos"]
+        fields = ["id", "nombre", "apellidos", "sedes"]

@@ -58,6 +58,27 @@ def _check_cliente_link(*, user, rol, cliente):
         raise _invalid("cliente", _("Este cliente ya está vinculado a otro usuario."), "cliente_ya_vinculado")
 
 
+def _sede_model():
+    # Sedes reach accounts only through the reverse relation `User.sedes` (Sede.personal), so
+    # accounts never imports the sedes app.
+    return User._meta.get_field("sedes").related_model
+
+
+def _resolve_sedes(*, rol, sedes):
+    """Where a user works: veterinarios and recepcionistas at the sedes given, at least one
+    when more than one sede is active (with one, none given means that one); an admin works
+    at all of them and a `cliente` at none, so neither keeps a list."""
+    if rol not in (Rol.VETERINARIO, Rol.RECEPCIONISTA):
+        return []
+    sedes = list(sedes or [])
+    if sedes:
+        return sedes
+    activas = list(_sede_model().objects.filter(activo=True)[:2])
+    if len(activas) <= 1:  # the only one, or none yet to work at
+        return activas
+    raise _invalid("sedes", _("Indique al menos una sede en la que trabaja."), "required")
+
+
 def _link_cliente(*, user, cliente):
     """Points `cliente` (or nothing) at `user`, releasing any previous link."""
     previous = getattr(user, "cliente", None) if user.pk else None
@@ -104,23 +125,27 @@ def logout(*, refresh_token) -> None:
 
 
 @transaction.atomic
-def user_create(*, actor, email, password, rol, cliente=None, **fields) -> User:
-    """Creates a user; a `cliente` rol needs a Cliente not linked to anyone else."""
+def user_create(*, actor, email, password, rol, cliente=None, sedes=None, **fields) -> User:
+    """Creates a user; a `cliente` rol needs a Cliente not linked to anyone else, a vet or a
+    receptionist the sedes they work at (`_resolve_sedes`)."""
     user = User(email=email, rol=rol, **fields)
     _check_email_free(user=user)
     _check_cliente_link(user=user, rol=rol, cliente=cliente)
+    sedes = _resolve_sedes(rol=rol, sedes=sedes)
     _validate_password(password, user, field="password")
     user.set_password(password)
     user.full_clean(exclude=["password"])
     user.save()
+    user.sedes.set(sedes)
     _link_cliente(user=user, cliente=cliente)
     sync_user_group(user)
     return user
 
 
 @transaction.atomic
-def user_update(*, actor, user, password=None, cliente=_UNSET, **fields) -> User:
-    """Updates a user as an admin. Leaving rol `cliente` clears the link to the Cliente."""
+def user_update(*, actor, user, password=None, cliente=_UNSET, sedes=_UNSET, **fields) -> User:
+    """Updates a user as an admin. Leaving rol `cliente` clears the link to the Cliente; a
+    rol without sedes (admin, cliente) clears the user's sedes."""
     unknown = set(fields) - set(ADMIN_EDITABLE_FIELDS)
     if unknown:
         raise ValueError(f"Campos no editables: {sorted(unknown)}")
@@ -144,6 +169,9 @@ def user_update(*, actor, user, password=None, cliente=_UNSET, **fields) -> User
     elif cliente is _UNSET:
         cliente = current
     _check_cliente_link(user=user, rol=user.rol, cliente=cliente)
+    if sedes is _UNSET:
+        sedes = list(user.sedes.all()) if user.pk else None
+    sedes = _resolve_sedes(rol=user.rol, sedes=sedes)
 
     _check_email_free(user=user)
     if password:
@@ -151,6 +179,7 @@ def user_update(*, actor, user, password=None, cliente=_UNSET, **fields) -> User
         user.set_password(password)
     user.full_clean(exclude=["password"])
     user.save()
+    user.sedes.set(sedes)
     _link_cliente(user=user, cliente=cliente)
     sync_user_group(user)
     if password or not user.is_active:

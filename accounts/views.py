@@ -11,7 +11,7 @@ from api.idempotency import IdempotencyMixin
 from api.viewsets import ListViewSet, ModelViewSet
 
 from . import services
-from .filters import UsuarioFilterSet
+from .filters import UsuarioFilterSet, VeterinarioFilterSet
 from .models import User
 from .permissions import ADMIN, ALL_ROLES, crud_roles
 from .selectors import usuario_list, veterinario_list
@@ -106,6 +106,7 @@ class PasswordChangeView(IdempotencyMixin, APIView):
     actions=["create", "update", "partial_update"],
 )
 @extend_validation_errors(["unique"], field_name="email", actions=["create", "update", "partial_update"])
+@extend_validation_errors(["required"], field_name="sedes", actions=["create", "update", "partial_update"])
 @extend_validation_errors(["propia_cuenta"], field_name="rol", actions=["update", "partial_update"])
 @extend_validation_errors(["propia_cuenta"], field_name="is_active", actions=["update", "partial_update", "destroy"])
 class UsuarioViewSet(ModelViewSet):
@@ -138,6 +139,7 @@ class VeterinarioViewSet(ListViewSet):
     serializer_class = VeterinarioSerializer
     selector = staticmethod(veterinario_list)
     action_roles = {"list": ALL_ROLES}
+    filterset_class = VeterinarioFilterSet
     search_fields = ["nombre", "apellidos"]
     ordering_fields = ["nombre", "apellidos"]
     ordering = ["apellidos", "nombre", "id"]

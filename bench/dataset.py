@@ -4,9 +4,11 @@ Every table is filled by one `INSERT ... SELECT ... FROM generate_series(...)`, 
 crosses the wire and a million citas take seconds, not an ORM hour. Values are spread
 deterministically (no random()): the same scale always yields the same rows.
 
-Citas never break the rules the API enforces: each vet works a grid of half-hour slots on
-weekdays (09:00-12:30 and 14:30-18:00, local time), and the citas sharing a slot go to
-distinct pacientes, so the exclusion constraints (no overlap per vet or per paciente) hold.
+Citas never break the rules the API enforces: each vet works at one sede of the chain, a grid
+of half-hour slots on weekdays (09:00-12:30 and 14:30-18:00, local time of the sede), and the
+citas sharing a slot go to distinct pacientes, so the exclusion constraints (no overlap per vet
+or per paciente) hold. The chain has four sedes in two zones (SEDES); consultas take place at
+their vet's sede.
 """
 
 from __future__ import annotations
@@ -159,6 +161,13 @@ MASCOTAS = [
     "Yako",
     "Boira",
 ]
+# The chain's sedes beyond the one the migrations create (codigo, nombre, zone); that one
+# takes the benchmark's zone.
+SEDES = (
+    ("BCN", "Bench Barcelona", "Europe/Madrid"),
+    ("LPA", "Bench Las Palmas", "Atlantic/Canary"),
+    ("SVQ", "Bench Sevilla", "Europe/Madrid"),
+)
 MOTIVOS_CITA = ("Revisión anual", "Vacunación", "Control de peso", "Consulta dermatológica", "Cojera", "Vómitos")
 VACUNAS = ("Rabia", "Polivalente canina", "Leptospirosis", "Trivalente felina", "Leucemia felina", "Mixomatosis")
 
@@ -199,9 +208,21 @@ def first_monday(today: datetime.date) -> datetime.date:
     return start - datetime.timedelta(days=start.weekday())
 
 
-def statements(sizes: Sizes, *, vet_ids: list[int], admin_id: int, tz: str, today: datetime.date) -> list[str]:
-    """The INSERTs, in dependency order. Ids are explicit (1..N) on freshly truncated tables."""
+def statements(
+    sizes: Sizes,
+    *,
+    vet_ids: list[int],
+    admin_id: int,
+    tz: str,
+    today: datetime.date,
+    vet_sedes: list[int] | None = None,
+    vet_zonas: list[str] | None = None,
+) -> list[str]:
+    """The INSERTs, in dependency order. Ids are explicit (1..N) on freshly truncated tables.
+    `vet_sedes` and `vet_zonas`: each vet's sede and its zone (by default the sede id 1 in `tz`)."""
     vets = "ARRAY[" + ",".join(str(v) for v in vet_ids) + "]::bigint[]"
+    sedes = "ARRAY[" + ",".join(str(s) for s in (vet_sedes or [1] * len(vet_ids))) + "]::bigint[]"
+    zonas = _array(vet_zonas or [tz] * len(vet_ids))
     n_vets = len(vet_ids)
     start = first_monday(today)
     cita_step = _coprime(sizes.pacientes, 7919)
@@ -254,9 +275,9 @@ def statements(sizes: Sizes, *, vet_ids: list[int], admin_id: int, tz: str, toda
         ) AS generated
         """,
         f"""
-        INSERT INTO citas_cita (id, paciente_id, veterinario_id, inicio, fin, motivo, estado, notas,
+        INSERT INTO citas_cita (id, sede_id, paciente_id, veterinario_id, inicio, fin, motivo, estado, notas,
                                 motivo_cancelacion, creado_por_id, creado_en, actualizado_en)
-        SELECT n + 1, paciente, vet, inicio, inicio + interval '30 minutes', motivo,
+        SELECT n + 1, sede, paciente, vet, inicio, inicio + interval '30 minutes', motivo,
                CASE WHEN inicio < now() THEN
                         CASE WHEN n % 100 < 85 THEN 'completada' WHEN n % 100 < 93 THEN 'cancelada'
                              ELSE 'no_asistio' END
@@ -268,22 +289,24 @@ def statements(sizes: Sizes, *, vet_ids: list[int], admin_id: int, tz: str, toda
             SELECT n,
                    1 + (n::bigint * {cita_step}) % {sizes.pacientes} AS paciente,
                    ({vets})[1 + n % {n_vets}] AS vet,
+                   ({sedes})[1 + n % {n_vets}] AS sede,
                    ((DATE '{start.isoformat()}'
                        + ((n / {n_vets} / {SLOTS_PER_DAY}) / 5) * 7 + (n / {n_vets} / {SLOTS_PER_DAY}) % 5)
                      + TIME '09:00'
                      + make_interval(mins => 30 * ((n / {n_vets}) % {SLOTS_PER_DAY}
                                                   + CASE WHEN (n / {n_vets}) % {SLOTS_PER_DAY} >= 7
                                                          THEN 4 ELSE 0 END))
-                   ) AT TIME ZONE '{tz}' AS inicio,
+                   ) AT TIME ZONE ({zonas})[1 + n % {n_vets}] AS inicio,
                    ({_array(MOTIVOS_CITA)})[1 + n % {len(MOTIVOS_CITA)}] AS motivo
             FROM generate_series(0, {sizes.citas - 1}) AS n
         ) AS generated
         """,
         f"""
-        INSERT INTO pacientes_consulta (id, paciente_id, veterinario_id, cita_id, fecha, motivo, anamnesis,
+        INSERT INTO pacientes_consulta (id, sede_id, paciente_id, veterinario_id, cita_id, fecha, motivo, anamnesis,
                                         examen_fisico, diagnostico, tratamiento, peso_kg, temperatura_c, notas,
                                         creado_en, actualizado_en)
-        SELECT j + 1, 1 + (j::bigint * {consulta_step}) % {sizes.pacientes}, ({vets})[1 + j % {n_vets}], NULL,
+        SELECT j + 1, ({sedes})[1 + j % {n_vets}], 1 + (j::bigint * {consulta_step}) % {sizes.pacientes},
+               ({vets})[1 + j % {n_vets}], NULL,
                fecha, ({_array(MOTIVOS_CITA)})[1 + j % {len(MOTIVOS_CITA)}],
                'El propietario refiere decaimiento desde hace dos días y menor apetito.',
                'Mucosas rosadas, TRC < 2 s, auscultación sin hallazgos.',
@@ -344,6 +367,24 @@ def _bulk_load(cursor, table: str, statement: str) -> None:
         cursor.execute(f'ALTER TABLE "{table}" ADD CONSTRAINT "{name}" {definition}')
 
 
+def _sedes(tz: str) -> list:
+    """The chain: the sede the migrations created (in the benchmark's zone) and SEDES."""
+    from django.conf import settings
+
+    from sedes.models import CODIGO_PRINCIPAL, Sede
+
+    principal = Sede.objects.filter(codigo=CODIGO_PRINCIPAL).first() or Sede(
+        codigo=CODIGO_PRINCIPAL, nombre=settings.CLINIC_NAME
+    )
+    principal.zona_horaria = tz
+    principal.save()
+    otras = [
+        Sede.objects.get_or_create(codigo=codigo, defaults={"nombre": nombre, "zona_horaria": zona})[0]
+        for codigo, nombre, zona in SEDES
+    ]
+    return [principal, *otras]
+
+
 def generate(connection, sizes: Sizes, *, tz: str, log=print, vacuum: bool = True) -> dict:
     """Fills an empty, migrated database; returns {table: seconds}. `connection` is Django's."""
     import time
@@ -365,8 +406,20 @@ def generate(connection, sizes: Sizes, *, tz: str, log=print, vacuum: bool = Tru
         )
         for i in range(sizes.veterinarios)
     )
+    chain = _sedes(tz)
+    vet_sedes = [chain[i % len(chain)] for i in range(len(vets))]
+    for vet, sede in zip(vets, vet_sedes, strict=True):
+        sede.personal.add(vet)
     today = datetime.date.today()
-    sql = statements(sizes, vet_ids=[v.pk for v in vets], admin_id=admin.pk, tz=tz, today=today)
+    sql = statements(
+        sizes,
+        vet_ids=[v.pk for v in vets],
+        admin_id=admin.pk,
+        tz=tz,
+        today=today,
+        vet_sedes=[s.pk for s in vet_sedes],
+        vet_zonas=[s.zona_horaria for s in vet_sedes],
+    )
     with connection.cursor() as cursor:
         cursor.execute("SET synchronous_commit = off")
         cursor.execute("SET maintenance_work_mem = '256MB'")

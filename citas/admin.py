@@ -17,10 +17,18 @@ from accounts.selectors import veterinarios
 from core.admin import HistoryAdmin, SafeListsMixin, ServiceAdminMixin, as_form_error
 from core.dates import EARLIEST_DATE, LATEST_DATE, local_day_range
 from core.exceptions import Conflict
+from sedes.models import Sede
 
 from . import services
 from .agenda import agenda_by_veterinario
 from .models import Bloqueo, Cita, HorarioAtencion
+
+
+def sedes_de_trabajo(user):
+    """The sedes `user` works at: all of them for an admin."""
+    if user.rol == Rol.ADMIN:
+        return Sede.objects.all()
+    return Sede.objects.filter(personal=user)
 
 # Buttons of the day's agenda: the state machine's actions, in the order a day goes.
 AGENDA_ACCIONES = (
@@ -52,9 +60,11 @@ def _transition_action(accion, label):
 
 
 class CitaAdminForm(forms.ModelForm):
+    request = None  # set by CitaAdmin.get_form: the rules depend on who books
+
     class Meta:
         model = Cita
-        fields = ["paciente", "veterinario", "inicio", "fin", "motivo", "notas"]
+        fields = ["sede", "paciente", "veterinario", "inicio", "fin", "motivo", "notas"]
 
     def clean(self):
         data = super().clean()
@@ -62,7 +72,7 @@ class CitaAdminForm(forms.ModelForm):
             return data
         cita = self.instance if self.instance.pk else None
         agenda_changed = cita is None or any(
-            data.get(name) != getattr(cita, name) for name in ("inicio", "fin", "veterinario")
+            data.get(name) != getattr(cita, name) for name in ("inicio", "fin", "veterinario", "sede")
         )
         if agenda_changed:
             try:
@@ -71,7 +81,9 @@ class CitaAdminForm(forms.ModelForm):
                     veterinario=data["veterinario"],
                     inicio=data["inicio"],
                     fin=data["fin"],
+                    sede=data.get("sede"),
                     cita=cita,
+                    actor=getattr(self.request, "user", None),
                 )
             except (Conflict, ValidationError) as exc:
                 # A rule about a field the form does not show (the paciente is read-only
@@ -83,8 +95,8 @@ class CitaAdminForm(forms.ModelForm):
 @admin.register(Cita)
 class CitaAdmin(HistoryAdmin):
     form = CitaAdminForm
-    list_display = ("inicio", "fin", "paciente", "propietario", "veterinario", "estado", "motivo")
-    list_filter = ("estado", "veterinario", "inicio")
+    list_display = ("inicio", "fin", "sede", "paciente", "propietario", "veterinario", "estado", "motivo")
+    list_filter = ("sede", "estado", "veterinario", "inicio")
     date_hierarchy = "inicio"
     search_fields = (
         "paciente__nombre",
@@ -93,7 +105,7 @@ class CitaAdmin(HistoryAdmin):
         "paciente__propietario__apellidos",
         "paciente__propietario__telefono",
     )
-    list_select_related = ("paciente", "paciente__propietario", "veterinario")
+    list_select_related = ("sede", "paciente", "paciente__propietario", "veterinario")
     autocomplete_fields = ("paciente",)
     readonly_fields = ("estado", "motivo_cancelacion", "creado_por", "creado_en", "actualizado_en")
     actions = [
@@ -108,13 +120,32 @@ class CitaAdmin(HistoryAdmin):
     def propietario(self, obj):
         return obj.paciente.propietario
 
+    def get_queryset(self, request):
+        # A vet or receptionist sees the citas of the sedes they work at (accounts.scoping).
+        return super().get_queryset(request).visible_to(request.user)
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        form.request = request
+        return form
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "sede":
+            field.queryset = sedes_de_trabajo(request.user)
+            field.required = False  # the services default it to the only active sede
+            field.help_text = _("Por defecto, la única sede activa.")
+        return field
+
     def get_readonly_fields(self, request, obj=None):
         fields = super().get_readonly_fields(request, obj)
         return (*fields, "paciente") if obj else fields
 
     def save_model(self, request, obj, form, change):
         # Same rules as the API: overlaps, past dates and state checks live in the services.
-        data = {name: form.cleaned_data[name] for name in ("inicio", "fin", "veterinario", "motivo", "notas")}
+        data = {
+            name: form.cleaned_data[name] for name in ("sede", "inicio", "fin", "veterinario", "motivo", "notas")
+        }
         if change:
             services.cita_update(actor=request.user, cita=obj, data=data)
         else:
@@ -143,16 +174,26 @@ class CitaAdmin(HistoryAdmin):
         # The page links the day before and after; outside the system's dates there are no citas.
         return dia if EARLIEST_DATE < dia < LATEST_DATE else timezone.localdate()
 
+    def _agenda_sede(self, request):
+        """The sede of the agenda (`?sede=ID`, among those the user works at), else their first."""
+        sedes = list(sedes_de_trabajo(request.user).filter(activo=True))
+        elegida = request.GET.get("sede", "")
+        return next((s for s in sedes if str(s.pk) == elegida), sedes[0] if sedes else None), sedes
+
     def agenda_view(self, request):
-        """The citas of one local day (today by default), per vet, with the state actions
-        each cita allows."""
+        """The citas of one local day (today by default) at one sede, in the sede's zone, per
+        vet, with the state actions each cita allows."""
         if not self.has_view_permission(request):
             raise PermissionDenied
-        dia = self._agenda_day(request)
-        desde, hasta = local_day_range(dia)
+        sede, sedes = self._agenda_sede(request)
+        zona = sede.zona if sede else timezone.get_current_timezone()
+        with timezone.override(zona):
+            dia = self._agenda_day(request)
+            hoy = timezone.localdate()
+        desde, hasta = local_day_range(dia, zona)
         citas = list(
             self.get_queryset(request)
-            .filter(inicio__gte=desde, inicio__lt=hasta)
+            .filter(sede=sede, inicio__gte=desde, inicio__lt=hasta)
             .select_related("paciente__propietario", "veterinario")
             .order_by("inicio", "id")
         )
@@ -174,7 +215,10 @@ class CitaAdmin(HistoryAdmin):
             "dia": dia,
             "anterior": dia - datetime.timedelta(days=1),
             "siguiente": dia + datetime.timedelta(days=1),
-            "hoy": timezone.localdate(),
+            "hoy": hoy,
+            "sede": sede,
+            "sedes": sedes,
+            "zona": zona,
             "agenda": agenda_by_veterinario(citas),
             "total": len(citas),
             "puede_reservar": self.has_add_permission(request),
@@ -228,9 +272,12 @@ class VeterinarioScopedAdmin(ServiceAdminMixin, HistoryAdmin):
 
 @admin.register(HorarioAtencion)
 class HorarioAtencionAdmin(ServiceAdminMixin, SafeListsMixin, admin.ModelAdmin):
-    list_display = ("veterinario", "dia_semana", "hora_inicio", "hora_fin")
-    list_filter = ("veterinario", "dia_semana")
-    list_select_related = ("veterinario",)
+    list_display = ("veterinario", "sede", "dia_semana", "hora_inicio", "hora_fin")
+    list_filter = ("sede", "veterinario", "dia_semana")
+    list_select_related = ("veterinario", "sede")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).visible_to(request.user)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "veterinario":

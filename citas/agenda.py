@@ -58,6 +58,7 @@ def parse_clinic_hours(value: str) -> dict[int, list[tuple[datetime.time, dateti
 class Hueco:
     inicio: datetime.datetime
     fin: datetime.datetime
+    sede: int | None = None
 
 
 def free_slots(
@@ -69,6 +70,7 @@ def free_slots(
     step: datetime.timedelta,
     now: datetime.datetime,
     tz: datetime.tzinfo,
+    sede: int | None = None,
 ) -> list[Hueco]:
     """Slots of `duracion` starting every `step` from each period's start (local wall time in
     `tz`), fully inside the period, overlapping nothing in `busy`, not starting before `now`.
@@ -83,7 +85,7 @@ def free_slots(
         while slot + duracion <= end:
             slot_end = slot + duracion
             if slot >= now and not any(b_start < slot_end and b_end > slot for b_start, b_end in busy):
-                slots.append(Hueco(slot.astimezone(tz), slot_end.astimezone(tz)))
+                slots.append(Hueco(slot.astimezone(tz), slot_end.astimezone(tz), sede))
             slot += step
     return slots
 

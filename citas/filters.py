@@ -4,8 +4,9 @@ from django import forms
 from accounts.filters import VeterinarioFilter
 from api.filters import FilterSet, IsoDateFilter, IsoDateTimeFilter
 from clientes.filters import clientes_visibles
-from core.dates import local_day_range
 from pacientes.filters import pacientes_visibles
+from sedes.filters import sedes_visibles
+from sedes.selectors import en_fechas_locales
 
 from .models import Bloqueo, Cita, EstadoCita, HorarioAtencion
 
@@ -22,7 +23,8 @@ class EstadoFilter(django_filters.MultipleChoiceFilter):
 
 
 class CitaFilterSet(FilterSet):
-    fecha = IsoDateFilter(method="filter_fecha", label="fecha local (TIME_ZONE) de inicio")
+    sede = django_filters.ModelChoiceFilter(queryset=sedes_visibles)
+    fecha = IsoDateFilter(method="filter_fecha", label="fecha local de inicio (en la zona de la sede de cada cita)")
     desde = IsoDateTimeFilter(field_name="inicio", lookup_expr="gte")
     hasta = IsoDateTimeFilter(field_name="inicio", lookup_expr="lt")
     paciente = django_filters.ModelChoiceFilter(queryset=pacientes_visibles)
@@ -32,11 +34,10 @@ class CitaFilterSet(FilterSet):
 
     class Meta:
         model = Cita
-        fields = ["veterinario", "paciente", "cliente"]
+        fields = ["sede", "veterinario", "paciente", "cliente"]
 
     def filter_fecha(self, queryset, name, value):
-        start, end = local_day_range(value)
-        return queryset.filter(inicio__gte=start, inicio__lt=end)
+        return queryset.filter(en_fechas_locales("inicio", desde=value, hasta=value))
 
 
 class BloqueoFilterSet(FilterSet):
@@ -53,7 +54,8 @@ class BloqueoFilterSet(FilterSet):
 
 class HorarioFilterSet(FilterSet):
     veterinario = VeterinarioFilter()
+    sede = django_filters.ModelChoiceFilter(queryset=sedes_visibles)
 
     class Meta:
         model = HorarioAtencion
-        fields = ["veterinario", "dia_semana"]
+        fields = ["veterinario", "sede", "dia_semana"]

@@ -12,6 +12,7 @@ from core.constraints import PostgresOnlyExclusionConstraint, TsTzRange
 from core.dates import validate_date_in_range
 from core.models import TimeStampedModel
 from pacientes.models import Paciente
+from sedes.models import Sede
 
 
 class EstadoCita(models.TextChoices):
@@ -63,6 +64,7 @@ class Cita(TimeStampedModel):
     check first, for a readable 409, and lock the vet so that bookings and bloqueos cannot race.
     """
 
+    sede = models.ForeignKey(Sede, verbose_name=_("sede"), on_delete=models.PROTECT, related_name="citas")
     paciente = models.ForeignKey(Paciente, verbose_name=_("paciente"), on_delete=models.PROTECT, related_name="citas")
     veterinario = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -88,7 +90,8 @@ class Cita(TimeStampedModel):
 
     history = HistoricalRecords()
 
-    ownership = Ownership(owner="paciente__propietario__usuario", owner_changes=True)  # cancelar
+    # An owner cancels their own citas; other staff than an admin see those of their sedes.
+    ownership = Ownership(owner="paciente__propietario__usuario", owner_changes=True, sede="sede")
     objects = ScopedQuerySet.as_manager()
 
     class Meta:
@@ -121,7 +124,8 @@ class Cita(TimeStampedModel):
 
 
 class HorarioAtencion(models.Model):
-    """A period of a weekday in which a vet sees patients (several per day for split shifts)."""
+    """A period of a weekday in which a vet sees patients at a sede (several per day for split
+    shifts, or two sedes on one day), in the sede's local time."""
 
     veterinario = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -130,9 +134,13 @@ class HorarioAtencion(models.Model):
         related_name="horarios",
         limit_choices_to={"rol": "veterinario"},
     )
+    sede = models.ForeignKey(Sede, verbose_name=_("sede"), on_delete=models.PROTECT, related_name="horarios")
     dia_semana = models.PositiveSmallIntegerField(_("día de la semana"), choices=DiaSemana.choices)
     hora_inicio = models.TimeField(_("hora de inicio"))
     hora_fin = models.TimeField(_("hora de fin"))
+
+    ownership = Ownership(sede="sede")
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("horario de atención")

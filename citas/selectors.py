@@ -7,7 +7,7 @@ def cita_list(*, user):
     """Citas the user may see, with what the list shows of the paciente (nombre, especie), of
     its owner (id, name, phone) and of the vet (name) joined in, and nothing more: the other
     columns of the joined tables would cost more to load than the citas themselves."""
-    queryset = Cita.objects.select_related("paciente__propietario", "veterinario").only(
+    queryset = Cita.objects.select_related("paciente__propietario", "veterinario", "sede").only(
         *(field.name for field in Cita._meta.concrete_fields),
         "paciente__nombre",
         "paciente__especie",
@@ -16,12 +16,15 @@ def cita_list(*, user):
         "paciente__propietario__telefono",
         "veterinario__nombre",
         "veterinario__apellidos",
+        "sede__nombre",
+        "sede__zona_horaria",
     )
     return queryset.visible_to(user)
 
 
 def horario_list(*, user):
-    return HorarioAtencion.objects.select_related("veterinario")
+    """Horario rows of the sedes `user` works at (an admin: all)."""
+    return HorarioAtencion.objects.select_related("veterinario", "sede").visible_to(user)
 
 
 def bloqueo_list(*, user):

@@ -11,6 +11,7 @@ from api.serializers import (
     PrimaryKeyRelatedField,
 )
 from pacientes.models import Especie, Paciente
+from sedes.models import Sede
 
 from .models import DURACION_MAXIMA, DURACION_MINIMA, DURACION_POR_DEFECTO, Bloqueo, Cita, HorarioAtencion
 
@@ -36,12 +37,15 @@ class CitaSerializer(CompiledModelSerializer):
     cliente_nombre = serializers.CharField(source="paciente.propietario.nombre_completo", read_only=True)
     cliente_telefono = serializers.CharField(source="paciente.propietario.telefono", read_only=True)
     veterinario_nombre = serializers.CharField(source="veterinario.nombre_completo", read_only=True)
+    sede_nombre = serializers.CharField(source="sede.nombre", read_only=True)
     duracion_minutos = serializers.IntegerField(read_only=True)
 
     class Meta:
         model = Cita
         fields = [
             "id",
+            "sede",
+            "sede_nombre",
             "paciente",
             "paciente_nombre",
             "paciente_especie",
@@ -69,6 +73,11 @@ class CitaCreateSerializer(ModelSerializer):
 
     paciente = VisiblePacienteField()
     veterinario = VisibleVeterinarioField()
+    sede = PrimaryKeyRelatedField(
+        queryset=Sede.objects.all(),
+        required=False,
+        help_text=_("Por defecto, la única sede activa; obligatoria cuando hay varias."),
+    )
     fin = DateTimeField(required=False)
     duracion_minutos = serializers.IntegerField(
         min_value=DURACION_MINIMA,
@@ -79,7 +88,7 @@ class CitaCreateSerializer(ModelSerializer):
 
     class Meta:
         model = Cita
-        fields = ["paciente", "veterinario", "inicio", "fin", "duracion_minutos", "motivo", "notas"]
+        fields = ["sede", "paciente", "veterinario", "inicio", "fin", "duracion_minutos", "motivo", "notas"]
 
 
 class CitaUpdateSerializer(CitaCreateSerializer):
@@ -104,13 +113,15 @@ class DisponibilidadQuerySerializer(serializers.Serializer):
     duracion = serializers.IntegerField(
         min_value=DURACION_MINIMA, max_value=DURACION_MAXIMA, default=DURACION_POR_DEFECTO
     )
+    sede = PrimaryKeyRelatedField(queryset=Sede.objects.all(), required=False)
 
 
 class HuecoSerializer(serializers.Serializer):
-    """A free slot: `inicio` to `fin`."""
+    """A free slot: `inicio` to `fin` (in its sede's zone) at `sede`."""
 
     inicio = serializers.DateTimeField()
     fin = serializers.DateTimeField()
+    sede = serializers.IntegerField()
 
 
 class DisponibilidadSerializer(serializers.Serializer):
@@ -126,10 +137,15 @@ class HorarioSerializer(ModelSerializer):
     """One opening-hours interval of a vet on a weekday (`dia_semana`, 0 = Monday), local time."""
 
     veterinario = PrimaryKeyRelatedField(queryset=veterinarios(solo_activos=False))
+    sede = PrimaryKeyRelatedField(
+        queryset=Sede.objects.all(),
+        required=False,
+        help_text=_("Por defecto, la única sede activa; obligatoria cuando hay varias."),
+    )
 
     class Meta:
         model = HorarioAtencion
-        fields = ["id", "veterinario", "dia_semana", "hora_inicio", "hora_fin"]
+        fields = ["id", "veterinario", "sede", "dia_semana", "hora_inicio", "hora_fin"]
 
 
 class BloqueoSerializer(ModelSerializer):

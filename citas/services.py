@@ -25,11 +25,17 @@ on it, which FOR UPDATE would block; blocked that way behind a lock taken out of
 a booking and a consulta deadlocked. Whatever deadlock or serialization failure is left
 is retried by `retry_on_deadlock`, then answered 409, never 500.
 
+Sedes. A cita and a horario row belong to a sede (`sedes.services.resolve_sede`: omitted, the
+only active one); their vet must work there, and a vet is in one place at a time: the overlap
+rules and the exclusion constraint are per vet whatever the sede. Local times (a horario's
+hours, `disponibilidad`'s `fecha`, an owner's booking) are read in the sede's zone.
+
 Durations are real time: `inicio + duración` is computed in UTC (aware arithmetic in a
 zone with DST is wall-clock arithmetic and would stretch a cita across the autumn change).
 """
 
 import datetime
+from collections import defaultdict
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -38,13 +44,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Rol, User
-from accounts.scoping import may_author
+from accounts.scoping import ROLES_POR_SEDE, may_author, works_at
 from accounts.selectors import es_veterinario_activo
 from clientes.models import Cliente
 from core.dates import local_day_range
 from core.exceptions import CONFLICTO_INTEGRIDAD, TIENE_HISTORIAL, Conflict
 from core.services import delete_or_conflict, lock_rows, retry_on_deadlock, save_validated
 from pacientes.models import Paciente
+from sedes.selectors import sedes_activas
+from sedes.services import check_sede_activa, resolve_sede
 
 from .agenda import Hueco, free_slots, parse_clinic_hours
 from .models import (
@@ -83,7 +91,7 @@ SOLAPE_POR_CONSTRAINT = {
 }
 
 CITA_FIELDS_LIBRES = ("motivo", "notas")
-CITA_FIELDS_AGENDA = ("inicio", "fin", "veterinario")
+CITA_FIELDS_AGENDA = ("inicio", "fin", "veterinario", "sede")
 
 
 # --- validation helpers ---------------------------------------------------------------
@@ -97,6 +105,16 @@ def _invalid(field, message, code):
 def _check_veterinario(veterinario, *, field="veterinario"):
     if not es_veterinario_activo(veterinario):
         raise _invalid(field, _("Debe ser un usuario activo con rol veterinario."), "veterinario_no_valido")
+
+
+def _check_sede(*, actor, sede, veterinario):
+    """The sede is active, `actor` may book there (an admin anywhere, other staff where they
+    work; owners are checked by `_check_reserva_cliente`) and the vet works there."""
+    check_sede_activa(sede)
+    if actor is not None and actor.rol in ROLES_POR_SEDE and not works_at(actor, sede):
+        raise _invalid("sede", _("No trabaja en esa sede."), "sede_no_permitida")
+    if not veterinario.sedes.filter(pk=sede.pk).exists():
+        raise _invalid("veterinario", _("El veterinario no trabaja en esa sede."), "veterinario_otra_sede")
 
 
 def _check_paciente(paciente):
@@ -181,18 +199,21 @@ def _lock_agenda(*, veterinario, paciente, propietario=False):
         lock_rows(Cliente.objects.filter(pk=paciente.propietario_id)).exists()
 
 
-def _check_reserva_cliente(*, paciente, veterinario, inicio, fin, campo_duracion):
+def _check_reserva_cliente(*, paciente, veterinario, sede, inicio, fin, campo_duracion):
     """What a `cliente` user may book online (staff are free to book anything else):
 
     - a length in `DURACIONES_RESERVA` (error on `campo_duracion`: `duracion_minutos` or `fin`);
     - `inicio` at most `RESERVA_MAX_DIAS` days from now (`reserva_fuera_de_plazo`);
-    - exactly a slot `disponibilidad` offers: on the grid, inside the vet's horario (or the
-      clinic's hours), not before now, free (`hueco_no_disponible`);
+    - at a sede that takes online bookings (`hueco_no_disponible` on `sede`);
+    - exactly a slot `disponibilidad` offers at that sede: on the grid, inside the vet's
+      horario there (or the clinic's hours), not before now, free (`hueco_no_disponible`);
     - at most `RESERVA_MAX_ACTIVAS` active citas from now on for the owner, all their
       pacientes together (`reserva_limite_activas`).
 
     Run under the lock of the vet, the paciente and the owner, so the slot and the count
     are current."""
+    if not (sede.activo and sede.reserva_online):
+        raise _invalid("sede", _("Esta sede no admite reservas en línea."), "hueco_no_disponible")
     minutos = (_utc(fin) - _utc(inicio)) / datetime.timedelta(minutes=1)
     if minutos not in settings.DURACIONES_RESERVA:
         raise ValidationError(
@@ -216,7 +237,11 @@ def _check_reserva_cliente(*, paciente, veterinario, inicio, fin, campo_duracion
             }
         )
     huecos = disponibilidad(
-        veterinario=veterinario, fecha=timezone.localdate(inicio), duracion_minutos=int(minutos), now=now
+        veterinario=veterinario,
+        fecha=timezone.localdate(inicio, sede.zona),
+        duracion_minutos=int(minutos),
+        sede=sede,
+        now=now,
     )
     if not any(hueco.inicio == inicio for hueco in huecos):
         raise ValidationError(
@@ -241,7 +266,7 @@ def _check_reserva_cliente(*, paciente, veterinario, inicio, fin, campo_duracion
 # --- citas ---------------------------------------------------------------------------------
 
 
-def cita_validate(*, paciente, veterinario, inicio, fin, cita=None) -> None:
+def cita_validate(*, paciente, veterinario, inicio, fin, sede=None, cita=None, actor=None) -> None:
     """The booking rules, without writing or locking: lets the admin's form show them as
     form errors. The writing services run them again under the lock."""
     if cita is not None and cita.estado not in ESTADOS_REPROGRAMABLES:
@@ -251,14 +276,17 @@ def cita_validate(*, paciente, veterinario, inicio, fin, cita=None) -> None:
         _check_not_past(inicio)
     _check_paciente(paciente)
     _check_veterinario(veterinario)
+    _check_sede(actor=actor, sede=resolve_sede(sede), veterinario=veterinario)
     _check_cita_free(veterinario=veterinario, paciente=paciente, inicio=inicio, fin=fin, exclude=cita)
 
 
 @retry_on_deadlock
 @transaction.atomic
-def cita_create(*, actor, paciente, veterinario, inicio, motivo, fin=None, duracion_minutos=None, notas="") -> Cita:
-    """Books a cita. A `cliente` user books only for its own pacientes, and only what
-    `disponibilidad` offers (see `_check_reserva_cliente`)."""
+def cita_create(
+    *, actor, paciente, veterinario, inicio, motivo, sede=None, fin=None, duracion_minutos=None, notas=""
+) -> Cita:
+    """Books a cita at `sede` (omitted: the only active one). A `cliente` user books only for
+    its own pacientes, and only what `disponibilidad` offers (see `_check_reserva_cliente`)."""
     es_cliente = actor.rol == Rol.CLIENTE
     if es_cliente and paciente.propietario.usuario_id != actor.pk:
         raise _invalid("paciente", _("Paciente no válido."), "does_not_exist")
@@ -271,14 +299,28 @@ def cita_create(*, actor, paciente, veterinario, inicio, motivo, fin=None, durac
         _check_not_past(inicio)
     _check_paciente(paciente)
     _check_veterinario(veterinario)
+    sede = resolve_sede(sede)
+    _check_sede(actor=None if es_cliente else actor, sede=sede, veterinario=veterinario)
     _lock_agenda(veterinario=veterinario, paciente=paciente, propietario=es_cliente)
     if es_cliente:
         _check_reserva_cliente(
-            paciente=paciente, veterinario=veterinario, inicio=inicio, fin=fin, campo_duracion=campo_duracion
+            paciente=paciente,
+            veterinario=veterinario,
+            sede=sede,
+            inicio=inicio,
+            fin=fin,
+            campo_duracion=campo_duracion,
         )
     _check_cita_free(veterinario=veterinario, paciente=paciente, inicio=inicio, fin=fin)
     cita = Cita(
-        paciente=paciente, veterinario=veterinario, inicio=inicio, fin=fin, motivo=motivo, notas=notas, creado_por=actor
+        sede=sede,
+        paciente=paciente,
+        veterinario=veterinario,
+        inicio=inicio,
+        fin=fin,
+        motivo=motivo,
+        notas=notas,
+        creado_por=actor,
     )
     return _save_cita(cita, actor=actor)
 
@@ -286,11 +328,13 @@ def cita_create(*, actor, paciente, veterinario, inicio, motivo, fin=None, durac
 @retry_on_deadlock
 @transaction.atomic
 def cita_update(*, actor, cita, data) -> Cita:
-    """Edits a cita. Moving it (inicio, fin, duración, veterinario) is allowed only while
+    """Edits a cita. Moving it (inicio, fin, duración, veterinario, sede) is allowed only while
     programada or confirmada, and re-checks every booking rule. (A `cliente` user may not
     edit citas at all, see the viewset's roles, so the online-booking rules do not apply.)"""
     # Only the cita's own row (`of`): its paciente and vet are locked later, in the lock order.
-    cita = lock_rows(Cita.objects.select_related("paciente", "veterinario").filter(pk=cita.pk), of=("self",)).get()
+    cita = lock_rows(
+        Cita.objects.select_related("paciente", "veterinario", "sede").filter(pk=cita.pk), of=("self",)
+    ).get()
     reprograma = any(name in data and data[name] != getattr(cita, name) for name in CITA_FIELDS_AGENDA) or (
         data.get("duracion_minutos") not in (None, cita.duracion_minutos)
     )
@@ -299,6 +343,7 @@ def cita_update(*, actor, cita, data) -> Cita:
             raise Conflict(_("Solo se puede reprogramar una cita programada o confirmada."), NO_REPROGRAMABLE)
         inicio = _utc(data.get("inicio", cita.inicio))
         veterinario = data.get("veterinario", cita.veterinario)
+        sede = data.get("sede") or cita.sede
         if "fin" in data or "duracion_minutos" in data:
             fin = _resolve_fin(inicio=inicio, fin=data.get("fin"), duracion_minutos=data.get("duracion_minutos"))
         else:
@@ -308,9 +353,10 @@ def cita_update(*, actor, cita, data) -> Cita:
             _check_not_past(inicio)
         _check_paciente(cita.paciente)
         _check_veterinario(veterinario)
+        _check_sede(actor=actor, sede=sede, veterinario=veterinario)
         _lock_agenda(veterinario=veterinario, paciente=cita.paciente)
         _check_cita_free(veterinario=veterinario, paciente=cita.paciente, inicio=inicio, fin=fin, exclude=cita)
-        cita.inicio, cita.fin, cita.veterinario = inicio, fin, veterinario
+        cita.inicio, cita.fin, cita.veterinario, cita.sede = inicio, fin, veterinario, sede
     changed = reprograma
     for name in CITA_FIELDS_LIBRES:
         if name in data and data[name] != getattr(cita, name):
@@ -353,6 +399,8 @@ def cita_delete(*, actor, cita) -> None:
 
 
 def _check_horario_free(horario):
+    """One vet's rows may not overlap on a weekday, whatever their sedes: a vet is in one
+    place at a time (the lock on the vet makes the check current)."""
     solapes = HorarioAtencion.objects.filter(
         veterinario=horario.veterinario,
         dia_semana=horario.dia_semana,
@@ -366,10 +414,15 @@ def _check_horario_free(horario):
 @retry_on_deadlock
 @transaction.atomic
 def horario_save(*, actor, horario, data=None) -> HorarioAtencion:
-    """Creates or edits an opening period; periods of one vet and weekday may not overlap."""
+    """Creates or edits an opening period at a sede where the vet works (omitted: the only
+    active one); periods of one vet and weekday may not overlap, whatever their sedes."""
     for name, value in (data or {}).items():
         setattr(horario, name, value)
+    if horario.sede_id is None:
+        horario.sede = resolve_sede(None)
     _check_veterinario(horario.veterinario)
+    if not horario.veterinario.sedes.filter(pk=horario.sede_id).exists():
+        raise _invalid("sede", _("El veterinario no trabaja en esa sede."), "veterinario_otra_sede")
     lock_veterinario(horario.veterinario)
     horario.full_clean()
     _check_horario_free(horario)
@@ -441,14 +494,32 @@ def clinic_hours():
     return parse_clinic_hours(settings.CLINIC_HOURS)
 
 
-def disponibilidad(*, veterinario, fecha, duracion_minutos, now=None) -> list[Hueco]:
-    """Free slots of `veterinario` on local date `fecha` (three queries, whatever the day holds)."""
-    horarios = list(veterinario.horarios.all())
+def disponibilidad(
+    *, veterinario, fecha, duracion_minutos, sede=None, solo_reserva_online=False, now=None
+) -> list[Hueco]:
+    """Free slots of `veterinario` on `fecha`, at `sede` or at every active sede of the vet
+    (`solo_reserva_online`: only those that take online bookings), each in its sede's zone:
+    `fecha` and the horario's hours are local to the sede. A vet without horario rows works
+    `CLINIC_HOURS` at each of their sedes. Three queries (four without horario rows), whatever
+    the day holds."""
+    horarios = list(veterinario.horarios.select_related("sede"))
     if horarios:
-        periods = [(h.hora_inicio, h.hora_fin) for h in horarios if h.dia_semana == fecha.weekday()]
+        periods = defaultdict(list)
+        for h in horarios:
+            if h.dia_semana == fecha.weekday():
+                periods[h.sede].append((h.hora_inicio, h.hora_fin))
     else:
-        periods = clinic_hours().get(fecha.weekday(), [])
-    day_start, day_end = local_day_range(fecha)
+        hours = clinic_hours().get(fecha.weekday(), [])
+        periods = dict.fromkeys(sedes_activas().filter(personal=veterinario), hours)
+    periods = {
+        s: rows
+        for s, rows in periods.items()
+        if rows and s.activo and (sede is None or s.pk == sede.pk) and (s.reserva_online or not solo_reserva_online)
+    }
+    if not periods:
+        return []
+    ranges = [local_day_range(fecha, s.zona) for s in periods]
+    day_start, day_end = min(start for start, _end in ranges), max(end for _start, end in ranges)
     busy = list(
         Cita.objects.filter(
             veterinario=veterinario, estado__in=ESTADOS_ACTIVOS, inicio__lt=day_end, fin__gt=day_start
@@ -459,12 +530,17 @@ def disponibilidad(*, veterinario, fecha, duracion_minutos, now=None) -> list[Hu
             "inicio", "fin"
         )
     )
-    return free_slots(
-        fecha=fecha,
-        periods=sorted(periods),
-        busy=busy,
-        duracion=datetime.timedelta(minutes=duracion_minutos),
-        step=datetime.timedelta(minutes=settings.SLOT_MINUTES),
-        now=now or timezone.now(),
-        tz=timezone.get_current_timezone(),
-    )
+    now = now or timezone.now()
+    huecos = []
+    for s, rows in periods.items():
+        huecos += free_slots(
+            fecha=fecha,
+            periods=sorted(rows),
+            busy=busy,
+            duracion=datetime.timedelta(minutes=duracion_minutos),
+            step=datetime.timedelta(minutes=settings.SLOT_MINUTES),
+            now=now,
+            tz=s.zona,
+            sede=s.pk,
+        )
+    return sorted(huecos, key=lambda hueco: (hueco.inicio, hueco.sede))

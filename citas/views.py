@@ -9,6 +9,7 @@ from accounts.permissions import (
     ALL_ROLES,
     STAFF,
     crud_roles,
+    is_cliente,
 )
 from api.query_parameters import reject_unknown_parameters, serializer_parameters
 from api.viewsets import ModelViewSet
@@ -42,7 +43,10 @@ FIN = ["fin_antes_de_inicio", "duracion_fuera_de_rango", "fin_y_duracion"]
 @extend_validation_errors([*FIN, "hueco_no_disponible"], field_name="fin", actions=WRITES)
 @extend_validation_errors(["hueco_no_disponible"], field_name="duracion_minutos", actions=WRITES)
 @extend_validation_errors(["paciente_inactivo", "does_not_exist"], field_name="paciente", actions=WRITES)
-@extend_validation_errors(["veterinario_no_valido"], field_name="veterinario", actions=WRITES)
+@extend_validation_errors(["veterinario_no_valido", "veterinario_otra_sede"], field_name="veterinario", actions=WRITES)
+@extend_validation_errors(
+    ["required", "sede_inactiva", "sede_no_permitida", "hueco_no_disponible"], field_name="sede", actions=WRITES
+)
 @extend_validation_errors(["reserva_limite_activas"], field_name="non_field_errors", actions=["create"])
 class CitaViewSet(ModelViewSet):
     """Appointments. Owners see their animals' citas, book for them and may only cancel them."""
@@ -125,7 +129,11 @@ class CitaViewSet(ModelViewSet):
         query.is_valid(raise_exception=True)
         params = query.validated_data
         huecos = services.disponibilidad(
-            veterinario=params["veterinario"], fecha=params["fecha"], duracion_minutos=params["duracion"]
+            veterinario=params["veterinario"],
+            fecha=params["fecha"],
+            duracion_minutos=params["duracion"],
+            sede=params.get("sede"),
+            solo_reserva_online=is_cliente(request.user),
         )
         body = {"veterinario": params["veterinario"].pk, "fecha": params["fecha"], "duracion": params["duracion"]}
         return Response(DisponibilidadSerializer({**body, "huecos": huecos}).data)
@@ -133,8 +141,10 @@ class CitaViewSet(ModelViewSet):
 
 @extend_validation_errors(["solape_horario"], field_name="non_field_errors", actions=WRITES)
 @extend_validation_errors(["veterinario_no_valido"], field_name="veterinario", actions=WRITES)
+@extend_validation_errors(["required", "veterinario_otra_sede"], field_name="sede", actions=WRITES)
 class HorarioViewSet(ModelViewSet):
-    """Opening hours per vet and weekday (admin writes, staff reads)."""
+    """Opening hours per vet, sede and weekday, in the sede's local time (admin writes, staff of
+    the sede read)."""
 
     serializer_class = HorarioSerializer
     selector = staticmethod(horario_list)

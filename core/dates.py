@@ -1,4 +1,5 @@
-"""Local-day arithmetic in the clinic's zone (TIME_ZONE), and the range of dates the system accepts."""
+"""Local-day arithmetic in a zone (a sede's; the server's TIME_ZONE when none is given), and
+the range of dates the system accepts."""
 
 import datetime
 import re
@@ -9,14 +10,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 
-def start_of_local_day(day: datetime.date) -> datetime.datetime:
-    """Midnight of `day` in the clinic's zone, as an aware date-time."""
-    return datetime.datetime.combine(day, datetime.time.min, tzinfo=timezone.get_current_timezone())
+def start_of_local_day(day: datetime.date, tz: datetime.tzinfo | None = None) -> datetime.datetime:
+    """Midnight of `day` in `tz` (default: the server's zone), as an aware date-time."""
+    return datetime.datetime.combine(day, datetime.time.min, tzinfo=tz or timezone.get_current_timezone())
 
 
-def local_day_range(day: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
-    """[start, end) of the local day `day`: 23 or 25 hours long on DST changes."""
-    return start_of_local_day(day), start_of_local_day(day + datetime.timedelta(days=1))
+def local_day_range(
+    day: datetime.date, tz: datetime.tzinfo | None = None
+) -> tuple[datetime.datetime, datetime.datetime]:
+    """[start, end) of the local day `day` in `tz`: 23 or 25 hours long on DST changes."""
+    return start_of_local_day(day, tz), start_of_local_day(day + datetime.timedelta(days=1), tz)
 
 
 # The dates the system accepts anywhere a date or date-time comes in (API fields, filters,
@@ -58,4 +61,3 @@ _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 def is_iso_date_text(value: str) -> bool:
     return bool(_ISO_DATE.fullmatch(value.strip()))
-

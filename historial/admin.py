@@ -38,14 +38,23 @@ def _fecha(value):
 class ConsultaAdmin(ServiceAdminMixin, HistoryAdmin):
     """A vet records consultas as themselves and edits only their own (consulta_update says so too)."""
 
-    list_display = ("fecha", "paciente", "veterinario", "motivo", "peso_kg", "temperatura_c")
-    list_filter = ("veterinario", "fecha")
+    list_display = ("fecha", "sede", "paciente", "veterinario", "motivo", "peso_kg", "temperatura_c")
+    list_filter = ("sede", "veterinario", "fecha")
     date_hierarchy = "fecha"
     search_fields = ("paciente__nombre", "paciente__microchip", "motivo", "diagnostico")
-    list_select_related = ("paciente", "veterinario")
+    list_select_related = ("sede", "paciente", "veterinario")
     autocomplete_fields = ("paciente",)
     raw_id_fields = ("cita",)
     readonly_fields = ("creado_en", "actualizado_en")
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "veterinario":
+            kwargs["queryset"] = veterinarios()
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "sede":
+            field.required = False  # historial.services.sede_de_consulta gives the default
+            field.help_text = _("Por defecto, la de su cita, o la única sede activa del veterinario o de la clínica.")
+        return field
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
@@ -58,11 +67,6 @@ class ConsultaAdmin(ServiceAdminMixin, HistoryAdmin):
     def has_change_permission(self, request, obj=None):
         allowed = super().has_change_permission(request, obj)
         return allowed and (obj is None or may(request.user, obj, CHANGE))
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "veterinario":
-            kwargs["queryset"] = veterinarios()
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def service_save(self, *, request, obj, data):
         if obj is None:

@@ -1,31 +1,31 @@
-import datetime
-
 import django_filters
 
 from accounts.filters import VeterinarioFilter
 from api.filters import FilterSet, IsoDateFilter, StrictBooleanFilter
-from core.dates import start_of_local_day
 from pacientes.filters import pacientes_visibles
+from sedes.filters import sedes_visibles
+from sedes.selectors import en_fechas_locales
 
 from .models import Consulta, Vacuna
 from .selectors import vacunas_vencidas
 
 
 class ConsultaFilterSet(FilterSet):
-    desde = IsoDateFilter(method="filter_desde", label="desde (fecha local, incluida)")
-    hasta = IsoDateFilter(method="filter_hasta", label="hasta (fecha local, incluida)")
+    desde = IsoDateFilter(method="filter_desde", label="desde (fecha local de la sede, incluida)")
+    hasta = IsoDateFilter(method="filter_hasta", label="hasta (fecha local de la sede, incluida)")
     paciente = django_filters.ModelChoiceFilter(queryset=pacientes_visibles)
     veterinario = VeterinarioFilter()
+    sede = django_filters.ModelChoiceFilter(queryset=sedes_visibles)
 
     class Meta:
         model = Consulta
-        fields = ["paciente", "veterinario"]
+        fields = ["paciente", "veterinario", "sede"]
 
     def filter_desde(self, queryset, name, value):
-        return queryset.filter(fecha__gte=start_of_local_day(value))
+        return queryset.filter(en_fechas_locales("fecha", desde=value))
 
     def filter_hasta(self, queryset, name, value):
-        return queryset.filter(fecha__lt=start_of_local_day(value + datetime.timedelta(days=1)))
+        return queryset.filter(en_fechas_locales("fecha", hasta=value))
 
 
 class VacunaFilterSet(FilterSet):

@@ -22,6 +22,7 @@ from core.dates import validate_date_in_range
 from core.models import TimeStampedModel
 from core.validators import FECHA_FUTURA, not_in_future, positive
 from pacientes.models import Paciente
+from sedes.models import Sede
 
 # Tolerated difference between a client's clock and the server's for "not in the future" date-times.
 CLOCK_SKEW = timedelta(minutes=5)
@@ -47,6 +48,9 @@ class Consulta(TimeStampedModel):
         blank=True,
         related_name="consultas",
     )
+    # Where it took place: its local date (the `desde`/`hasta` filters) is read in the sede's
+    # zone. The record itself belongs to the organisation: every staff member sees it.
+    sede = models.ForeignKey(Sede, verbose_name=_("sede"), on_delete=models.PROTECT, related_name="consultas")
     fecha = models.DateTimeField(_("fecha"), default=timezone.now, validators=[validate_date_in_range])
     motivo = models.CharField(_("motivo"), max_length=255)
     anamnesis = models.TextField(_("anamnesis"), blank=True)

@@ -6,6 +6,7 @@ from rest_framework import serializers
 from accounts.selectors import veterinarios
 from api.serializers import CompiledModelSerializer, ModelSerializer, PrimaryKeyRelatedField
 from pacientes.serializers import PacienteSerializer
+from sedes.models import Sede
 
 from .models import Consulta, Vacuna
 from .services import CONSULTA_EDITABLE_FIELDS, VACUNA_EDITABLE_FIELDS
@@ -25,6 +26,7 @@ class ConsultaSerializer(CompiledModelSerializer):
             "paciente_nombre",
             "veterinario",
             "veterinario_nombre",
+            "sede",
             "cita",
             "fecha",
             "motivo",
@@ -41,6 +43,7 @@ class ConsultaSerializer(CompiledModelSerializer):
         read_only_fields = fields
 
 
+SEDE_DE_CONSULTA = _("Por defecto, la de su cita, o la única sede activa del veterinario o de la clínica.")
 
 
 class CargoSerializer(serializers.Serializer):
@@ -55,6 +58,7 @@ class CargoSerializer(serializers.Serializer):
 class ConsultaCreateSerializer(ModelSerializer):
     """What a vet sends to record a consulta (its veterinario is the caller)."""
 
+    sede = PrimaryKeyRelatedField(queryset=Sede.objects.all(), required=False, help_text=SEDE_DE_CONSULTA)
     productos = CargoSerializer(many=True, required=False, write_only=True)
 
     class Meta:
@@ -65,6 +69,8 @@ class ConsultaCreateSerializer(ModelSerializer):
 class ConsultaUpdateSerializer(ModelSerializer):
     """What a vet sends to change a consulta: it stays with its paciente (moving it would rewrite
     two histories)."""
+
+    sede = PrimaryKeyRelatedField(queryset=Sede.objects.all(), required=False)
 
     class Meta:
         model = Consulta

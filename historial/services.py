@@ -22,10 +22,12 @@ from accounts.selectors import es_veterinario_activo
 from core.services import delete_or_conflict, lock_rows, model_update, retry_on_deadlock, save_validated
 from pacientes.models import Paciente
 from pacientes.services import sync_peso
+from sedes.services import resolve_sede
 
 from .models import Consulta, Vacuna
 
 CONSULTA_EDITABLE_FIELDS = (
+    "sede",
     "cita",
     "fecha",
     "motivo",
@@ -81,6 +83,17 @@ def _check_veterinario(veterinario):
         )
 
 
+def sede_de_consulta(*, sede, cita, veterinario):
+    """Where a consulta took place: the sede named, else its cita's, else the vet's only
+    active sede, else the only active one (several and none of these: `sede` is required)."""
+    if sede is None and cita is not None:
+        sede = cita.sede
+    if sede is None and veterinario is not None:
+        sedes = list(veterinario.sedes.filter(activo=True)[:2])
+        sede = sedes[0] if len(sedes) == 1 else None
+    return resolve_sede(sede)
+
+
 def lock_paciente(paciente):
     """Serialises writes that recompute the paciente's derived weight (see the lock order above)."""
     return lock_rows(Paciente.objects.filter(pk=paciente.pk)).get()
@@ -96,6 +109,7 @@ def consulta_create(*, actor, paciente, veterinario=None, productos=None, **data
     _check_veterinario(veterinario)
     paciente = lock_paciente(paciente)
     fields = {k: v for k, v in data.items() if k in CONSULTA_EDITABLE_FIELDS}
+    fields["sede"] = sede_de_consulta(sede=fields.get("sede"), cita=fields.get("cita"), veterinario=veterinario)
     consulta = save_validated(Consulta(paciente=paciente, veterinario=veterinario, **fields), actor=actor)
     sync_peso(paciente=paciente, actor=actor)
     _cargar(actor=actor, origen=consulta, productos=productos)

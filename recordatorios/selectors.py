@@ -7,14 +7,14 @@ merges both with a SQL UNION so that pagination and ordering happen in the datab
 
 import datetime
 
-from django.db.models import CharField, DateField, F, IntegerField, OuterRef, Subquery, Value
-from django.db.models.functions import Concat, TruncDate
-from django.utils import timezone
+from django.db.models import CharField, F, IntegerField, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce, Concat
 
 from citas.models import ESTADOS_ACTIVOS, Cita
-from core.dates import start_of_local_day
-from historial.models import Vacuna
+from historial.models import Consulta, Vacuna
 from historial.selectors import later_dose_exists
+from sedes.models import CODIGO_PRINCIPAL, Sede
+from sedes.selectors import en_fechas_locales, fecha_local, zonas_de_sedes
 
 from .models import Recordatorio, TipoRecordatorio
 
@@ -29,6 +29,7 @@ COLUMNS = (
     "telefono",
     "vacuna",
     "cita",
+    "sede",
     "enviado_en",
 )
 
@@ -37,9 +38,18 @@ def _enviado_en(field):
     return Subquery(Recordatorio.objects.filter(**{field: OuterRef("pk")}).values("enviado_en")[:1])
 
 
-def vacunas_pendientes(*, desde: datetime.date, hasta: datetime.date):
-    """Doses due in [desde, hasta] that no later application replaced, of living, active pacientes."""
-    return (
+def sede_de_vacuna():
+    """The sede a dose's reminder comes from (a vacuna has none of its own): the one of the
+    paciente's latest consulta, else the default sede."""
+    ultima = Consulta.objects.filter(paciente=OuterRef("paciente")).order_by("-fecha", "-pk").values("sede")[:1]
+    defecto = Sede.objects.filter(codigo=CODIGO_PRINCIPAL).values("pk")[:1]
+    return Coalesce(Subquery(ultima), Subquery(defecto), output_field=IntegerField())
+
+
+def vacunas_pendientes(*, desde: datetime.date, hasta: datetime.date, sede=None):
+    """Doses due in [desde, hasta] that no later application replaced, of living, active
+    pacientes, with the sede they are reminded from (`sede_id_`; `sede`: only that one's)."""
+    vacunas = (
         Vacuna.objects.filter(
             proxima_dosis__gte=desde,
             proxima_dosis__lte=hasta,
@@ -48,16 +58,25 @@ def vacunas_pendientes(*, desde: datetime.date, hasta: datetime.date):
         )
         .filter(~later_dose_exists())
         .select_related("paciente", "paciente__propietario")
-        .annotate(enviado_en=_enviado_en("vacuna"))
+        .annotate(enviado_en=_enviado_en("vacuna"), sede_id_=sede_de_vacuna())
     )
+    return vacunas if sede is None else vacunas.filter(sede_id_=getattr(sede, "pk", sede))
 
 
-def citas_pendientes(*, inicio_desde: datetime.datetime, inicio_hasta: datetime.datetime):
-    """Active citas starting in [inicio_desde, inicio_hasta)."""
-    return (
-        Cita.objects.filter(estado__in=ESTADOS_ACTIVOS, inicio__gte=inicio_desde, inicio__lt=inicio_hasta)
-        .select_related("paciente", "paciente__propietario", "veterinario")
-        .annotate(enviado_en=_enviado_en("cita"))
+def citas_pendientes(*, inicio_desde=None, inicio_hasta=None, desde=None, hasta=None, sede=None, zonas=None):
+    """Active citas starting in [inicio_desde, inicio_hasta) (date-times), or on the local
+    dates `desde` to `hasta` of their sede's zone (both included); `sede`: only that one's."""
+    citas = Cita.objects.filter(estado__in=ESTADOS_ACTIVOS)
+    if inicio_desde is not None:
+        citas = citas.filter(inicio__gte=inicio_desde)
+    if inicio_hasta is not None:
+        citas = citas.filter(inicio__lt=inicio_hasta)
+    if desde is not None or hasta is not None:
+        citas = citas.filter(en_fechas_locales("inicio", desde=desde, hasta=hasta, zonas=zonas))
+    if sede is not None:
+        citas = citas.filter(sede=sede)
+    return citas.select_related("paciente", "paciente__propietario", "veterinario", "sede").annotate(
+        enviado_en=_enviado_en("cita")
     )
 
 
@@ -76,25 +95,34 @@ def _owner_columns(prefix):
     }
 
 
-def recordatorio_list(*, user, desde, hasta, tipo=None, enviado=None):
-    """The reminders of the window [desde, hasta] (local dates) the user may see, as rows of COLUMNS,
-    ordered by fecha then tipo. One SQL query (a UNION) per page, plus the count."""
+def recordatorio_list(*, user, desde, hasta, tipo=None, enviado=None, sede=None):
+    """The reminders of the window [desde, hasta] (local dates: a cita's in its sede's zone) the
+    user may see, as rows of COLUMNS, ordered by fecha then tipo. One SQL query (a UNION) per
+    page, plus the count, plus one for the sedes' zones."""
     none_int = Value(None, output_field=IntegerField())
-    vacunas = vacunas_pendientes(desde=desde, hasta=hasta).visible_to(user).annotate(
-        tipo_=Value(TipoRecordatorio.VACUNA, output_field=CharField()),
-        fecha=F("proxima_dosis"),
-        vacuna_id_=F("pk"),
-        cita_id_=none_int,
-        **_owner_columns("paciente__"),
+    zonas = zonas_de_sedes()
+    vacunas = (
+        vacunas_pendientes(desde=desde, hasta=hasta, sede=sede)
+        .visible_to(user)
+        .annotate(
+            tipo_=Value(TipoRecordatorio.VACUNA, output_field=CharField()),
+            fecha=F("proxima_dosis"),
+            vacuna_id_=F("pk"),
+            cita_id_=none_int,
+            **_owner_columns("paciente__"),
+        )
     )
-    citas = citas_pendientes(
-            inicio_desde=start_of_local_day(desde), inicio_hasta=start_of_local_day(hasta + datetime.timedelta(days=1))
-        ).visible_to(user).annotate(
-        tipo_=Value(TipoRecordatorio.CITA, output_field=CharField()),
-        fecha=TruncDate("inicio", tzinfo=timezone.get_current_timezone(), output_field=DateField()),
-        vacuna_id_=none_int,
-        cita_id_=F("pk"),
-        **_owner_columns("paciente__"),
+    citas = (
+        citas_pendientes(desde=desde, hasta=hasta, sede=sede, zonas=zonas)
+        .visible_to(user)
+        .annotate(
+            tipo_=Value(TipoRecordatorio.CITA, output_field=CharField()),
+            fecha=fecha_local("inicio", zonas=zonas),
+            vacuna_id_=none_int,
+            cita_id_=F("pk"),
+            sede_id_=F("sede_id"),
+            **_owner_columns("paciente__"),
+        )
     )
     if enviado is not None:
         vacunas = vacunas.filter(enviado_en__isnull=not enviado)
@@ -110,6 +138,7 @@ def recordatorio_list(*, user, desde, hasta, tipo=None, enviado=None):
         "telefono",
         "vacuna_id_",
         "cita_id_",
+        "sede_id_",
         "enviado_en",
     )
     parts = []

@@ -4,7 +4,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from api.serializers import DateField
+from api.serializers import DateField, PrimaryKeyRelatedField
+from sedes.models import Sede
 
 from .models import TipoRecordatorio
 from .selectors import COLUMNS as RECORDATORIO_COLUMNS
@@ -15,6 +16,7 @@ class RecordatorioQuerySerializer(serializers.Serializer):
     hasta = DateField(required=False, help_text=_("Fecha local final, incluida (por defecto, hoy + 14)."))
     tipo = serializers.ChoiceField(choices=TipoRecordatorio.choices, required=False)
     enviado = serializers.BooleanField(required=False, allow_null=True, default=None)
+    sede = PrimaryKeyRelatedField(queryset=Sede.objects.all(), required=False, allow_null=True, default=None)
 
     def validate(self, attrs):
         hoy = timezone.localdate()
@@ -44,6 +46,10 @@ class RecordatorioSerializer(serializers.Serializer):
     telefono = serializers.CharField(allow_blank=True)
     vacuna = serializers.IntegerField(required=False, help_text=_("Solo en recordatorios de tipo vacuna."))
     cita = serializers.IntegerField(required=False, help_text=_("Solo en recordatorios de tipo cita."))
+    sede = serializers.IntegerField(
+        allow_null=True,
+        help_text=_("La sede de la cita; para una vacuna, la de la última consulta del paciente."),
+    )
     enviado_en = serializers.DateTimeField(allow_null=True)
 
     def to_representation(self, row):

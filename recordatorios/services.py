@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from citas.models import Cita
 from core.validators import no_control_characters, strip_control_characters
 from historial.models import Vacuna
+from sedes.models import Sede
 
 from .models import Recordatorio, TipoRecordatorio
 from .selectors import citas_pendientes, vacunas_pendientes
@@ -53,19 +54,34 @@ def _una_linea(text) -> str:
     return strip_control_characters(str(text))
 
 
-def _linea_vacuna(vacuna):
-    return _("- %(paciente)s: vacuna «%(vacuna)s», próxima dosis el %(fecha)s.") % {
+def _en_sede(sede):
+    """"en <sede> (tel. <teléfono>)": where the owner goes, and whom to call."""
+    if sede is None:
+        return ""
+    if sede.telefono:
+        return _(" en %(sede)s (tel. %(telefono)s)") % {
+            "sede": _una_linea(sede.nombre),
+            "telefono": _una_linea(sede.telefono),
+        }
+    return _(" en %(sede)s") % {"sede": _una_linea(sede.nombre)}
+
+
+def _linea_vacuna(vacuna, sede=None):
+    return _("- %(paciente)s: vacuna «%(vacuna)s», próxima dosis el %(fecha)s%(sede)s.") % {
         "paciente": _una_linea(vacuna.paciente.nombre),
         "vacuna": _una_linea(vacuna.nombre),
         "fecha": vacuna.proxima_dosis.strftime("%d/%m/%Y"),
+        "sede": _en_sede(sede),
     }
 
 
 def _linea_cita(cita):
-    return _("- %(paciente)s: cita el %(fecha)s con %(vet)s (%(motivo)s).") % {
+    """The cita in its sede's local time, with the sede's name and phone."""
+    return _("- %(paciente)s: cita el %(fecha)s con %(vet)s%(sede)s (%(motivo)s).") % {
         "paciente": _una_linea(cita.paciente.nombre),
-        "fecha": timezone.localtime(cita.inicio).strftime("%d/%m/%Y a las %H:%M"),
+        "fecha": timezone.localtime(cita.inicio, cita.sede.zona).strftime("%d/%m/%Y a las %H:%M"),
         "vet": _una_linea(cita.veterinario.nombre_completo or cita.veterinario.email),
+        "sede": _en_sede(cita.sede),
         "motivo": _una_linea(cita.motivo),
     }
 
@@ -84,10 +100,15 @@ def email_utilizable(address) -> bool:
     return True
 
 
-def _email(cliente, items) -> EmailMessage:
+def _email(cliente, items, sedes=None) -> EmailMessage:
+    """One message per owner; `sedes` ({id: Sede}) names where each dose is given."""
     clinica = _una_linea(settings.CLINIC_NAME)
     nombre = _una_linea(cliente.nombre)
-    lineas = [_linea_vacuna(i) if isinstance(i, Vacuna) else _linea_cita(i) for i in items]
+    sedes = sedes or {}
+    lineas = [
+        _linea_vacuna(i, sedes.get(getattr(i, "sede_id_", None))) if isinstance(i, Vacuna) else _linea_cita(i)
+        for i in items
+    ]
     asunto = _("%(clinica)s: recordatorio para %(nombre)s") % {"clinica": clinica, "nombre": nombre}
     cuerpo = "\n".join(
         [
@@ -133,10 +154,11 @@ def enviar_recordatorios(*, dias=14, horas=24, dry_run=False, now=None, progreso
     for cliente_id in sorted(sin_email_valido):
         logger.warning("El cliente %s tiene un email no válido: sus recordatorios no se envían.", cliente_id)
 
+    sedes = Sede.objects.in_bulk()
     # `progreso` wraps the owners' iteration (the command's progress bar on a terminal).
     for cliente, items in (progreso or iter)(list(por_cliente.items())):
         try:
-            mensaje = _email(cliente, items)
+            mensaje = _email(cliente, items, sedes)
             enviado = True if dry_run else _enviar_y_marcar(mensaje, cliente, items, now)
         except Exception as exc:  # whatever one owner's data or mailbox does, the next owners get theirs
             fallo = Fallo(cliente=cliente.pk, motivo=type(exc).__name__)  # an exception's message may quote the address

@@ -54,6 +54,7 @@ UPDATED_SINCE = {
     "/api/v1/pagos/",
     "/api/v1/presupuestos/",
     "/api/v1/productos/",
+    "/api/v1/sedes/",
     "/api/v1/vacunas/",
 }
 # Computed rows (a UNION of vaccine doses and citas) with no id to keep a cursor on: page mode only.

@@ -6,6 +6,10 @@ object is), another `cliente` user, and an anonymous caller. Objects in the
 paths belong to the owner; the consultas and bloqueos in them are the
 veterinario's. A seventh caller, another veterinario, gets what the veterinario
 gets except where a row says otherwise (`other_vet`: the vet's own records).
+Two more are staff of another sede (a vet and a receptionist who work only at a
+second sede): they get what another vet and the receptionist get, except on the
+citas and horarios of the world's sede, invisible to them (`otra_sede`: their
+statuses, vet first).
 `test_every_endpoint_has_a_row` fails as soon as an endpoint exists without a
 row here.
 """
@@ -32,6 +36,7 @@ from facturacion import services as facturacion
 from facturacion.tests.factories import ImpuestoFactory, ProductoFactory, borrador_con_lineas, emitida
 from historial.tests.factories import ConsultaFactory, VacunaFactory
 from pacientes.tests.factories import PacienteFactory
+from sedes.tests.factories import SedeFactory, sede_principal
 
 CALLERS = ("admin", "veterinario", "recepcionista", "owner", "other", "anonymous")
 
@@ -46,6 +51,8 @@ class Row:
     # Status for another veterinario (not the one whose consulta or bloqueo is in the path);
     # None: the veterinario's.
     other_vet: int | None = None
+    # (vet, receptionist) of another sede; None: what another vet and the receptionist get.
+    otra_sede: tuple | None = None
 
     def __post_init__(self):
         assert len(self.expected) == len(CALLERS), self.path
@@ -69,7 +76,17 @@ def nuevo_paciente(world):
 
 def nuevo_usuario(world):
     world.seq += 1
-    return {"email": f"nuevo{world.seq}@clinica.test", "rol": "recepcionista", "password": "Clave-Muy-Segura-1"}
+    return {
+        "email": f"nuevo{world.seq}@clinica.test",
+        "rol": "recepcionista",
+        "password": "Clave-Muy-Segura-1",
+        "sedes": [world.sede.id],
+    }
+
+
+def nueva_sede(world):
+    world.seq += 1
+    return {"nombre": f"Sede nueva {world.seq}", "codigo": f"N{world.seq}", "zona_horaria": "Atlantic/Canary"}
 
 
 def nueva_consulta(world):
@@ -82,6 +99,7 @@ def nueva_vacuna(world):
 
 def nueva_cita(world):
     return {
+        "sede": world.sede.id,
         "paciente": world.paciente.id,
         "veterinario": world.users["veterinario"].id,
         "inicio": manana_a_las(16).isoformat(),
@@ -100,7 +118,13 @@ def dia_de_manana():
 def nuevo_horario(world):
     otro_dia = (dia_de_manana() + 3) % 7  # never the day of the world's own horario row
     vet = world.users["veterinario"].id
-    return {"veterinario": vet, "dia_semana": otro_dia, "hora_inicio": "09:00", "hora_fin": "13:00"}
+    return {
+        "veterinario": vet,
+        "sede": world.sede.id,
+        "dia_semana": otro_dia,
+        "hora_inicio": "09:00",
+        "hora_fin": "13:00",
+    }
 
 
 def nuevo_bloqueo(world):
@@ -134,7 +158,7 @@ def nuevo_producto(world):
 
 
 def nueva_factura(world):
-    return {"cliente": world.cliente.id, "notas": "nueva"}
+    return {"cliente": world.cliente.id, "sede": world.ids["sede"], "notas": "nueva"}
 
 
 def nuevo_pago(world):
@@ -150,6 +174,7 @@ STAFF_READ = statuses(200, 200, 200, 403, 403)
 CLINICAL_WRITE = statuses(200, 200, 403, 403, 403)
 STAFF_WRITE_OWNER_403 = statuses(200, 200, 200, 403, 403)
 ADMIN_DELETE = statuses(204, 403, 403, 403, 403)
+INVISIBLE = (404, 404)  # a cita or horario of a sede the caller does not work at
 
 ROWS = [
     # --- auth
@@ -171,6 +196,13 @@ ROWS = [
     ),
     Row("PATCH", "/api/v1/usuarios/{usuario}/", ADMIN_ONLY_LIST, lambda w: {"nombre": "Otro"}),
     Row("DELETE", "/api/v1/usuarios/{usuario}/", statuses(204, 403, 403, 403, 403)),
+    # --- sedes (owners read the active ones that take online bookings)
+    Row("GET", "/api/v1/sedes/", LIST_ALL),
+    Row("POST", "/api/v1/sedes/", statuses(201, 403, 403, 403, 403), nueva_sede),
+    Row("GET", "/api/v1/sedes/{sede}/", LIST_ALL),
+    Row("PUT", "/api/v1/sedes/{sede}/", ADMIN_ONLY_LIST, lambda w: {**nueva_sede(w), "codigo": "PRAL"}),
+    Row("PATCH", "/api/v1/sedes/{sede}/", ADMIN_ONLY_LIST, lambda w: {"telefono": "928000000"}),
+    Row("DELETE", "/api/v1/sedes/{sede_vacia}/", ADMIN_DELETE),
     # --- clientes
     Row("GET", "/api/v1/clientes/", LIST_ALL),
     Row("POST", "/api/v1/clientes/", statuses(201, 403, 201, 403, 403), nuevo_cliente),
@@ -204,22 +236,35 @@ ROWS = [
     Row("DELETE", "/api/v1/vacunas/{vacuna}/", ADMIN_DELETE),
     # --- citas
     Row("GET", "/api/v1/citas/", LIST_ALL),
-    Row("POST", "/api/v1/citas/", statuses(201, 201, 201, 201, 400), nueva_cita),
-    Row("GET", "/api/v1/citas/{cita}/", READ_ALL_SCOPED),
-    Row("PUT", "/api/v1/citas/{cita}/", STAFF_WRITE_OWNER_403, cita_editada),
-    Row("PATCH", "/api/v1/citas/{cita}/", STAFF_WRITE_OWNER_403, lambda w: {"notas": "Traer cartilla"}),
+    # staff of another sede may not book at this one (400 sede_no_permitida)
+    Row("POST", "/api/v1/citas/", statuses(201, 201, 201, 201, 400), nueva_cita, otra_sede=(400, 400)),
+    Row("GET", "/api/v1/citas/{cita}/", READ_ALL_SCOPED, otra_sede=INVISIBLE),
+    Row("PUT", "/api/v1/citas/{cita}/", STAFF_WRITE_OWNER_403, cita_editada, otra_sede=INVISIBLE),
+    Row(
+        "PATCH",
+        "/api/v1/citas/{cita}/",
+        STAFF_WRITE_OWNER_403,
+        lambda w: {"notas": "Traer cartilla"},
+        otra_sede=INVISIBLE,
+    ),
     Row("DELETE", "/api/v1/citas/{cita}/", ADMIN_DELETE),
-    Row("POST", "/api/v1/citas/{cita}/confirmar/", STAFF_WRITE_OWNER_403),
-    Row("POST", "/api/v1/citas/{cita}/iniciar/", STAFF_WRITE_OWNER_403),
-    Row("POST", "/api/v1/citas/{cita_en_curso}/completar/", STAFF_WRITE_OWNER_403),
-    Row("POST", "/api/v1/citas/{cita}/cancelar/", statuses(200, 200, 200, 200, 404), lambda w: {"motivo": "viaje"}),
-    Row("POST", "/api/v1/citas/{cita}/no-asistio/", STAFF_WRITE_OWNER_403),
+    Row("POST", "/api/v1/citas/{cita}/confirmar/", STAFF_WRITE_OWNER_403, otra_sede=INVISIBLE),
+    Row("POST", "/api/v1/citas/{cita}/iniciar/", STAFF_WRITE_OWNER_403, otra_sede=INVISIBLE),
+    Row("POST", "/api/v1/citas/{cita_en_curso}/completar/", STAFF_WRITE_OWNER_403, otra_sede=INVISIBLE),
+    Row(
+        "POST",
+        "/api/v1/citas/{cita}/cancelar/",
+        statuses(200, 200, 200, 200, 404),
+        lambda w: {"motivo": "viaje"},
+        otra_sede=INVISIBLE,
+    ),
+    Row("POST", "/api/v1/citas/{cita}/no-asistio/", STAFF_WRITE_OWNER_403, otra_sede=INVISIBLE),
     Row("GET", "/api/v1/citas/disponibilidad/?veterinario={veterinario}&fecha=2031-05-05", LIST_ALL),
     Row("GET", "/api/v1/veterinarios/", LIST_ALL),
     # --- horarios
     Row("GET", "/api/v1/horarios/", STAFF_READ),
     Row("POST", "/api/v1/horarios/", statuses(201, 403, 403, 403, 403), nuevo_horario),
-    Row("GET", "/api/v1/horarios/{horario}/", STAFF_READ),
+    Row("GET", "/api/v1/horarios/{horario}/", STAFF_READ, otra_sede=INVISIBLE),
     Row("PUT", "/api/v1/horarios/{horario}/", STAFF_ONLY, nuevo_horario),
     Row("PATCH", "/api/v1/horarios/{horario}/", STAFF_ONLY, lambda w: {"hora_fin": "15:00"}),
     Row("DELETE", "/api/v1/horarios/{horario}/", ADMIN_DELETE),
@@ -247,31 +292,45 @@ ROWS = [
     Row("DELETE", "/api/v1/productos/{producto_libre}/", ADMIN_DELETE),
     # --- facturas (the owner's: one emitted, one borrador the owner never sees)
     Row("GET", "/api/v1/facturas/", LIST_ALL),
-    Row("POST", "/api/v1/facturas/", statuses(201, 201, 201, 403, 403), nueva_factura),
-    Row("GET", "/api/v1/facturas/{factura}/", READ_ALL_SCOPED),
-    Row("PUT", "/api/v1/facturas/{factura_borrador}/", STAFF_WRITE_OWNER_403, nueva_factura),
-    Row("PATCH", "/api/v1/facturas/{factura_borrador}/", STAFF_WRITE_OWNER_403, lambda w: {"notas": "x"}),
+    Row("POST", "/api/v1/facturas/", statuses(201, 201, 201, 403, 403), nueva_factura, otra_sede=(400, 400)),
+    Row("GET", "/api/v1/facturas/{factura}/", READ_ALL_SCOPED, otra_sede=INVISIBLE),
+    Row("PUT", "/api/v1/facturas/{factura_borrador}/", STAFF_WRITE_OWNER_403, nueva_factura, otra_sede=INVISIBLE),
+    Row(
+        "PATCH",
+        "/api/v1/facturas/{factura_borrador}/",
+        STAFF_WRITE_OWNER_403,
+        lambda w: {"notas": "x"},
+        otra_sede=INVISIBLE,
+    ),
     Row("DELETE", "/api/v1/facturas/{factura_borrador}/", ADMIN_DELETE),
-    Row("POST", "/api/v1/facturas/{factura_borrador}/emitir/", STAFF_WRITE_OWNER_403),
-    Row("POST", "/api/v1/facturas/{factura}/rectificar/", statuses(201, 201, 201, 403, 403)),
-    Row("GET", "/api/v1/facturas/{factura}/pdf/", READ_ALL_SCOPED),
-    Row("GET", "/api/v1/facturas/verificar-cadena/?sede={sede}", STAFF_READ),
+    Row("POST", "/api/v1/facturas/{factura_borrador}/emitir/", STAFF_WRITE_OWNER_403, otra_sede=INVISIBLE),
+    Row("POST", "/api/v1/facturas/{factura}/rectificar/", statuses(201, 201, 201, 403, 403), otra_sede=INVISIBLE),
+    Row("GET", "/api/v1/facturas/{factura}/pdf/", READ_ALL_SCOPED, otra_sede=INVISIBLE),
+    Row("GET", "/api/v1/facturas/verificar-cadena/?sede={sede}", STAFF_READ, otra_sede=(400, 400)),
     Row("GET", "/api/v1/facturas/resumen/", STAFF_READ),
     # --- pagos (never edited)
     Row("GET", "/api/v1/pagos/", LIST_ALL),
-    Row("POST", "/api/v1/pagos/", statuses(201, 201, 201, 403, 403), nuevo_pago),
-    Row("GET", "/api/v1/pagos/{pago}/", READ_ALL_SCOPED),
+    Row("POST", "/api/v1/pagos/", statuses(201, 201, 201, 403, 403), nuevo_pago, otra_sede=(400, 400)),
+    Row("GET", "/api/v1/pagos/{pago}/", READ_ALL_SCOPED, otra_sede=INVISIBLE),
     Row("DELETE", "/api/v1/pagos/{pago}/", ADMIN_DELETE),
     # --- presupuestos
     Row("GET", "/api/v1/presupuestos/", LIST_ALL),
-    Row("POST", "/api/v1/presupuestos/", statuses(201, 201, 201, 403, 403), nueva_factura),
-    Row("GET", "/api/v1/presupuestos/{presupuesto}/", READ_ALL_SCOPED),
-    Row("PUT", "/api/v1/presupuestos/{presupuesto}/", STAFF_WRITE_OWNER_403, nueva_factura),
-    Row("PATCH", "/api/v1/presupuestos/{presupuesto}/", STAFF_WRITE_OWNER_403, lambda w: {"notas": "x"}),
+    Row("POST", "/api/v1/presupuestos/", statuses(201, 201, 201, 403, 403), nueva_factura, otra_sede=(400, 400)),
+    Row("GET", "/api/v1/presupuestos/{presupuesto}/", READ_ALL_SCOPED, otra_sede=INVISIBLE),
+    Row("PUT", "/api/v1/presupuestos/{presupuesto}/", STAFF_WRITE_OWNER_403, nueva_factura, otra_sede=INVISIBLE),
+    Row(
+        "PATCH",
+        "/api/v1/presupuestos/{presupuesto}/",
+        STAFF_WRITE_OWNER_403,
+        lambda w: {"notas": "x"},
+        otra_sede=INVISIBLE,
+    ),
     Row("DELETE", "/api/v1/presupuestos/{presupuesto}/", ADMIN_DELETE),
-    Row("POST", "/api/v1/presupuestos/{presupuesto}/aceptar/", STAFF_WRITE_OWNER_403),
-    Row("POST", "/api/v1/presupuestos/{presupuesto}/rechazar/", STAFF_WRITE_OWNER_403),
-    Row("POST", "/api/v1/presupuestos/{presupuesto}/facturar/", statuses(201, 201, 201, 403, 403)),
+    Row("POST", "/api/v1/presupuestos/{presupuesto}/aceptar/", STAFF_WRITE_OWNER_403, otra_sede=INVISIBLE),
+    Row("POST", "/api/v1/presupuestos/{presupuesto}/rechazar/", STAFF_WRITE_OWNER_403, otra_sede=INVISIBLE),
+    Row(
+        "POST", "/api/v1/presupuestos/{presupuesto}/facturar/", statuses(201, 201, 201, 403, 403), otra_sede=INVISIBLE
+    ),
 ]
 
 
@@ -280,6 +339,8 @@ class World:
 
     def __init__(self):
         self.seq = 0
+        self.sede = sede_principal()
+        otra_sede = SedeFactory(zona_horaria="Atlantic/Canary")
         self.cliente = ClienteConUsuarioFactory()
         otro = ClienteConUsuarioFactory()
         self.users = {
@@ -289,6 +350,8 @@ class World:
             "owner": self.cliente.usuario,
             "other": otro.usuario,
             "other_vet": UserFactory(rol=Rol.VETERINARIO),
+            "vet_otra_sede": UserFactory(rol=Rol.VETERINARIO, sedes=[otra_sede]),
+            "recep_otra_sede": UserFactory(rol=Rol.RECEPCIONISTA, sedes=[otra_sede]),
         }
         self.paciente = PacienteFactory(propietario=self.cliente)
         self.spare_user = UserFactory(rol=Rol.RECEPCIONISTA)
@@ -313,6 +376,8 @@ class World:
             ).id,
             "bloqueo": BloqueoFactory(veterinario=vet, inicio=manana_a_las(18), fin=manana_a_las(19)).id,
             "veterinario": vet.id,
+            "sede": self.sede.id,
+            "sede_vacia": SedeFactory().id,
             "usuario": self.spare_user.id,
             "cliente": self.cliente.id,
             "cliente_sin_pacientes": ClienteFactory().id,
@@ -352,7 +417,7 @@ class World:
 
 CASES = [
     pytest.param(row, caller, id=f"{row.id} as {caller}")
-    for row, caller in itertools.product(ROWS, (*CALLERS, "other_vet"))
+    for row, caller in itertools.product(ROWS, (*CALLERS, "other_vet", "vet_otra_sede", "recep_otra_sede"))
 ]
 
 
@@ -365,8 +430,12 @@ def test_role_table(row, caller):
 
     response = getattr(world.client(caller), row.method.lower())(path, data, format="json")
 
+    other_vet = row.expected[CALLERS.index("veterinario")] if row.other_vet is None else row.other_vet
     if caller == "other_vet":
-        expected = row.expected[CALLERS.index("veterinario")] if row.other_vet is None else row.other_vet
+        expected = other_vet
+    elif caller in ("vet_otra_sede", "recep_otra_sede"):
+        default = (other_vet, row.expected[CALLERS.index("recepcionista")])
+        expected = (row.otra_sede or default)[caller == "recep_otra_sede"]
     else:
         expected = row.expected[CALLERS.index(caller)]
     assert response.status_code == expected, response.content[:300]

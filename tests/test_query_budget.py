@@ -18,11 +18,14 @@ from facturacion import services as facturacion
 from facturacion.tests.factories import ProductoFactory, emitida
 from historial.tests.factories import ConsultaFactory, VacunaFactory
 from pacientes.tests.factories import PacienteFactory
+from sedes.tests.factories import SedeFactory
 
-# Endpoint -> the most queries one request may run (auth user + count + page + joins).
+# Endpoint -> the most queries one request may run (auth user + count + page + joins; the users'
+# sedes are one more, prefetched; the reminders read the sedes' zones once).
 BUDGET = {
-    "/api/v1/usuarios/": 3,
-    "/api/v1/veterinarios/": 3,
+    "/api/v1/usuarios/": 4,
+    "/api/v1/veterinarios/": 4,
+    "/api/v1/sedes/": 3,
     "/api/v1/clientes/": 3,
     "/api/v1/clientes/{cliente}/pacientes/": 4,
     "/api/v1/pacientes/": 3,
@@ -31,7 +34,7 @@ BUDGET = {
     "/api/v1/citas/": 3,
     "/api/v1/horarios/": 3,
     "/api/v1/bloqueos/": 3,
-    "/api/v1/recordatorios/": 3,
+    "/api/v1/recordatorios/": 4,
     "/api/v1/impuestos/": 3,
     "/api/v1/productos/": 3,
     "/api/v1/facturas/": 4,  # + the lines of the page's facturas
@@ -62,6 +65,7 @@ def dataset(db):
         HorarioFactory(veterinario=VeterinarioFactory())
         UserFactory(rol=Rol.RECEPCIONISTA)
         ClienteFactory()
+        SedeFactory()
         lineas = [{"producto": ProductoFactory(), "cantidad": 1}, {"producto": ProductoFactory(), "cantidad": 2}]
         factura = emitida(actor=admin, cliente=cliente, lineas=lineas)
         facturacion.pago_create(actor=admin, factura=factura, importe=Decimal("1.00"))

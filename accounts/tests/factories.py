@@ -2,7 +2,7 @@ import factory
 
 from accounts.models import Rol, User
 from accounts.roles import sync_user_group
-from sedes.selectors import sede_por_defecto
+from sedes.tests.factories import sede_principal
 
 DEFAULT_PASSWORD = "Cl1nica-Segura-2026"
 
@@ -31,7 +31,7 @@ class UserFactory(factory.django.DjangoModelFactory):
         (as `usuario_create` does while it is the only one)."""
         if not create or obj.rol not in (Rol.VETERINARIO, Rol.RECEPCIONISTA):
             return
-        obj.sedes.set(extracted if extracted is not None else [sede_por_defecto()])
+        obj.sedes.set(extracted if extracted is not None else [sede_principal()])
 
 
 class AdminFactory(UserFactory):

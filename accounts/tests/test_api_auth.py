@@ -200,7 +200,7 @@ def test_me_returns_the_contract_fields(client_for, cliente_user):
 
     assert response.status_code == 200
     body = response.json()
-    assert set(body) == {"id", "email", "nombre", "apellidos", "telefono", "rol", "cliente"}
+    assert set(body) == {"id", "email", "nombre", "apellidos", "telefono", "rol", "cliente", "sedes"}
     assert body["rol"] == "cliente"
     assert body["cliente"] == cliente_user.cliente.id
 

@@ -3,6 +3,7 @@ import pytest
 from accounts.models import Rol, User
 from accounts.tests.factories import UserFactory
 from clientes.tests.factories import ClienteFactory
+from sedes.tests.factories import SedeFactory, sede_principal
 from tests.errors import error_codes
 
 pytestmark = pytest.mark.django_db
@@ -220,4 +221,58 @@ def test_veterinarios_lists_active_vets_for_every_rol(client_for, user_of_rol):
         assert response.status_code == 200
         results = response.json()["results"]
         assert [v["id"] for v in results] == [users[Rol.VETERINARIO].id]
-        assert set(results[0]) == {"id", "nombre", "apellidos"}
+        assert set(results[0]) == {"id", "nombre", "apellidos", "sedes"}
+
+
+# --- sedes ----------------------------------------------------------------------------------
+
+
+def test_with_one_active_sede_a_new_vet_works_there(admin_api):
+    response = admin_api.post(URL, {"email": "v@clinica.test", "rol": "veterinario", "password": STRONG}, format="json")
+
+    assert response.status_code == 201, response.json()
+    assert response.json()["sedes"] == [sede_principal().id]
+
+
+def test_with_several_active_sedes_a_vet_needs_one(admin_api):
+    SedeFactory()
+
+    response = admin_api.post(URL, {"email": "v@clinica.test", "rol": "veterinario", "password": STRONG}, format="json")
+
+    assert response.status_code == 400
+    assert error_codes(response) == {"sedes": ["required"]}
+
+
+def test_a_user_works_at_the_sedes_given_and_the_lists_filter_by_sede(admin_api, api_client):
+    canarias = SedeFactory()
+    response = admin_api.post(
+        URL,
+        {"email": "v@clinica.test", "rol": "veterinario", "password": STRONG, "sedes": [canarias.id]},
+        format="json",
+    )
+    vet_id = response.json()["id"]
+
+    en_canarias = admin_api.get(URL, {"sede": canarias.id}).json()["results"]
+    veterinarios = api_client("cliente").get("/api/v1/veterinarios/", {"sede": canarias.id}).json()["results"]
+
+    assert response.json()["sedes"] == [canarias.id]
+    assert [u["id"] for u in en_canarias] == [vet_id]
+    assert [(v["id"], v["sedes"]) for v in veterinarios] == [(vet_id, [canarias.id])]
+
+
+def test_an_admin_or_a_cliente_keeps_no_sedes(admin_api):
+    vet = UserFactory(rol=Rol.VETERINARIO)
+
+    response = admin_api.patch(f"{URL}{vet.id}/", {"rol": "admin"}, format="json")
+
+    assert response.status_code == 200
+    assert response.json()["sedes"] == []
+
+
+def test_me_lists_the_callers_sedes(client_for):
+    canarias = SedeFactory()
+    vet = UserFactory(rol=Rol.VETERINARIO, sedes=[sede_principal(), canarias])
+
+    response = client_for(vet).get("/api/v1/auth/me/")
+
+    assert sorted(response.json()["sedes"]) == sorted([sede_principal().id, canarias.id])

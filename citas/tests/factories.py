@@ -6,6 +6,7 @@ from django.utils import timezone
 from accounts.tests.factories import VeterinarioFactory
 from citas.models import Bloqueo, Cita, EstadoCita, HorarioAtencion
 from pacientes.tests.factories import PacienteFactory
+from sedes.tests.factories import sede_principal
 
 
 def manana_a_las(hora, minuto=0):
@@ -18,6 +19,7 @@ class CitaFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Cita
 
+    sede = factory.LazyFunction(sede_principal)
     paciente = factory.SubFactory(PacienteFactory)
     veterinario = factory.SubFactory(VeterinarioFactory)
     inicio = factory.Sequence(lambda n: manana_a_las(9) + datetime.timedelta(days=n))
@@ -30,6 +32,7 @@ class HorarioFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = HorarioAtencion
 
+    sede = factory.LazyFunction(sede_principal)
     veterinario = factory.SubFactory(VeterinarioFactory)
     dia_semana = 0
     hora_inicio = datetime.time(9, 0)

@@ -1,4 +1,5 @@
 import datetime
+import zoneinfo
 
 import pytest
 from django.utils import timezone
@@ -8,6 +9,7 @@ from accounts.tests.factories import UserFactory, VeterinarioFactory
 from citas.models import Cita, EstadoCita
 from citas.tests.factories import BloqueoFactory, CitaFactory, manana_a_las
 from pacientes.tests.factories import PacienteFactory
+from sedes.models import Sede
 from tests.errors import error_code, error_codes
 
 pytestmark = pytest.mark.django_db
@@ -454,9 +456,9 @@ def test_desde_hasta_select_starts_in_the_half_open_range(recepcion):
         ("Pacific/Auckland", datetime.date(2031, 9, 28)),  # far from UTC, DST starts
     ],
 )
-def test_fecha_filter_uses_the_clinics_local_day(recepcion, settings, zona, dia):
-    settings.TIME_ZONE = zona
-    tz = timezone.get_current_timezone()
+def test_fecha_filter_uses_the_sedes_local_day(recepcion, zona, dia):
+    Sede.objects.filter(codigo="PRAL").update(zona_horaria=zona)
+    tz = zoneinfo.ZoneInfo(zona)
     start = datetime.datetime.combine(dia, datetime.time(0, 0), tzinfo=tz)
     last_minute = datetime.datetime.combine(dia, datetime.time(23, 30), tzinfo=tz)
     next_day = datetime.datetime.combine(dia + datetime.timedelta(days=1), datetime.time(0, 0), tzinfo=tz)

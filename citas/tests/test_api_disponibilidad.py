@@ -7,6 +7,7 @@ from accounts.models import Rol
 from accounts.tests.factories import UserFactory, VeterinarioFactory
 from citas.models import EstadoCita
 from citas.tests.factories import BloqueoFactory, CitaFactory, HorarioFactory
+from sedes.tests.factories import zona_de_la_sede_principal
 
 pytestmark = pytest.mark.django_db
 
@@ -127,20 +128,20 @@ def test_nothing_in_the_past(api, vet):
 
 
 @pytest.mark.parametrize("zona", ["America/Bogota", "Europe/Madrid", "Asia/Tokyo"])
-def test_slots_are_local_times_of_the_clinic(api, vet, settings, zona):
-    settings.TIME_ZONE = zona
+def test_slots_are_local_times_of_the_sede(api, vet, settings, zona):
+    tz = zona_de_la_sede_principal(zona)
     settings.SLOT_MINUTES = 60
     HorarioFactory(veterinario=vet, dia_semana=0, hora_inicio=datetime.time(9), hora_fin=datetime.time(11))
 
     response = api.get(URL, {"veterinario": vet.id, "fecha": LUNES.isoformat(), "duracion": 60})
 
     starts = [datetime.datetime.fromisoformat(h["inicio"]) for h in response.json()["huecos"]]
-    assert [s.astimezone(timezone.get_current_timezone()).hour for s in starts] == [9, 10]
-    assert starts[0].utcoffset() == timezone.get_current_timezone().utcoffset(starts[0].replace(tzinfo=None))
+    assert [s.astimezone(tz).hour for s in starts] == [9, 10]
 
 
 def test_dst_change_day_in_madrid(api, vet, settings):
     settings.TIME_ZONE = "Europe/Madrid"
+    zona_de_la_sede_principal("Europe/Madrid")
     settings.SLOT_MINUTES = 60
     domingo = datetime.date(2031, 3, 30)  # 02:00 -> 03:00
     HorarioFactory(veterinario=vet, dia_semana=6, hora_inicio=datetime.time(1), hora_fin=datetime.time(5))

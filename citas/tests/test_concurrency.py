@@ -17,6 +17,7 @@ from core.exceptions import Conflict
 from core.services import lock_rows, retry_on_deadlock
 from pacientes.models import Paciente
 from pacientes.tests.factories import PacienteFactory
+from sedes.tests.factories import sede_principal
 
 pytestmark = [
     pytest.mark.postgres,
@@ -74,6 +75,7 @@ def test_the_database_itself_refuses_overlapping_active_citas():
 
     with pytest.raises(IntegrityError), transaction.atomic():
         Cita.objects.create(
+            sede=sede_principal(),
             paciente=PacienteFactory(),
             veterinario=existing.veterinario,
             inicio=manana_a_las(10, 30),
@@ -83,6 +85,7 @@ def test_the_database_itself_refuses_overlapping_active_citas():
 
     with pytest.raises(IntegrityError), transaction.atomic():
         Cita.objects.create(
+            sede=sede_principal(),
             paciente=existing.paciente,
             veterinario=VeterinarioFactory(),
             inicio=manana_a_las(10, 30),
@@ -96,6 +99,7 @@ def test_an_overlap_only_the_database_saw_is_a_409_with_the_code_of_its_constrai
     # Given a cita, and another one sharing its vet or its paciente that the checks did not see
     existing = CitaFactory(inicio=manana_a_las(10), fin=manana_a_las(11))
     rival = Cita(
+        sede=existing.sede,
         paciente=existing.paciente if shared == "paciente" else PacienteFactory(),
         veterinario=existing.veterinario if shared == "veterinario" else VeterinarioFactory(),
         inicio=manana_a_las(10, 30),
@@ -116,6 +120,7 @@ def test_the_database_allows_back_to_back_and_cancelled_overlaps():
     existing = CitaFactory(inicio=manana_a_las(10), fin=manana_a_las(11))
 
     Cita.objects.create(
+        sede=sede_principal(),
         paciente=PacienteFactory(),
         veterinario=existing.veterinario,
         inicio=manana_a_las(11),
@@ -123,6 +128,7 @@ def test_the_database_allows_back_to_back_and_cancelled_overlaps():
         motivo="x",
     )
     Cita.objects.create(
+        sede=sede_principal(),
         paciente=PacienteFactory(),
         veterinario=existing.veterinario,
         inicio=manana_a_las(10),

@@ -15,6 +15,7 @@ from facturacion.services import verificar_cadena
 from historial.models import Vacuna
 from historial.selectors import vacuna_list, vacunas_vencidas
 from pacientes.models import Paciente
+from sedes.models import Sede
 
 pytestmark = pytest.mark.django_db
 
@@ -46,10 +47,16 @@ def test_fills_an_empty_database_and_prints_the_logins(settings):
     assert Paciente.history.filter(history_type="+").count() == 80
     assert Cita.history.count() == Cita.objects.count()
     assert Vacuna.objects.exists()
+    # a chain of two sedes an hour apart, each with its agenda, one vet working at both
+    assert {s.zona_horaria for s in Sede.objects.all()} == {"Europe/Madrid", "Atlantic/Canary"}
+    assert {c.sede.codigo for c in Cita.objects.select_related("sede")} == {"PRAL", "LPA"}
+    assert User.objects.filter(sedes__codigo="PRAL").filter(sedes__codigo="LPA").filter(rol=Rol.VETERINARIO).exists()
     # billing: a catalogue, emitted, paid and rectified invoices, one chain that verifies
     assert Producto.objects.count() == 6
     assert {f.estado for f in Factura.objects.all()} == {"borrador", "emitida", "pagada", "anulada"}
-    assert verificar_cadena(sede=Factura.objects.first().sede) == {"valida": True, "primera_rota": None}
+    for sede in Sede.objects.all():
+        assert verificar_cadena(sede=sede) == {"valida": True, "primera_rota": None}
+    assert {f.codigo.split("-")[0] for f in Factura.objects.exclude(codigo="")} == {"PRAL", "LPA"}
     for user in User.objects.all():
         assert user.email in out.getvalue()
 

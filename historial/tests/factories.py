@@ -6,12 +6,14 @@ from django.utils import timezone
 from accounts.tests.factories import VeterinarioFactory
 from historial.models import Consulta, Vacuna
 from pacientes.tests.factories import PacienteFactory
+from sedes.tests.factories import sede_principal
 
 
 class ConsultaFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Consulta
 
+    sede = factory.LazyFunction(sede_principal)
     paciente = factory.SubFactory(PacienteFactory)
     veterinario = factory.SubFactory(VeterinarioFactory)
     fecha = factory.LazyFunction(lambda: timezone.now() - datetime.timedelta(days=1))

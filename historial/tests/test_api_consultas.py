@@ -9,6 +9,7 @@ from accounts.tests.factories import VeterinarioFactory
 from historial.models import Consulta
 from historial.tests.factories import ConsultaFactory
 from pacientes.tests.factories import PacienteFactory
+from sedes.tests.factories import zona_de_la_sede_principal
 from tests.errors import error_codes
 
 pytestmark = pytest.mark.django_db
@@ -236,9 +237,8 @@ def test_filters_paciente_and_veterinario(client_for, veterinario):
     assert [c["id"] for c in api.get(URL, {"paciente": mia.paciente_id}).json()["results"]] == [mia.id]
 
 
-def test_desde_hasta_are_local_dates_with_both_ends_included(client_for, veterinario, settings):
-    settings.TIME_ZONE = "America/Mexico_City"
-    zona = timezone.get_current_timezone()
+def test_desde_hasta_are_local_dates_of_the_sede_with_both_ends_included(client_for, veterinario):
+    zona = zona_de_la_sede_principal("America/Mexico_City")
     dentro_tarde = ConsultaFactory(fecha=datetime.datetime(2025, 3, 10, 23, 30, tzinfo=zona))
     dentro_manana = ConsultaFactory(fecha=datetime.datetime(2025, 3, 9, 0, 10, tzinfo=zona))
     ConsultaFactory(fecha=datetime.datetime(2025, 3, 11, 0, 5, tzinfo=zona))

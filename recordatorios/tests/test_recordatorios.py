@@ -18,6 +18,7 @@ from historial.tests.factories import VacunaFactory
 from pacientes.tests.factories import PacienteFactory
 from recordatorios.models import Recordatorio
 from recordatorios.services import enviar_recordatorios
+from sedes.tests.factories import sede_principal
 
 pytestmark = pytest.mark.django_db
 
@@ -83,6 +84,7 @@ def test_item_shape(recepcion):
         "email": "ana@correo.test",
         "telefono": "600",
         "vacuna": vacuna.id,
+        "sede": sede_principal().id,
         "enviado_en": None,
     }
 
@@ -154,7 +156,8 @@ def test_constant_number_of_queries(recepcion, django_assert_max_num_queries, pa
         vacuna_que_vence(i % 14)
         cita_en(2 + i)
 
-    with django_assert_max_num_queries(3):
+    # the caller, the count, the page, and the sedes' zones (recordatorios.selectors)
+    with django_assert_max_num_queries(4):
         response = recepcion.get(URL, {"page_size": page_size})
 
     assert response.json()["count"] == 60

@@ -11,16 +11,18 @@ from django.core import mail
 from django.core.mail.backends import locmem
 from django.utils import timezone
 
+from accounts.tests.factories import VeterinarioFactory
 from citas.models import EstadoCita
 from citas.tests.factories import CitaFactory
 from clientes.models import Cliente
 from clientes.tests.factories import ClienteFactory
 from historial import services as historial_services
-from historial.tests.factories import VacunaFactory
+from historial.tests.factories import ConsultaFactory, VacunaFactory
 from pacientes.tests.factories import PacienteFactory
 from recordatorios.models import Recordatorio, TipoRecordatorio
 from recordatorios.services import email_utilizable, enviar_recordatorios
 from recordatorios.tests.factories import RecordatorioFactory
+from sedes.tests.factories import SedeFactory, sede_principal
 
 pytestmark = pytest.mark.django_db
 
@@ -90,7 +92,35 @@ def test_the_email_names_the_clinic_the_owner_and_each_item(ahora, settings):
     assert mensaje.to == ["marta@correo.test"]
     assert mensaje.subject == "Clínica Los Olmos: recordatorio para Marta"
     assert "Hola, Marta:" in mensaje.body
-    assert f"- Nube: vacuna «Leishmania», próxima dosis el {vacuna.proxima_dosis:%d/%m/%Y}." in mensaje.body
+    assert (
+        f"- Nube: vacuna «Leishmania», próxima dosis el {vacuna.proxima_dosis:%d/%m/%Y} en Clínica Veterinaria."
+        in mensaje.body
+    )
+
+
+def test_a_cita_is_reminded_in_its_sedes_local_time_with_its_name_and_phone(ahora):
+    canarias = SedeFactory(nombre="VetClinic Las Palmas", zona_horaria="Atlantic/Canary", telefono="+34928000001")
+    vet = VeterinarioFactory(sedes=[canarias])
+    dueno = ClienteFactory(email="marta@correo.test")
+    cita = cita_en(ahora, 3, paciente__propietario=dueno, paciente__nombre="Trufa", sede=canarias, veterinario=vet)
+
+    enviar_recordatorios(now=ahora)
+
+    [mensaje] = mail.outbox
+    local = timezone.localtime(cita.inicio, canarias.zona)
+    assert f"cita el {local:%d/%m/%Y a las %H:%M}" in mensaje.body
+    assert "en VetClinic Las Palmas (tel. +34928000001)" in mensaje.body
+
+
+def test_a_dose_is_reminded_from_the_sede_of_the_latest_consulta(ahora):
+    canarias = SedeFactory(nombre="VetClinic Las Palmas", zona_horaria="Atlantic/Canary")
+    vacuna = vacuna_que_vence(ahora, 3, paciente__propietario__email="marta@correo.test")
+    ConsultaFactory(paciente=vacuna.paciente, sede=sede_principal(), fecha=ahora - datetime.timedelta(days=90))
+    ConsultaFactory(paciente=vacuna.paciente, sede=canarias, fecha=ahora - datetime.timedelta(days=9))
+
+    enviar_recordatorios(now=ahora)
+
+    assert f"en VetClinic Las Palmas (tel. {canarias.telefono})." in mail.outbox[0].body
 
 
 def test_each_sent_item_is_marked_with_the_address_and_the_time_of_the_run(ahora):

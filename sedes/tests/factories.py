@@ -1,7 +1,9 @@
-import factory
+import zoneinfo
 
-from sedes.models import Sede
-from sedes.selectors import sede_por_defecto
+import factory
+from django.conf import settings
+
+from sedes.models import CODIGO_PRINCIPAL, Sede
 
 
 class SedeFactory(factory.django.DjangoModelFactory):
@@ -23,5 +25,16 @@ class SedeFactory(factory.django.DjangoModelFactory):
 
 
 def sede_principal():
-    """The sede the migrations create (PRAL, in TIME_ZONE): every factory's default."""
-    return sede_por_defecto()
+    """The sede the migrations create (PRAL, in TIME_ZONE): every factory's default. Created
+    again when a transactional test's flush removed it with the other rows."""
+    sede, _created = Sede.objects.get_or_create(
+        codigo=CODIGO_PRINCIPAL, defaults={"nombre": settings.CLINIC_NAME, "zona_horaria": settings.TIME_ZONE}
+    )
+    return sede
+
+
+def zona_de_la_sede_principal(zona):
+    """Moves the default sede to IANA zone `zona` (the server's TIME_ZONE stays as it is) and
+    returns that zone."""
+    Sede.objects.filter(codigo=CODIGO_PRINCIPAL).update(zona_horaria=zona)
+    return zoneinfo.ZoneInfo(zona)

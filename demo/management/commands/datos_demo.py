@@ -1,4 +1,5 @@
-"""Realistic Spanish demo data for a clinic: one login per role, clients, pets, a week of agenda."""
+"""Realistic Spanish demo data for a chain of two clinics (Madrid and Las Palmas, an hour apart):
+one login per role, clients, pets, a week of agenda at each sede."""
 
 import datetime
 import random
@@ -17,6 +18,7 @@ from core.phones import normalize_phone
 from facturacion import services as facturacion
 from historial.models import Consulta, Vacuna
 from pacientes.models import Especie, Paciente, Sexo
+from sedes.models import Sede
 from sedes.selectors import sede_por_defecto
 
 PASSWORD = "vetclinic-demo"
@@ -24,6 +26,7 @@ LOGINS = [
     ("admin@vetclinic.local", Rol.ADMIN, "Lucía", "Ferrer Soler"),
     ("vet@vetclinic.local", Rol.VETERINARIO, "Javier", "Ortega Ruiz"),
     ("vet2@vetclinic.local", Rol.VETERINARIO, "Marta", "Iglesias Pardo"),
+    ("vet3@vetclinic.local", Rol.VETERINARIO, "Yeray", "Santana Déniz"),
     ("recepcion@vetclinic.local", Rol.RECEPCIONISTA, "Sergio", "Molina Vidal"),
     ("cliente@vetclinic.local", Rol.CLIENTE, "Carmen", "Navarro Gil"),
 ]
@@ -170,12 +173,22 @@ class Demo:
         self.tz = timezone.get_current_timezone()
 
     def build(self):
+        madrid, las_palmas = self.sedes()
         users = {}
         for email, rol, nombre, apellidos in LOGINS:
             users[email] = User.objects.create_user(
                 email, PASSWORD, rol=rol, nombre=nombre, apellidos=apellidos, telefono=self.telefono()
             )
-        vets = [users["vet@vetclinic.local"], users["vet2@vetclinic.local"]]
+        vets = [users["vet@vetclinic.local"], users["vet2@vetclinic.local"], users["vet3@vetclinic.local"]]
+        # Javier works at both sedes (Madrid Monday to Wednesday, Las Palmas Thursday and Friday),
+        # Marta in Madrid, Yeray in Las Palmas; reception serves both.
+        madrid.personal.add(vets[0], vets[1], users["recepcion@vetclinic.local"])
+        las_palmas.personal.add(vets[0], vets[2], users["recepcion@vetclinic.local"])
+        self.sede_del_dia = {
+            vets[0].pk: {dia: madrid if dia < 3 else las_palmas for dia in range(7)},
+            vets[1].pk: dict.fromkeys(range(7), madrid),
+            vets[2].pk: dict.fromkeys(range(7), las_palmas),
+        }
         clientes = self.clientes(users["cliente@vetclinic.local"])
         pacientes = self.pacientes(clientes)
         self.horarios(vets)
@@ -189,15 +202,32 @@ class Demo:
             motivo="Congreso de dermatología",
             creado_por=users["admin@vetclinic.local"],
         )
-        facturas = self.facturas(users["admin@vetclinic.local"], clientes)
+        facturas = self.facturas(users["admin@vetclinic.local"], clientes, [madrid, las_palmas])
         return (
             f"{len(clientes)} clientes, {len(pacientes)} pacientes, {citas} citas, "
             f"{consultas} consultas, {vacunas} vacunas, {facturas} facturas."
         )
 
-    def facturas(self, admin, clientes):
-        """Impuestos, a catalogue and a few invoices through the billing services: emitted,
-        paid, one rectified and one borrador (the owner's demo login has one of each)."""
+    def sedes(self):
+        """The sede the migrations created becomes the Madrid clinic; Las Palmas is the second."""
+        madrid = sede_por_defecto()
+        madrid.nombre, madrid.zona_horaria = "VetClinic Madrid", "Europe/Madrid"
+        madrid.direccion, madrid.telefono = "Calle de Alcalá, 120, Madrid", "+34910000001"
+        madrid.email = "madrid@vetclinic.local"
+        madrid.save()
+        las_palmas = Sede.objects.create(
+            nombre="VetClinic Las Palmas",
+            codigo="LPA",
+            zona_horaria="Atlantic/Canary",
+            direccion="Calle Triana, 45, Las Palmas de Gran Canaria",
+            telefono="+34928000001",
+            email="laspalmas@vetclinic.local",
+        )
+        return madrid, las_palmas
+
+    def facturas(self, admin, clientes, sedes):
+        """Impuestos, a catalogue and a few invoices at each sede through the billing services:
+        emitted, paid, one rectified and one borrador (the owner's demo login has one of each)."""
         iva = facturacion.impuesto_create(actor=admin, nombre="IVA 21%", porcentaje=Decimal("21"))
         reducido = facturacion.impuesto_create(actor=admin, nombre="IVA 10%", porcentaje=Decimal("10"))
         catalogo = [
@@ -213,9 +243,9 @@ class Demo:
                 ("PIEN", "Pienso renal 2 kg", "producto", "24.95", reducido),
             ]
         ]
-        sede = sede_por_defecto()
         facturas = []
-        for cliente in clientes[:8]:
+        for index, cliente in enumerate(clientes[:8]):
+            sede = sedes[index % 2]
             lineas = [
                 {"producto": producto, "cantidad": Decimal(self.rng.choice(["1", "1", "2"]))}
                 for producto in self.rng.sample(catalogo, 2)
@@ -233,8 +263,9 @@ class Demo:
     def telefono(self):
         return f"+34 6{self.rng.randint(10, 99)} {self.rng.randint(100, 999)} {self.rng.randint(100, 999)}"
 
-    def at(self, day, hour, minute=0):
-        return datetime.datetime.combine(day, datetime.time(hour, minute), tzinfo=self.tz)
+    def at(self, day, hour, minute=0, sede=None):
+        tz = sede.zona if sede is not None else self.tz
+        return datetime.datetime.combine(day, datetime.time(hour, minute), tzinfo=tz)
 
     def clientes(self, cliente_user):
         clientes = []
@@ -294,22 +325,32 @@ class Demo:
         return _with_history(pacientes, Paciente)
 
     def horarios(self, vets):
+        """Opening hours in each sede's local time: split shifts, a long day, a Saturday morning."""
+        turnos = {
+            vets[0].pk: [(datetime.time(9), datetime.time(14)), (datetime.time(16), datetime.time(20))],
+            vets[1].pk: [(datetime.time(10), datetime.time(18))],
+            vets[2].pk: [(datetime.time(9), datetime.time(17))],
+        }
         rows = []
-        for dia in range(5):
-            rows += [
-                HorarioAtencion(
-                    veterinario=vets[0], dia_semana=dia, hora_inicio=datetime.time(9), hora_fin=datetime.time(14)
-                ),
-                HorarioAtencion(
-                    veterinario=vets[0], dia_semana=dia, hora_inicio=datetime.time(16), hora_fin=datetime.time(20)
-                ),
-                HorarioAtencion(
-                    veterinario=vets[1], dia_semana=dia, hora_inicio=datetime.time(10), hora_fin=datetime.time(18)
-                ),
-            ]
+        for vet in vets:
+            for dia in range(5):
+                rows += [
+                    HorarioAtencion(
+                        veterinario=vet,
+                        sede=self.sede_del_dia[vet.pk][dia],
+                        dia_semana=dia,
+                        hora_inicio=inicio,
+                        hora_fin=fin,
+                    )
+                    for inicio, fin in turnos[vet.pk]
+                ]
         rows.append(
             HorarioAtencion(
-                veterinario=vets[1], dia_semana=5, hora_inicio=datetime.time(10), hora_fin=datetime.time(13)
+                veterinario=vets[1],
+                sede=self.sede_del_dia[vets[1].pk][5],
+                dia_semana=5,
+                hora_inicio=datetime.time(10),
+                hora_fin=datetime.time(13),
             )
         )
         HorarioAtencion.objects.bulk_create(rows)
@@ -322,8 +363,9 @@ class Demo:
             if day.weekday() >= 5:
                 continue
             for vet_index, vet in enumerate(vets):
+                sede = self.sede_del_dia[vet.pk][day.weekday()]
                 for slot in range(6):
-                    inicio = self.at(day, 10 + slot, 30 * vet_index)
+                    inicio = self.at(day, 10 + slot, 30 * (vet_index % 2), sede=sede)
                     if offset < 0 or (offset == 0 and inicio < self.now):
                         estado = self.rng.choice(
                             [EstadoCita.COMPLETADA] * 4 + [EstadoCita.NO_ASISTIO, EstadoCita.CANCELADA]
@@ -332,11 +374,12 @@ class Demo:
                         estado = self.rng.choice(
                             [EstadoCita.PROGRAMADA] * 3 + [EstadoCita.CONFIRMADA] * 2 + [EstadoCita.CANCELADA]
                         )
-                    # The 12 positions of a day (vet, slot) take 12 different pacientes, so no
+                    # The 18 positions of a day (vet, slot) take 18 different pacientes, so no
                     # paciente is booked twice at once; other days may reuse them.
-                    paciente = vivos[((offset + 3) * 12 + vet_index * 6 + slot) % len(vivos)]
+                    paciente = vivos[((offset + 3) * 18 + vet_index * 6 + slot) % len(vivos)]
                     citas.append(
                         Cita(
+                            sede=sede,
                             paciente=paciente,
                             veterinario=vet,
                             inicio=inicio,
@@ -357,10 +400,12 @@ class Demo:
             for visita in range(self.rng.randint(1, 3)):
                 # a few percent up or down between visits
                 peso = (peso * Decimal(self.rng.uniform(0.95, 1.06))).quantize(Decimal("0.01"))
+                vet = self.rng.choice(vets)
                 consultas.append(
                     Consulta(
+                        sede=self.sede_del_dia[vet.pk][0],
                         paciente=paciente,
-                        veterinario=self.rng.choice(vets),
+                        veterinario=vet,
                         fecha=self.now - datetime.timedelta(days=400 - visita * 150 + self.rng.randint(0, 20)),
                         motivo=self.rng.choice(MOTIVOS),
                         anamnesis="El propietario refiere buen apetito.",

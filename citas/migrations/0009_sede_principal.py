@@ -1,0 +1,16 @@
+"""Every existing cita and horario belongs to the default sede (sedes 0002)."""
+
+from django.db import migrations
+
+
+def a_la_sede_principal(apps, schema_editor):
+    sede = apps.get_model("sedes", "Sede").objects.get(codigo="PRAL")
+    apps.get_model("citas", "Cita").objects.filter(sede__isnull=True).update(sede=sede)
+    apps.get_model("citas", "HistoricalCita").objects.filter(sede__isnull=True).update(sede=sede)
+    apps.get_model("citas", "HorarioAtencion").objects.filter(sede__isnull=True).update(sede=sede)
+
+
+class Migration(migrations.Migration):
+    dependencies = [("citas", "0008_sedes")]
+
+    operations = [migrations.RunPython(a_la_sede_principal, migrations.RunPython.noop)]

@@ -6,11 +6,12 @@ from decimal import Decimal
 import pytest
 
 from accounts.models import Rol
+from accounts.tests.factories import VeterinarioFactory
 from facturacion import services
 from facturacion.models import EstadoFactura, Factura
 from historial.models import Consulta, Vacuna
 from pacientes.tests.factories import PacienteFactory
-from sedes.tests.factories import sede_principal
+from sedes.tests.factories import SedeFactory, sede_principal
 from tests.errors import error_codes
 
 from .factories import ProductoFactory, emitida
@@ -124,3 +125,24 @@ def test_cargos_append_after_the_lines_already_in_the_borrador(admin_user):
     factura = Factura.objects.get(cliente=paciente.propietario)
     assert [linea.orden for linea in factura.lineas.all()] == [0, 1]
     assert factura.total == Decimal("72.60")
+
+
+def test_a_consultas_charges_go_to_the_borrador_at_the_consultas_sede(client_for):
+    # given a second sede and a vet working there
+    otra = SedeFactory(codigo="LPA", zona_horaria="Atlantic/Canary")
+    vet = VeterinarioFactory(sedes=[otra])
+    paciente = PacienteFactory()
+
+    response = client_for(vet).post(
+        "/api/v1/consultas/",
+        {
+            "paciente": paciente.pk,
+            "sede": otra.pk,
+            "motivo": "Revisión",
+            "productos": [{"producto": ProductoFactory().pk}],
+        },
+        format="json",
+    )
+
+    assert response.status_code == 201, response.json()
+    assert Factura.objects.get(cliente=paciente.propietario).sede == otra

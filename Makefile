@@ -69,7 +69,7 @@ schema: install $(OPENAPI)/node_modules/.installed
 	REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true \
 		$(OPENAPI)/node_modules/.bin/redocly lint --config $(OPENAPI)/redocly.yaml $(OPENAPI_OUT)/schema.yaml
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/openapi-python-client generate --path $(OPENAPI_OUT)/schema.yaml \
-		--meta none --output-path $(OPENAPI_OUT)/client --overwrite --fail-on-warning > $(OPENAPI_OUT)/client.log 2>&1 \
+		--meta none --config $(OPENAPI)/client.yaml --output-path $(OPENAPI_OUT)/client --overwrite --fail-on-warning > $(OPENAPI_OUT)/client.log 2>&1 \
 		|| { cat $(OPENAPI_OUT)/client.log; exit 1; }
 	@if grep -qi "warning" $(OPENAPI_OUT)/client.log; then cat $(OPENAPI_OUT)/client.log; exit 1; fi
 

@@ -13,6 +13,16 @@ from django.contrib.auth.models import Group
 
 from .models import Rol
 
+# Billing, the same for both staff roles: the catalogue read, the documents of their sedes
+# written (the ModelAdmins scope them by sede), payments recorded; deleting is the admin's.
+FACTURACION = {
+    "facturacion.impuesto": ("view",),
+    "facturacion.producto": ("view",),
+    "facturacion.factura": ("view", "add", "change"),
+    "facturacion.presupuesto": ("view", "add", "change"),
+    "facturacion.pago": ("view", "add"),
+}
+
 ROLE_PERMISSIONS = {
     Rol.VETERINARIO: {
         "sedes.sede": ("view",),
@@ -24,6 +34,7 @@ ROLE_PERMISSIONS = {
         "citas.horarioatencion": ("view",),
         "citas.bloqueo": ("view", "add", "change", "delete"),
         "recordatorios.recordatorio": ("view",),
+        **FACTURACION,
     },
     Rol.RECEPCIONISTA: {
         "sedes.sede": ("view",),
@@ -35,6 +46,7 @@ ROLE_PERMISSIONS = {
         "citas.horarioatencion": ("view",),
         "citas.bloqueo": ("view", "add", "change", "delete"),
         "recordatorios.recordatorio": ("view",),
+        **FACTURACION,
     },
 }
 

@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
@@ -44,14 +46,24 @@ class ConsultaSerializer(CompiledModelSerializer):
 SEDE_DE_CONSULTA = _("Por defecto, la de su cita, o la única sede activa del veterinario o de la clínica.")
 
 
+class CargoSerializer(serializers.Serializer):
+    """A producto given at a consulta or vacuna, charged to the owner's open borrador."""
+
+    producto = serializers.IntegerField(min_value=1)
+    cantidad = serializers.DecimalField(
+        max_digits=12, decimal_places=3, min_value=Decimal("0.001"), default=Decimal("1")
+    )
+
+
 class ConsultaCreateSerializer(ModelSerializer):
     """What a vet sends to record a consulta (its veterinario is the caller)."""
 
     sede = PrimaryKeyRelatedField(queryset=Sede.objects.all(), required=False, help_text=SEDE_DE_CONSULTA)
+    productos = CargoSerializer(many=True, required=False, write_only=True)
 
     class Meta:
         model = Consulta
-        fields = ["paciente", *CONSULTA_EDITABLE_FIELDS]
+        fields = ["paciente", *CONSULTA_EDITABLE_FIELDS, "productos"]
 
 
 class ConsultaUpdateSerializer(ModelSerializer):
@@ -112,9 +124,11 @@ class VacunaSerializer(CompiledModelSerializer):
 class VacunaCreateSerializer(ModelSerializer):
     """What a caller sends to record a vacuna (its veterinario is the caller)."""
 
+    productos = CargoSerializer(many=True, required=False, write_only=True)
+
     class Meta:
         model = Vacuna
-        fields = ["paciente", *VACUNA_EDITABLE_FIELDS]
+        fields = ["paciente", *VACUNA_EDITABLE_FIELDS, "productos"]
 
 
 class VacunaUpdateSerializer(ModelSerializer):

@@ -41,6 +41,32 @@ CONSULTA_EDITABLE_FIELDS = (
 )
 VACUNA_EDITABLE_FIELDS = ("nombre", "lote", "fecha_aplicacion", "proxima_dosis", "notas")
 
+# What a higher app charges for the productos given at a consulta or vacuna (facturacion
+# registers its cargos from its AppConfig.ready, so this app never imports it).
+_cargos = []
+
+
+def register_cargos(callback) -> None:
+    """`callback(actor=, origen=, cliente=, paciente=, sede=, productos=)` runs in the transaction
+    of every consulta or vacuna created with `productos` ([{"producto": id, "cantidad"}])."""
+    if callback not in _cargos:
+        _cargos.append(callback)
+
+
+def _cargar(*, actor, origen, productos):
+    if not productos:
+        return
+    paciente = origen.paciente
+    for callback in _cargos:
+        callback(
+            actor=actor,
+            origen=origen,
+            cliente=paciente.propietario,
+            paciente=paciente,
+            sede=getattr(origen, "sede", None),
+            productos=productos,
+        )
+
 
 def _check_veterinario(veterinario):
     if veterinario is None:
@@ -75,8 +101,9 @@ def lock_paciente(paciente):
 
 @retry_on_deadlock
 @transaction.atomic
-def consulta_create(*, actor, paciente, veterinario=None, **data) -> Consulta:
-    """Records a consulta. The author is the acting vet; only an admin names another vet."""
+def consulta_create(*, actor, paciente, veterinario=None, productos=None, **data) -> Consulta:
+    """Records a consulta. The author is the acting vet; only an admin names another vet.
+    `productos` given are charged in the same transaction (register_cargos)."""
     if actor.rol != Rol.ADMIN:
         veterinario = actor
     _check_veterinario(veterinario)
@@ -85,6 +112,7 @@ def consulta_create(*, actor, paciente, veterinario=None, **data) -> Consulta:
     fields["sede"] = sede_de_consulta(sede=fields.get("sede"), cita=fields.get("cita"), veterinario=veterinario)
     consulta = save_validated(Consulta(paciente=paciente, veterinario=veterinario, **fields), actor=actor)
     sync_peso(paciente=paciente, actor=actor)
+    _cargar(actor=actor, origen=consulta, productos=productos)
     return consulta
 
 
@@ -116,10 +144,13 @@ def consulta_delete(*, actor, consulta) -> None:
 
 
 @transaction.atomic
-def vacuna_create(*, actor, paciente, **data) -> Vacuna:
-    """Records an applied vaccine; the acting user is recorded as who applied it."""
+def vacuna_create(*, actor, paciente, productos=None, **data) -> Vacuna:
+    """Records an applied vaccine; the acting user is recorded as who applied it. `productos`
+    given are charged in the same transaction (register_cargos)."""
     fields = {k: v for k, v in data.items() if k in VACUNA_EDITABLE_FIELDS}
-    return save_validated(Vacuna(paciente=paciente, veterinario=actor, **fields), actor=actor)
+    vacuna = save_validated(Vacuna(paciente=paciente, veterinario=actor, **fields), actor=actor)
+    _cargar(actor=actor, origen=vacuna, productos=productos)
+    return vacuna
 
 
 @transaction.atomic

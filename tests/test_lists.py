@@ -2,6 +2,7 @@
 
 import datetime
 import functools
+from decimal import Decimal
 
 import pytest
 from django.db import connection
@@ -14,6 +15,8 @@ from accounts.tests.factories import VeterinarioFactory
 from citas.tests.factories import BloqueoFactory, CitaFactory, manana_a_las
 from clientes.models import Cliente
 from clientes.tests.factories import ClienteFactory
+from facturacion import services as facturacion_services
+from facturacion.tests.factories import emitida
 from historial.tests.factories import ConsultaFactory, VacunaFactory
 from pacientes.models import Paciente
 from pacientes.tests.factories import PacienteFactory
@@ -36,6 +39,8 @@ LISTS = list_paths()
 @functools.cache
 def schema():
     return SchemaGenerator().get_schema(request=None, public=True)
+
+
 # The lists whose rows have `actualizado_en` (and so `?actualizado_desde=`).
 UPDATED_SINCE = {
     "/api/v1/bloqueos/",
@@ -43,7 +48,12 @@ UPDATED_SINCE = {
     "/api/v1/clientes/",
     "/api/v1/clientes/{cliente_pk}/pacientes/",
     "/api/v1/consultas/",
+    "/api/v1/facturas/",
+    "/api/v1/impuestos/",
     "/api/v1/pacientes/",
+    "/api/v1/pagos/",
+    "/api/v1/presupuestos/",
+    "/api/v1/productos/",
     "/api/v1/sedes/",
     "/api/v1/vacunas/",
 }
@@ -452,6 +462,9 @@ def test_every_list_with_actualizado_en_filters_by_actualizado_desde(admin_api, 
     ConsultaFactory(paciente=paciente, veterinario=vet)
     VacunaFactory(paciente=paciente)
     BloqueoFactory(veterinario=vet, inicio=manana_a_las(20), fin=manana_a_las(21))
+    factura = emitida(actor=admin_api.user, cliente=paciente.propietario)
+    facturacion_services.pago_create(actor=admin_api.user, factura=factura, importe=Decimal("1.00"))
+    facturacion_services.presupuesto_create(actor=admin_api.user, cliente=paciente.propietario, sede=factura.sede)
     url = path.format(cliente_pk=paciente.propietario_id)
     futuro = (timezone.now() + datetime.timedelta(minutes=5)).isoformat()
     pasado = (timezone.now() - datetime.timedelta(minutes=5)).isoformat()

@@ -18,6 +18,7 @@ import datetime
 import itertools
 import re
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 import pytest
 from django.utils import timezone
@@ -31,6 +32,8 @@ from citas.models import EstadoCita
 from citas.tests.factories import BloqueoFactory, CitaFactory, HorarioFactory, manana_a_las
 from clientes.tests.factories import ClienteConUsuarioFactory, ClienteFactory
 from conftest import bearer
+from facturacion import services as facturacion
+from facturacion.tests.factories import ImpuestoFactory, ProductoFactory, borrador_con_lineas, emitida
 from historial.tests.factories import ConsultaFactory, VacunaFactory
 from pacientes.tests.factories import PacienteFactory
 from sedes.tests.factories import SedeFactory, sede_principal
@@ -145,6 +148,23 @@ def cambio_password(world):
     return {"password_actual": DEFAULT_PASSWORD, "password_nueva": "Otra-Clave-Muy-Larga-9"}
 
 
+def nuevo_impuesto(world):
+    return {"nombre": "IVA 4%", "porcentaje": "4.00"}
+
+
+def nuevo_producto(world):
+    world.seq += 1
+    return {"codigo": f"NUEVO-{world.seq}", "nombre": "Nuevo", "precio": "10.00", "impuesto": world.ids["impuesto"]}
+
+
+def nueva_factura(world):
+    return {"cliente": world.cliente.id, "sede": world.ids["sede"], "notas": "nueva"}
+
+
+def nuevo_pago(world):
+    return {"factura": world.ids["factura"], "importe": "1.00"}
+
+
 OPEN = statuses(200, 200, 200, 200, 200, 200)
 READ_ALL_SCOPED = statuses(200, 200, 200, 200, 404)
 LIST_ALL = statuses(200, 200, 200, 200, 200)
@@ -257,6 +277,60 @@ ROWS = [
     Row("DELETE", "/api/v1/bloqueos/{bloqueo}/", statuses(204, 204, 204, 403, 403), other_vet=403),
     # --- recordatorios (read-only; owners see their own)
     Row("GET", "/api/v1/recordatorios/", LIST_ALL),
+    # --- facturación: catalogue (admin writes, staff read)
+    Row("GET", "/api/v1/impuestos/", STAFF_READ),
+    Row("POST", "/api/v1/impuestos/", statuses(201, 403, 403, 403, 403), nuevo_impuesto),
+    Row("GET", "/api/v1/impuestos/{impuesto}/", STAFF_READ),
+    Row("PUT", "/api/v1/impuestos/{impuesto}/", STAFF_ONLY, nuevo_impuesto),
+    Row("PATCH", "/api/v1/impuestos/{impuesto}/", STAFF_ONLY, lambda w: {"activo": False}),
+    Row("DELETE", "/api/v1/impuestos/{impuesto_libre}/", ADMIN_DELETE),
+    Row("GET", "/api/v1/productos/", STAFF_READ),
+    Row("POST", "/api/v1/productos/", statuses(201, 403, 403, 403, 403), nuevo_producto),
+    Row("GET", "/api/v1/productos/{producto}/", STAFF_READ),
+    Row("PUT", "/api/v1/productos/{producto}/", STAFF_ONLY, nuevo_producto),
+    Row("PATCH", "/api/v1/productos/{producto}/", STAFF_ONLY, lambda w: {"precio": "9.99"}),
+    Row("DELETE", "/api/v1/productos/{producto_libre}/", ADMIN_DELETE),
+    # --- facturas (the owner's: one emitted, one borrador the owner never sees)
+    Row("GET", "/api/v1/facturas/", LIST_ALL),
+    Row("POST", "/api/v1/facturas/", statuses(201, 201, 201, 403, 403), nueva_factura, otra_sede=(400, 400)),
+    Row("GET", "/api/v1/facturas/{factura}/", READ_ALL_SCOPED, otra_sede=INVISIBLE),
+    Row("PUT", "/api/v1/facturas/{factura_borrador}/", STAFF_WRITE_OWNER_403, nueva_factura, otra_sede=INVISIBLE),
+    Row(
+        "PATCH",
+        "/api/v1/facturas/{factura_borrador}/",
+        STAFF_WRITE_OWNER_403,
+        lambda w: {"notas": "x"},
+        otra_sede=INVISIBLE,
+    ),
+    Row("DELETE", "/api/v1/facturas/{factura_borrador}/", ADMIN_DELETE),
+    Row("POST", "/api/v1/facturas/{factura_borrador}/emitir/", STAFF_WRITE_OWNER_403, otra_sede=INVISIBLE),
+    Row("POST", "/api/v1/facturas/{factura}/rectificar/", statuses(201, 201, 201, 403, 403), otra_sede=INVISIBLE),
+    Row("GET", "/api/v1/facturas/{factura}/pdf/", READ_ALL_SCOPED, otra_sede=INVISIBLE),
+    Row("GET", "/api/v1/facturas/verificar-cadena/?sede={sede}", STAFF_READ, otra_sede=(400, 400)),
+    Row("GET", "/api/v1/facturas/resumen/", STAFF_READ),
+    # --- pagos (never edited)
+    Row("GET", "/api/v1/pagos/", LIST_ALL),
+    Row("POST", "/api/v1/pagos/", statuses(201, 201, 201, 403, 403), nuevo_pago, otra_sede=(400, 400)),
+    Row("GET", "/api/v1/pagos/{pago}/", READ_ALL_SCOPED, otra_sede=INVISIBLE),
+    Row("DELETE", "/api/v1/pagos/{pago}/", ADMIN_DELETE),
+    # --- presupuestos
+    Row("GET", "/api/v1/presupuestos/", LIST_ALL),
+    Row("POST", "/api/v1/presupuestos/", statuses(201, 201, 201, 403, 403), nueva_factura, otra_sede=(400, 400)),
+    Row("GET", "/api/v1/presupuestos/{presupuesto}/", READ_ALL_SCOPED, otra_sede=INVISIBLE),
+    Row("PUT", "/api/v1/presupuestos/{presupuesto}/", STAFF_WRITE_OWNER_403, nueva_factura, otra_sede=INVISIBLE),
+    Row(
+        "PATCH",
+        "/api/v1/presupuestos/{presupuesto}/",
+        STAFF_WRITE_OWNER_403,
+        lambda w: {"notas": "x"},
+        otra_sede=INVISIBLE,
+    ),
+    Row("DELETE", "/api/v1/presupuestos/{presupuesto}/", ADMIN_DELETE),
+    Row("POST", "/api/v1/presupuestos/{presupuesto}/aceptar/", STAFF_WRITE_OWNER_403, otra_sede=INVISIBLE),
+    Row("POST", "/api/v1/presupuestos/{presupuesto}/rechazar/", STAFF_WRITE_OWNER_403, otra_sede=INVISIBLE),
+    Row(
+        "POST", "/api/v1/presupuestos/{presupuesto}/facturar/", statuses(201, 201, 201, 403, 403), otra_sede=INVISIBLE
+    ),
 ]
 
 
@@ -310,6 +384,29 @@ class World:
             "paciente": self.paciente.id,
             "paciente_sin_historia": PacienteFactory(propietario=self.cliente).id,
         }
+        self._facturacion()
+
+    def _facturacion(self):
+        """The owner's emitted factura with a pago, a borrador and a presupuesto, at the sede
+        every staff user of the world works at; a catalogue with unused rows to delete."""
+        admin = self.users["admin"]
+        producto = ProductoFactory()
+        factura = emitida(actor=admin, cliente=self.cliente, lineas=[{"producto": producto, "cantidad": 1}])
+        self.ids.update(
+            {
+                "impuesto": producto.impuesto_id,
+                "impuesto_libre": ImpuestoFactory().id,
+                "producto": producto.id,
+                "producto_libre": ProductoFactory().id,
+                "factura": factura.id,
+                "factura_borrador": borrador_con_lineas(actor=admin, cliente=self.cliente).id,
+                "pago": facturacion.pago_create(actor=admin, factura=factura, importe=Decimal("1.00")).id,
+                "presupuesto": facturacion.presupuesto_create(
+                    actor=admin, cliente=self.cliente, sede=factura.sede, lineas=[{"producto": producto, "cantidad": 1}]
+                ).id,
+                "sede": factura.sede_id,
+            }
+        )
 
     def client(self, caller):
         api = APIClient()

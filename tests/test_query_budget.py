@@ -1,6 +1,7 @@
 """Queries per request of every list endpoint: constant whatever the page size."""
 
 import datetime
+from decimal import Decimal
 
 import pytest
 from django.db import connection
@@ -13,6 +14,8 @@ from accounts.tests.factories import UserFactory, VeterinarioFactory
 from citas.tests.factories import BloqueoFactory, CitaFactory, HorarioFactory, manana_a_las
 from clientes.tests.factories import ClienteConUsuarioFactory, ClienteFactory
 from conftest import bearer
+from facturacion import services as facturacion
+from facturacion.tests.factories import ProductoFactory, emitida
 from historial.tests.factories import ConsultaFactory, VacunaFactory
 from pacientes.tests.factories import PacienteFactory
 from sedes.tests.factories import SedeFactory
@@ -32,6 +35,11 @@ BUDGET = {
     "/api/v1/horarios/": 3,
     "/api/v1/bloqueos/": 3,
     "/api/v1/recordatorios/": 4,
+    "/api/v1/impuestos/": 3,
+    "/api/v1/productos/": 3,
+    "/api/v1/facturas/": 4,  # + the lines of the page's facturas
+    "/api/v1/presupuestos/": 4,  # + the lines of the page's presupuestos
+    "/api/v1/pagos/": 3,
 }
 PAGE_SIZES = (1, 20, 100)
 
@@ -41,6 +49,7 @@ def dataset(db):
     """More than 100 rows behind every list."""
     vet = VeterinarioFactory()
     cliente = ClienteConUsuarioFactory()
+    admin = UserFactory(rol=Rol.ADMIN)
     hoy = datetime.date.today()
     for i in range(105):
         paciente = PacienteFactory(propietario=cliente)
@@ -57,6 +66,10 @@ def dataset(db):
         UserFactory(rol=Rol.RECEPCIONISTA)
         ClienteFactory()
         SedeFactory()
+        lineas = [{"producto": ProductoFactory(), "cantidad": 1}, {"producto": ProductoFactory(), "cantidad": 2}]
+        factura = emitida(actor=admin, cliente=cliente, lineas=lineas)
+        facturacion.pago_create(actor=admin, factura=factura, importe=Decimal("1.00"))
+        facturacion.presupuesto_create(actor=admin, cliente=cliente, sede=factura.sede, lineas=lineas)
     return {"cliente": cliente.id}
 
 

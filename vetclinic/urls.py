@@ -8,6 +8,7 @@ from accounts.api import register_routes as accounts_routes
 from api.views import RedocView, health
 from citas.api import register_routes as citas_routes
 from clientes.api import register_routes as clientes_routes
+from facturacion.api import register_routes as facturacion_routes
 from historial.api import register_routes as historial_routes
 from pacientes.api import register_routes as pacientes_routes
 from recordatorios.api import register_routes as recordatorios_routes
@@ -24,6 +25,7 @@ app_routes = (
     pacientes_routes,
     citas_routes,
     historial_routes,
+    facturacion_routes,
     recordatorios_routes,
 )
 for register_routes in app_routes:

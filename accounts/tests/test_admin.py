@@ -22,6 +22,21 @@ def permissions_of(group_name):
     return {f"{p.content_type.app_label}.{p.codename}" for p in group.permissions.select_related("content_type")}
 
 
+# Billing, the same for both staff roles (no deletes: those are the admin's).
+FACTURACION = {
+    "facturacion.view_impuesto",
+    "facturacion.view_producto",
+    "facturacion.view_factura",
+    "facturacion.add_factura",
+    "facturacion.change_factura",
+    "facturacion.view_presupuesto",
+    "facturacion.add_presupuesto",
+    "facturacion.change_presupuesto",
+    "facturacion.view_pago",
+    "facturacion.add_pago",
+}
+
+
 def test_the_migration_creates_one_group_per_staff_rol_with_the_role_table_permissions():
     assert permissions_of("veterinario") == {
         "sedes.view_sede",
@@ -43,9 +58,10 @@ def test_the_migration_creates_one_group_per_staff_rol_with_the_role_table_permi
         "citas.change_bloqueo",
         "citas.delete_bloqueo",
         "recordatorios.view_recordatorio",
+        *FACTURACION,
     }
     recepcion = permissions_of("recepcionista")
-    assert {"clientes.add_cliente", "clientes.change_cliente", "pacientes.add_paciente"} <= recepcion
+    assert {"clientes.add_cliente", "clientes.change_cliente", "pacientes.add_paciente", *FACTURACION} <= recepcion
     # Receptionists never write the clinical record.
     assert not {p for p in recepcion if p.split(".")[1].endswith(("_consulta", "_vacuna")) and "view_" not in p}
     assert not [p for p in recepcion | permissions_of("veterinario") if p.startswith("accounts.")]

@@ -10,6 +10,8 @@ from accounts.models import Rol, User
 from citas.models import Cita, EstadoCita
 from clientes.models import Cliente
 from demo.management.commands.datos_demo import Demo
+from facturacion.models import Factura, Producto
+from facturacion.services import verificar_cadena
 from historial.models import Vacuna
 from historial.selectors import vacuna_list, vacunas_vencidas
 from pacientes.models import Paciente
@@ -49,6 +51,12 @@ def test_fills_an_empty_database_and_prints_the_logins(settings):
     assert {s.zona_horaria for s in Sede.objects.all()} == {"Europe/Madrid", "Atlantic/Canary"}
     assert {c.sede.codigo for c in Cita.objects.select_related("sede")} == {"PRAL", "LPA"}
     assert User.objects.filter(sedes__codigo="PRAL").filter(sedes__codigo="LPA").filter(rol=Rol.VETERINARIO).exists()
+    # billing: a catalogue, emitted, paid and rectified invoices, one chain that verifies
+    assert Producto.objects.count() == 6
+    assert {f.estado for f in Factura.objects.all()} == {"borrador", "emitida", "pagada", "anulada"}
+    for sede in Sede.objects.all():
+        assert verificar_cadena(sede=sede) == {"valida": True, "primera_rota": None}
+    assert {f.codigo.split("-")[0] for f in Factura.objects.exclude(codigo="")} == {"PRAL", "LPA"}
     for user in User.objects.all():
         assert user.email in out.getvalue()
 

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "pacientes",
     "citas",
     "historial",
+    "facturacion",
     "recordatorios",
     "demo",
 ]
@@ -336,6 +337,8 @@ IDEMPOTENCY_LEASE = timedelta(seconds=60)
 # --- Clinic -----------------------------------------------------------------
 
 CLINIC_NAME = env("CLINIC_NAME", default="Clínica Veterinaria")
+# The clinic's currency (ISO 4217), printed on invoices and their PDFs.
+MONEDA = env("MONEDA", default="EUR")
 # Grid of bookable slot starts, in minutes.
 SLOT_MINUTES = env.int("SLOT_MINUTES", default=15)
 # Opening hours for vets with no horario rows: "DAYS=HH:MM-HH:MM[,HH:MM-HH:MM]" entries

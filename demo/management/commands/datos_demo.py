@@ -15,6 +15,7 @@ from accounts.models import Rol, User
 from citas.models import Bloqueo, Cita, EstadoCita, HorarioAtencion
 from clientes.models import CanalPreferido, Cliente
 from core.phones import normalize_phone
+from facturacion import services as facturacion
 from historial.models import Consulta, Vacuna
 from pacientes.models import Especie, Paciente, Sexo
 from sedes.models import Sede
@@ -201,9 +202,10 @@ class Demo:
             motivo="Congreso de dermatología",
             creado_por=users["admin@vetclinic.local"],
         )
+        facturas = self.facturas(users["admin@vetclinic.local"], clientes, [madrid, las_palmas])
         return (
             f"{len(clientes)} clientes, {len(pacientes)} pacientes, {citas} citas, "
-            f"{consultas} consultas, {vacunas} vacunas."
+            f"{consultas} consultas, {vacunas} vacunas, {facturas} facturas."
         )
 
     def sedes(self):
@@ -222,6 +224,41 @@ class Demo:
             email="laspalmas@vetclinic.local",
         )
         return madrid, las_palmas
+
+    def facturas(self, admin, clientes, sedes):
+        """Impuestos, a catalogue and a few invoices at each sede through the billing services:
+        emitted, paid, one rectified and one borrador (the owner's demo login has one of each)."""
+        iva = facturacion.impuesto_create(actor=admin, nombre="IVA 21%", porcentaje=Decimal("21"))
+        reducido = facturacion.impuesto_create(actor=admin, nombre="IVA 10%", porcentaje=Decimal("10"))
+        catalogo = [
+            facturacion.producto_create(
+                actor=admin, codigo=codigo, nombre=nombre, tipo=tipo, precio=Decimal(precio), impuesto=impuesto
+            )
+            for codigo, nombre, tipo, precio, impuesto in [
+                ("CONS", "Consulta general", "servicio", "35.00", iva),
+                ("URG", "Consulta de urgencia", "servicio", "60.00", iva),
+                ("VAC-RAB", "Vacuna antirrábica", "servicio", "28.00", iva),
+                ("VAC-POL", "Vacuna polivalente", "servicio", "32.50", iva),
+                ("DESP", "Desparasitación interna", "medicamento", "12.40", reducido),
+                ("PIEN", "Pienso renal 2 kg", "producto", "24.95", reducido),
+            ]
+        ]
+        facturas = []
+        for index, cliente in enumerate(clientes[:8]):
+            sede = sedes[index % 2]
+            lineas = [
+                {"producto": producto, "cantidad": Decimal(self.rng.choice(["1", "1", "2"]))}
+                for producto in self.rng.sample(catalogo, 2)
+            ]
+            facturas.append(facturacion.factura_create(actor=admin, cliente=cliente, sede=sede, lineas=lineas))
+        for factura in facturas[:6]:
+            facturacion.factura_emitir(actor=admin, factura=factura)
+        for factura, metodo in zip(facturas[:3], ["tarjeta", "efectivo", "bizum"], strict=True):
+            factura.refresh_from_db()
+            facturacion.pago_create(actor=admin, factura=factura, importe=factura.pendiente, metodo=metodo)
+        rectificativa = facturacion.factura_rectificar(actor=admin, factura=facturas[5])
+        facturacion.factura_emitir(actor=admin, factura=rectificativa)
+        return len(facturas) + 1
 
     def telefono(self):
         return f"+34 6{self.rng.randint(10, 99)} {self.rng.randint(100, 999)} {self.rng.randint(100, 999)}"

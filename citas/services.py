@@ -41,6 +41,7 @@ from accounts.models import Rol, User
 from accounts.scoping import may_author
 from accounts.selectors import es_veterinario_activo
 from clientes.models import Cliente
+from core import events
 from core.dates import local_day_range
 from core.exceptions import CONFLICTO_INTEGRIDAD, TIENE_HISTORIAL, Conflict
 from core.services import delete_or_conflict, lock_rows, retry_on_deadlock, save_validated
@@ -280,7 +281,9 @@ def cita_create(*, actor, paciente, veterinario, inicio, motivo, fin=None, durac
     cita = Cita(
         paciente=paciente, veterinario=veterinario, inicio=inicio, fin=fin, motivo=motivo, notas=notas, creado_por=actor
     )
-    return _save_cita(cita, actor=actor)
+    _save_cita(cita, actor=actor)
+    events.publish("cita.creada", instance=cita, sede=getattr(cita, "sede_id", None))
+    return cita
 
 
 @retry_on_deadlock
@@ -318,6 +321,7 @@ def cita_update(*, actor, cita, data) -> Cita:
             changed = True
     if changed:
         _save_cita(cita, actor=actor)
+        events.publish("cita.actualizada", instance=cita, sede=getattr(cita, "sede_id", None))
     return cita
 
 
@@ -333,17 +337,21 @@ def cita_transition(*, cita, accion, actor, motivo="") -> Cita:
             % {"accion": accion.replace("-", " "), "estado": cita.get_estado_display()},
             TRANSICION_INVALIDA,
         )
-    cita.estado = destino
+    estado_anterior, cita.estado = cita.estado, destino
     if destino == EstadoCita.CANCELADA:
         cita.motivo_cancelacion = motivo or ""
     cita._history_user = actor
     cita.save(update_fields=["estado", "motivo_cancelacion", "actualizado_en"])
+    datos = {**events.representation(cita), "estado_anterior": estado_anterior}
+    events.publish("cita.estado_cambiado", instance=cita, sede=getattr(cita, "sede_id", None), datos=datos)
     return cita
 
 
 @retry_on_deadlock
 @transaction.atomic
 def cita_delete(*, actor, cita) -> None:
+    # Rolled back with the delete if it is refused.
+    events.publish("cita.eliminada", instance=cita, sede=getattr(cita, "sede_id", None))
     delete_or_conflict(
         cita, actor=actor, detail=_("La cita tiene consultas asociadas y no puede eliminarse."), code=TIENE_HISTORIAL
     )

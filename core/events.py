@@ -26,15 +26,19 @@ def register_recorder(recorder) -> None:
         _recorders.append(recorder)
 
 
-def register_representation(model, serializer_class) -> None:
-    _representations[model] = serializer_class
+def register_representation(model, serializer_class, queryset=None) -> None:
+    """`queryset`: a callable giving the queryset the API reads `model` through (annotations,
+    joins), when the serializer needs more than the bare row (`num_pacientes`, `vencida`)."""
+    _representations[model] = (serializer_class, queryset)
 
 
 def representation(instance) -> dict:
     """`instance` as the API shows it (its app's registered serializer); `{"id"}` without one."""
-    serializer_class = _representations.get(type(instance))
+    serializer_class, queryset = _representations.get(type(instance), (None, None))
     if serializer_class is None:
         return {"id": instance.pk}
+    if queryset is not None:
+        instance = queryset().get(pk=instance.pk)
     return dict(serializer_class(instance).data)
 
 

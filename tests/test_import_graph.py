@@ -8,7 +8,19 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 # core and api are the foundations; then the domain apps in the order of CONVENTIONS.md.
-ORDER = ["core", "api", "accounts", "sedes", "clientes", "pacientes", "citas", "historial", "recordatorios", "demo"]
+ORDER = [
+    "core",
+    "api",
+    "accounts",
+    "sedes",
+    "clientes",
+    "pacientes",
+    "citas",
+    "historial",
+    "recordatorios",
+    "integraciones",
+    "demo",
+]
 
 
 def imported_packages(path):

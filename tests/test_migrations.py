@@ -197,7 +197,19 @@ def test_moving_the_clinical_record_and_the_reminders_keeps_every_row_constraint
 
 # The apps in the order dependencies may point (down this list): Django's and third-party apps
 # first, then ours.
-APP_ORDER = ["core", "api", "accounts", "sedes", "clientes", "pacientes", "citas", "historial", "recordatorios", "demo"]
+APP_ORDER = [
+    "core",
+    "api",
+    "accounts",
+    "sedes",
+    "clientes",
+    "pacientes",
+    "citas",
+    "historial",
+    "recordatorios",
+    "integraciones",
+    "demo",
+]
 
 # Upward edges in migrations applied before the apps were split: an applied migration cannot be
 # edited, and a squash cannot drop them either. While the replaced migrations exist, Django gives

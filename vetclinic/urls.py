@@ -9,6 +9,7 @@ from api.views import RedocView, health
 from citas.api import register_routes as citas_routes
 from clientes.api import register_routes as clientes_routes
 from historial.api import register_routes as historial_routes
+from integraciones.api import register_routes as integraciones_routes
 from pacientes.api import register_routes as pacientes_routes
 from recordatorios.api import register_routes as recordatorios_routes
 from sedes.api import register_routes as sedes_routes
@@ -25,6 +26,7 @@ app_routes = (
     citas_routes,
     historial_routes,
     recordatorios_routes,
+    integraciones_routes,
 )
 for register_routes in app_routes:
     register_routes(router)

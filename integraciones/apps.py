@@ -10,7 +10,7 @@ class IntegracionesConfig(AppConfig):
     def ready(self):
         from core import events
 
-        from . import outbox
+        from . import outbox, schema  # noqa: F401 (schema: the Api-Key security scheme)
 
         # Every event a service publishes is written to the outbox in the service's transaction.
         events.register_recorder(outbox.registrar_evento)

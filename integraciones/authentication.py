@@ -29,7 +29,7 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
             raise exceptions.AuthenticationFailed(_("Cabecera Api-Key no válida."), code="authentication_failed")
         clave = header[1].decode(errors="replace")
         try:
-            registro = ClaveIntegracion.objects.select_related("integracion__usuario").get_from_key(clave)
+            registro = ClaveIntegracion.objects.get_from_key(clave)
         except ClaveIntegracion.DoesNotExist:
             raise exceptions.AuthenticationFailed(
                 _("Clave de integración no válida o revocada."), code="authentication_failed"

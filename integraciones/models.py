@@ -5,7 +5,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from rest_framework_api_key.models import AbstractAPIKey
+from rest_framework_api_key.models import AbstractAPIKey, BaseAPIKeyManager
 
 from accounts.scoping import Ownership, ScopedQuerySet
 from core.models import TimeStampedModel
@@ -157,7 +157,9 @@ class Integracion(TimeStampedModel):
     (`usuario`, rol admin, no usable password), narrowed to its `permisos` and `sedes`."""
 
     nombre = models.CharField(_("nombre"), max_length=100)
-    permisos = models.JSONField(_("permisos"), default=list, help_text=_('p. ej. ["citas:read", "eventos:read"]'))
+    permisos = models.JSONField(
+        _("permisos"), default=list, blank=True, help_text=_('p. ej. ["citas:read", "eventos:read"]')
+    )
     sedes = models.ManyToManyField(Sede, verbose_name=_("sedes"), blank=True, related_name="integraciones")
     activo = models.BooleanField(_("activo"), default=True)
     ultimo_uso = models.DateTimeField(_("último uso"), null=True, blank=True, editable=False)
@@ -185,9 +187,17 @@ class Integracion(TimeStampedModel):
         return recurso not in RECURSOS_VETADOS and f"{recurso}:{verbo}" in self.permisos
 
 
+class ClaveManager(BaseAPIKeyManager):
+    def get_usable_keys(self):
+        # The integration and its service user come with the key (one query per request).
+        return super().get_usable_keys().select_related("integracion__usuario")
+
+
 class ClaveIntegracion(AbstractAPIKey):
     """A key of an integration, stored hashed (djangorestframework-api-key). Rotating revokes the
     old one; only the current key of an active integration authenticates."""
+
+    objects = ClaveManager()
 
     integracion = models.ForeignKey(
         Integracion, verbose_name=_("integración"), on_delete=models.CASCADE, related_name="claves"

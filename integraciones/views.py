@@ -7,7 +7,6 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts.permissions import ADMIN, crud_roles
-from api.pagination import PAGE_SIZE_PARAM, CursorPagination, _page_size_parameter
 from api.viewsets import ListViewSet, ModelViewSet
 
 from . import services
@@ -23,26 +22,15 @@ from .serializers import (
 )
 
 
-class EventoPagination(CursorPagination):
-    """The feed is read in cursor mode only (by `id`, ascending)."""
-
-    def query_parameters(self, request):
-        return {self.cursor_query_param, PAGE_SIZE_PARAM}
-
-    def get_schema_operation_parameters(self, view):
-        return [*super().get_schema_operation_parameters(view), _page_size_parameter()]
-
-
 class EventoViewSet(ListViewSet):
     """The event feed (outbox): every change, in commit order. A consumer stores the last `id`
-    it saw and asks `?despues_de=ID`."""
+    it saw and asks `?despues_de=ID&paginacion=cursor` (page mode works too)."""
 
     serializer_class = EventoSerializer
     selector = staticmethod(evento_list)
     action_roles = {"list": ADMIN}
     filter_backends = [DjangoFilterBackend]
     filterset_class = EventoFilterSet
-    pagination_class = EventoPagination
 
     @extend_schema(summary="List events (the feed)")
     def list(self, request, *args, **kwargs):

@@ -15,6 +15,7 @@ from citas.tests.factories import BloqueoFactory, CitaFactory, manana_a_las
 from clientes.models import Cliente
 from clientes.tests.factories import ClienteFactory
 from historial.tests.factories import ConsultaFactory, VacunaFactory
+from integraciones.tests.factories import WebhookFactory, integracion_con_clave
 from pacientes.models import Paciente
 from pacientes.tests.factories import PacienteFactory
 from tests.errors import error_code
@@ -39,6 +40,8 @@ def schema():
 # The lists whose rows have `actualizado_en` (and so `?actualizado_desde=`).
 UPDATED_SINCE = {
     "/api/v1/bloqueos/",
+    "/api/v1/integraciones/",
+    "/api/v1/webhooks/",
     "/api/v1/citas/",
     "/api/v1/clientes/",
     "/api/v1/clientes/{cliente_pk}/pacientes/",
@@ -451,6 +454,8 @@ def test_every_list_with_actualizado_en_filters_by_actualizado_desde(admin_api, 
     ConsultaFactory(paciente=paciente, veterinario=vet)
     VacunaFactory(paciente=paciente)
     BloqueoFactory(veterinario=vet, inicio=manana_a_las(20), fin=manana_a_las(21))
+    WebhookFactory()
+    integracion_con_clave(permisos=[])
     url = path.format(cliente_pk=paciente.propietario_id)
     futuro = (timezone.now() + datetime.timedelta(minutes=5)).isoformat()
     pasado = (timezone.now() - datetime.timedelta(minutes=5)).isoformat()

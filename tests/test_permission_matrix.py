@@ -28,6 +28,8 @@ from citas.tests.factories import BloqueoFactory, CitaFactory, HorarioFactory, m
 from clientes.tests.factories import ClienteConUsuarioFactory, ClienteFactory
 from conftest import bearer
 from historial.tests.factories import ConsultaFactory, VacunaFactory
+from integraciones.models import Entrega
+from integraciones.tests.factories import WebhookFactory, integracion_con_clave
 from pacientes.tests.factories import PacienteFactory
 
 CALLERS = ("admin", "veterinario", "recepcionista", "owner", "other", "anonymous")
@@ -121,6 +123,14 @@ def cambio_password(world):
     return {"password_actual": DEFAULT_PASSWORD, "password_nueva": "Otra-Clave-Muy-Larga-9"}
 
 
+def nuevo_webhook(world):
+    return {"url": "https://93.184.215.14/hook", "eventos": ["*"]}
+
+
+def nueva_integracion(world):
+    return {"nombre": "ERP", "permisos": ["citas:read"]}
+
+
 OPEN = statuses(200, 200, 200, 200, 200, 200)
 READ_ALL_SCOPED = statuses(200, 200, 200, 200, 404)
 LIST_ALL = statuses(200, 200, 200, 200, 200)
@@ -212,6 +222,25 @@ ROWS = [
     Row("DELETE", "/api/v1/bloqueos/{bloqueo}/", statuses(204, 204, 204, 403, 403), other_vet=403),
     # --- recordatorios (read-only; owners see their own)
     Row("GET", "/api/v1/recordatorios/", LIST_ALL),
+    # --- eventos, webhooks, integraciones (admin only) ---
+    Row("GET", "/api/v1/eventos/", ADMIN_ONLY_LIST),
+    Row("GET", "/api/v1/webhooks/", ADMIN_ONLY_LIST),
+    Row("POST", "/api/v1/webhooks/", statuses(201, 403, 403, 403, 403), nuevo_webhook),
+    Row("GET", "/api/v1/webhooks/{webhook}/", ADMIN_ONLY_LIST),
+    Row("PUT", "/api/v1/webhooks/{webhook}/", ADMIN_ONLY_LIST, nuevo_webhook),
+    Row("PATCH", "/api/v1/webhooks/{webhook}/", ADMIN_ONLY_LIST, lambda w: {"activo": False}),
+    Row("DELETE", "/api/v1/webhooks/{webhook}/", ADMIN_DELETE),
+    Row("POST", "/api/v1/webhooks/{webhook}/rotar-secreto/", ADMIN_ONLY_LIST),
+    Row("POST", "/api/v1/webhooks/{webhook}/probar/", statuses(202, 403, 403, 403, 403)),
+    Row("GET", "/api/v1/webhooks/{webhook}/entregas/", ADMIN_ONLY_LIST),
+    Row("POST", "/api/v1/webhooks/{webhook}/entregas/{entrega}/reenviar/", statuses(202, 403, 403, 403, 403)),
+    Row("GET", "/api/v1/integraciones/", ADMIN_ONLY_LIST),
+    Row("POST", "/api/v1/integraciones/", statuses(201, 403, 403, 403, 403), nueva_integracion),
+    Row("GET", "/api/v1/integraciones/{integracion}/", ADMIN_ONLY_LIST),
+    Row("PUT", "/api/v1/integraciones/{integracion}/", ADMIN_ONLY_LIST, nueva_integracion),
+    Row("PATCH", "/api/v1/integraciones/{integracion}/", ADMIN_ONLY_LIST, lambda w: {"activo": False}),
+    Row("DELETE", "/api/v1/integraciones/{integracion}/", ADMIN_DELETE),
+    Row("POST", "/api/v1/integraciones/{integracion}/rotar-clave/", ADMIN_ONLY_LIST),
 ]
 
 
@@ -259,6 +288,10 @@ class World:
             "paciente": self.paciente.id,
             "paciente_sin_historia": PacienteFactory(propietario=self.cliente).id,
         }
+        webhook = WebhookFactory()
+        self.ids["webhook"] = webhook.id
+        self.ids["entrega"] = Entrega.objects.create(webhook=webhook, tipo="ping", estado="entregada").id
+        self.ids["integracion"] = integracion_con_clave(permisos=[])[0].id
 
     def client(self, caller):
         api = APIClient()

@@ -5,9 +5,10 @@ import threading
 
 
 class Receiver:
-    def __init__(self, statuses=(200,), delay=0.0):
+    def __init__(self, statuses=(200,), delay=0.0, hold_first=0.0):
         self.statuses = list(statuses)
         self.delay = delay
+        self.hold_first = hold_first  # seconds the first request is held before its answer
         self.requests = []  # (headers dict, body bytes)
         self.arrived = threading.Event()
         receiver = self
@@ -17,8 +18,9 @@ class Receiver:
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 receiver.requests.append((dict(self.headers), body))
                 receiver.arrived.set()
-                if receiver.delay:
-                    threading.Event().wait(receiver.delay)
+                delay = receiver.hold_first if len(receiver.requests) == 1 and receiver.hold_first else receiver.delay
+                if delay:
+                    threading.Event().wait(delay)
                 status = receiver.statuses.pop(0) if len(receiver.statuses) > 1 else receiver.statuses[0]
                 self.send_response(status)
                 self.send_header("Content-Length", "0")

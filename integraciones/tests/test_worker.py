@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.db import connection, transaction
 
 from clientes.tests.factories import ClienteFactory
@@ -23,7 +24,7 @@ from vetclinic.celery import app as celery_app
 from .factories import WebhookFactory
 from .receiver import Receiver
 
-BROKER = os.environ.get("CELERY_TEST_BROKER_URL", "")
+BROKER = settings.CELERY_TEST_BROKER_URL
 ROOT = Path(__file__).resolve().parents[2]
 
 pytestmark = [

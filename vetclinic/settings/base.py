@@ -206,6 +206,9 @@ CELERY_TIMEZONE = TIME_ZONE
 # Seconds between two sweeps of the webhook deliveries that are due (retries, and any whose
 # message a dead worker took with it).
 WEBHOOK_BARRIDO_SEGUNDOS = env.int("WEBHOOK_BARRIDO_SEGUNDOS", default=60)
+# Tests only: the broker of the real workers the worker tests start (pytest -m worker); unset,
+# they are skipped.
+CELERY_TEST_BROKER_URL = env("CELERY_TEST_BROKER_URL", default="")
 CELERY_BEAT_SCHEDULE = {
     "barrer-entregas": {"task": "integraciones.barrer_entregas", "schedule": WEBHOOK_BARRIDO_SEGUNDOS},
     "limpiar-eventos": {"task": "integraciones.limpiar_eventos", "schedule": 60 * 60},

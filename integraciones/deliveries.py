@@ -58,10 +58,16 @@ def encolar(entrega_ids) -> None:
 
 def programar(evento) -> list[Entrega]:
     """Writes a pendiente delivery of `evento` for every active webhook that takes it."""
+    return programar_varios([evento])
+
+
+def programar_varios(eventos) -> list[Entrega]:
     ahora = timezone.now()
+    webhooks = list(Webhook.objects.filter(activo=True))
     entregas = [
         Entrega(webhook=webhook, evento=evento, tipo=evento.tipo, proximo_intento=ahora)
-        for webhook in Webhook.objects.filter(activo=True)
+        for evento in eventos
+        for webhook in webhooks
         if webhook.recibe(evento)
     ]
     if entregas:

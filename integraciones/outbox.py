@@ -44,3 +44,19 @@ def registrar_evento(tipo, *, instance=None, sede=None, datos=None) -> Evento:
         evento = Evento.objects.create(tipo=tipo, sede_id=sede, objeto_id=objeto_id, datos=datos)
         deliveries.programar(evento)
     return evento
+
+
+def registrar_eventos(tipo, *, instances) -> list[Evento]:
+    """`registrar_evento` for a batch (an import's): one read of their representations, one
+    insert of the events, one of their deliveries."""
+    datos = [{"id": i.pk} for i in instances] if es_eliminacion(tipo) else events.representations(instances)
+    with transaction.atomic():
+        serializar_orden_de_commit()
+        eventos = Evento.objects.bulk_create(
+            [Evento(tipo=tipo, objeto_id=instance.pk, datos=d) for instance, d in zip(instances, datos, strict=True)]
+        )
+        deliveries.programar_varios(eventos)
+    return eventos
+
+
+registrar_evento.many = registrar_eventos

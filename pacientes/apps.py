@@ -12,4 +12,6 @@ class PacientesConfig(AppConfig):
         from .models import Paciente
         from .serializers import PacienteSerializer
 
-        events.register_representation(Paciente, PacienteSerializer)
+        events.register_representation(
+            Paciente, PacienteSerializer, lambda: Paciente.objects.select_related("propietario")
+        )

@@ -13,8 +13,11 @@ from accounts.tests.factories import UserFactory, VeterinarioFactory
 from citas.tests.factories import BloqueoFactory, CitaFactory, HorarioFactory, manana_a_las
 from clientes.tests.factories import ClienteConUsuarioFactory, ClienteFactory
 from conftest import bearer
+from core import events
 from historial.tests.factories import ConsultaFactory, VacunaFactory
+from integraciones.tests.factories import WebhookFactory, integracion_con_clave
 from pacientes.tests.factories import PacienteFactory
+from sedes.tests.factories import sede_principal
 
 # Endpoint -> the most queries one request may run (auth user + count + page + joins).
 BUDGET = {
@@ -29,6 +32,9 @@ BUDGET = {
     "/api/v1/horarios/": 3,
     "/api/v1/bloqueos/": 3,
     "/api/v1/recordatorios/": 3,
+    "/api/v1/eventos/": 3,
+    "/api/v1/webhooks/": 3,
+    "/api/v1/integraciones/": 4,  # + the sedes of the page's integraciones
 }
 PAGE_SIZES = (1, 20, 100)
 
@@ -38,6 +44,7 @@ def dataset(db):
     """More than 100 rows behind every list."""
     vet = VeterinarioFactory()
     cliente = ClienteConUsuarioFactory()
+    sede = sede_principal()
     hoy = datetime.date.today()
     for i in range(105):
         paciente = PacienteFactory(propietario=cliente)
@@ -52,7 +59,9 @@ def dataset(db):
         )
         HorarioFactory(veterinario=VeterinarioFactory())
         UserFactory(rol=Rol.RECEPCIONISTA)
-        ClienteFactory()
+        events.publish("cliente.creado", instance=ClienteFactory())
+        WebhookFactory(sede=sede)
+        integracion_con_clave(permisos=["citas:read"], sedes=[sede])
     return {"cliente": cliente.id}
 
 

@@ -372,13 +372,14 @@ class ModelImporter:
 
 
     def _publish(self, new, changed) -> None:
-        """One event per created or changed row, in the import's transaction."""
+        """One event per created or changed row, in the import's transaction (a few queries
+        per batch, not per row)."""
         if self.eventos is None:
             return
         creado, actualizado = self.eventos
         for tipo, instances in ((creado, new), (actualizado, changed)):
-            for instance in instances:
-                events.publish(tipo, instance=instance)
+            if instances:
+                events.publish_many(tipo, instances=instances)
 
 
 @cache

@@ -1,4 +1,5 @@
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from api.serializers import ModelSerializer, PrimaryKeyRelatedField
@@ -6,6 +7,12 @@ from sedes.filters import sedes_visibles
 
 from .models import PING, TIPOS_EVENTO, TODOS, Entrega, Evento, Integracion, Webhook
 from .permisos import PERMISOS_VALIDOS
+
+
+@extend_schema_field({"type": "array", "items": {"type": "string"}})
+class NombresField(serializers.ListField):
+    """A list of names (tipos, permisos) checked as a whole by its serializer's `validate_<field>`,
+    so that every error is the field's own (`attr` the field, not `field.0`)."""
 
 
 class SedeVisibleField(PrimaryKeyRelatedField):
@@ -26,14 +33,10 @@ class EventoSerializer(ModelSerializer):
         read_only_fields = fields
 
 
-class EventoQuerySerializer(serializers.Serializer):
-    despues_de = serializers.IntegerField(required=False, min_value=0, help_text="Events with an id above this one.")
-
-
 class WebhookSerializer(ModelSerializer):
     """A receiver of events. `secreto` is shown once: on create and by `rotar-secreto`."""
 
-    eventos = serializers.ListField(child=serializers.CharField(max_length=60), allow_empty=False)
+    eventos = NombresField(allow_empty=False)
     sede = SedeVisibleField(allow_null=True, required=False)
 
     class Meta:
@@ -42,7 +45,7 @@ class WebhookSerializer(ModelSerializer):
         read_only_fields = ["id", "fallos_consecutivos", "creado_en", "actualizado_en"]
 
     def validate_eventos(self, value):
-        desconocidos = [tipo for tipo in value if tipo not in (*TIPOS_EVENTO, TODOS, PING)]
+        desconocidos = [tipo for tipo in value if not isinstance(tipo, str) or tipo not in (*TIPOS_EVENTO, TODOS, PING)]
         if desconocidos:
             raise serializers.ValidationError(
                 _("Tipo de evento desconocido: «%(tipo)s».") % {"tipo": desconocidos[0]}, code="tipo_desconocido"
@@ -82,7 +85,7 @@ class IntegracionSerializer(ModelSerializer):
     """An outside system's key: what it may reach (`permisos`, `sedes`). `clave` is shown once:
     on create and by `rotar-clave`."""
 
-    permisos = serializers.ListField(child=serializers.CharField(max_length=60), allow_empty=True)
+    permisos = NombresField(allow_empty=True)
     sedes = SedeVisibleField(many=True, required=False)
 
     class Meta:
@@ -91,7 +94,7 @@ class IntegracionSerializer(ModelSerializer):
         read_only_fields = ["id", "ultimo_uso", "creado_en", "actualizado_en"]
 
     def validate_permisos(self, value):
-        desconocidos = [permiso for permiso in value if permiso not in PERMISOS_VALIDOS]
+        desconocidos = [permiso for permiso in value if not isinstance(permiso, str) or permiso not in PERMISOS_VALIDOS]
         if desconocidos:
             raise serializers.ValidationError(
                 _("Permiso desconocido: «%(permiso)s» (use <recurso>:read o <recurso>:write).")

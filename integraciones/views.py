@@ -77,14 +77,14 @@ class WebhookViewSet(ModelViewSet):
         services.webhook_delete(actor=self.request.user, webhook=webhook)
 
     @extend_schema(request=None, responses=WebhookConSecretoSerializer)
-    @action(detail=True, methods=["post"], url_path="rotar-secreto")
+    @action(detail=True, methods=["post"], url_path="rotar-secreto", filter_backends=[])
     def rotar_secreto(self, request, pk=None):
         """Replace the webhook's secret (shown once, in this answer)."""
         webhook = services.webhook_rotar_secreto(actor=request.user, webhook=self.get_object())
         return Response(WebhookConSecretoSerializer(webhook, context=self.get_serializer_context()).data)
 
     @extend_schema(request=None, responses={202: EntregaSerializer})
-    @action(detail=True, methods=["post"])
+    @action(detail=True, methods=["post"], filter_backends=[])
     def probar(self, request, pk=None):
         """Send a ping event to the webhook now."""
         entrega = services.webhook_probar(actor=request.user, webhook=self.get_object())
@@ -92,14 +92,14 @@ class WebhookViewSet(ModelViewSet):
         return Response(EntregaSerializer(entrega).data, status=status.HTTP_202_ACCEPTED)
 
     @extend_schema(responses=EntregaSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], filter_backends=[])
     def entregas(self, request, pk=None):
         """List the webhook's deliveries, newest first."""
         page = self.paginate_queryset(entrega_list(webhook=self.get_object()))
         return self.get_paginated_response(EntregaSerializer(page, many=True).data)
 
     @extend_schema(request=None, responses={202: EntregaSerializer})
-    @action(detail=True, methods=["post"], url_path=r"entregas/(?P<entrega_id>[0-9]+)/reenviar")
+    @action(detail=True, methods=["post"], url_path=r"entregas/(?P<entrega_id>[0-9]+)/reenviar", filter_backends=[])
     def reenviar(self, request, pk=None, entrega_id=None):
         """Queue a delivery again."""
         entrega = get_object_or_404(entrega_list(webhook=self.get_object()), pk=entrega_id)
@@ -142,7 +142,7 @@ class IntegracionViewSet(ModelViewSet):
         services.integracion_delete(actor=self.request.user, integracion=integracion)
 
     @extend_schema(request=None, responses=IntegracionConClaveSerializer)
-    @action(detail=True, methods=["post"], url_path="rotar-clave")
+    @action(detail=True, methods=["post"], url_path="rotar-clave", filter_backends=[])
     def rotar_clave(self, request, pk=None):
         """Replace the integration's key (shown once, in this answer); the old one stops working."""
         integracion = self.get_object()

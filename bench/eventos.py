@@ -95,7 +95,7 @@ def feed_reads(total: int, reads: int) -> list[dict]:
         )
         have += size
     ids = list(Evento.objects.order_by("id").values_list("id", flat=True)[:: max(1, total // 100)])
-    api = APIClient()
+    api = APIClient(HTTP_HOST="localhost")  # one of the default ALLOWED_HOSTS
     api.force_authenticate(User.objects.get(email="bench-admin@bench.invalid"))
     rows = []
     for label, after in (("start", 0), ("middle", ids[len(ids) // 2]), ("end", ids[-2])):

@@ -192,3 +192,21 @@ def test_concurrent_writers_commit_their_events_in_id_order():
 def _publish(cliente):
     events.publish("cliente.actualizado", instance=cliente)
     return Evento.objects.order_by("-pk").values_list("pk", flat=True).first()
+
+
+@pytest.mark.django_db
+def test_paciente_and_vacuna_events_hold_what_the_api_answered(api_client):
+    # given an admin and a cliente
+    api = api_client("admin")
+    cliente = ClienteFactory()
+
+    # when a paciente and a vacuna of it are created through the API
+    paciente = api.post("/api/v1/pacientes/", {"nombre": "Toby", "especie": "perro", "propietario": cliente.pk})
+    vacuna = api.post(
+        "/api/v1/vacunas/", {"paciente": paciente.json()["id"], "nombre": "Rabia", "fecha_aplicacion": "2024-01-10"}
+    )
+
+    # then each event's datos is the API's answer (annotated fields such as `vencida` included)
+    assert (paciente.status_code, vacuna.status_code) == (201, 201)
+    assert Evento.objects.get(tipo="paciente.creado").datos == paciente.json()
+    assert Evento.objects.get(tipo="vacuna.creada").datos == vacuna.json()

@@ -350,11 +350,11 @@ def cita_transition(*, cita, accion, actor, motivo="") -> Cita:
 @retry_on_deadlock
 @transaction.atomic
 def cita_delete(*, actor, cita) -> None:
-    # Rolled back with the delete if it is refused.
-    events.publish("cita.eliminada", instance=cita, sede=getattr(cita, "sede_id", None))
+    pk, sede = cita.pk, getattr(cita, "sede_id", None)
     delete_or_conflict(
         cita, actor=actor, detail=_("La cita tiene consultas asociadas y no puede eliminarse."), code=TIENE_HISTORIAL
     )
+    events.publish("cita.eliminada", instance=cita, sede=sede, datos={"id": pk})
 
 
 # --- horarios --------------------------------------------------------------------------------

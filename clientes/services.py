@@ -71,10 +71,11 @@ def cliente_delete(*, actor, cliente) -> None:
     """Removes a client with no pacientes; one with pacientes must be deactivated instead (409)."""
     if cliente.pacientes.exists():
         raise Conflict(_("El cliente tiene pacientes y no puede eliminarse; desactívelo en su lugar."), TIENE_HISTORIAL)
-    events.publish("cliente.eliminado", instance=cliente)  # rolled back with the delete if it is refused
+    pk = cliente.pk
     delete_or_conflict(
         cliente,
         actor=actor,
         detail=_("El cliente tiene historial y no puede eliminarse; desactívelo."),
         code=TIENE_HISTORIAL,
     )
+    events.publish("cliente.eliminado", instance=cliente, datos={"id": pk})

@@ -101,8 +101,9 @@ def consulta_update(*, actor, consulta, data) -> Consulta:
 @transaction.atomic
 def consulta_delete(*, actor, consulta) -> None:
     paciente = lock_paciente(consulta.paciente)
-    events.publish("consulta.eliminada", instance=consulta, sede=getattr(consulta, "sede_id", None))
+    pk, sede = consulta.pk, getattr(consulta, "sede_id", None)
     delete_or_conflict(consulta, actor=actor, detail=_("La consulta tiene registros relacionados."))
+    events.publish("consulta.eliminada", instance=consulta, sede=sede, datos={"id": pk})
     sync_peso(paciente=paciente, actor=actor)
 
 
@@ -125,5 +126,6 @@ def vacuna_update(*, actor, vacuna, data) -> Vacuna:
 
 @transaction.atomic
 def vacuna_delete(*, actor, vacuna) -> None:
-    events.publish("vacuna.eliminada", instance=vacuna)
+    pk = vacuna.pk
     delete_or_conflict(vacuna, actor=actor, detail=_("La vacuna tiene registros relacionados."))
+    events.publish("vacuna.eliminada", instance=vacuna, datos={"id": pk})

@@ -1,5 +1,8 @@
 """The outbox: every published event becomes an Evento row in the transaction of the change.
 
+Services publish at the end of their transaction, after their own row locks, so that the lock
+below is the last one a writer takes (no writer waits for a row while holding it).
+
 Commit order. A consumer of the feed remembers the last id it saw and asks `?despues_de=ID`, so
 an id must never become visible after a higher one: with a plain sequence, a transaction that
 took id 10 and commits after the one that took id 11 would be skipped by a consumer that read
@@ -37,6 +40,8 @@ def registrar_evento(tipo, *, instance=None, sede=None, datos=None) -> Evento:
     that take it, in the caller's transaction (a change that rolls back leaves neither).
     `datos` defaults to the object as the API shows it; `{"id"}` for a deletion."""
     objeto_id = getattr(instance, "pk", None)
+    if objeto_id is None and isinstance(datos, dict):
+        objeto_id = datos.get("id")  # a deletion published after the delete (the pk is gone)
     if datos is None:
         datos = {"id": objeto_id} if es_eliminacion(tipo) or instance is None else events.representation(instance)
     with transaction.atomic():  # outside a transaction too, the lock must cover the insert

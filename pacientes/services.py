@@ -110,10 +110,11 @@ def paciente_update(*, actor, paciente, data) -> Paciente:
 @transaction.atomic
 def paciente_delete(*, actor, paciente) -> None:
     """Removes a paciente without history; citas, consultas or vacunas make it a 409."""
-    events.publish("paciente.eliminado", instance=paciente)  # rolled back with the delete if it is refused
+    pk = paciente.pk
     delete_or_conflict(
         paciente,
         actor=actor,
         detail=_("El paciente tiene citas o historia clínica y no puede eliminarse; desactívelo en su lugar."),
         code=TIENE_HISTORIAL,
     )
+    events.publish("paciente.eliminado", instance=paciente, datos={"id": pk})

@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test e2e messages install migrate demo lint check schema clean
+.PHONY: run test e2e messages install migrate demo lint check schema clean worker
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 ($(PYTHON)) not found; set PYTHON=/path/to/python3.11"; exit 1; }
@@ -31,6 +31,12 @@ demo: migrate
 
 run: demo
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+# A Celery worker with the periodic jobs (beat): webhook deliveries, messages, sweeps. Needs
+# CELERY_BROKER_URL (e.g. redis://127.0.0.1:6379/1); run one `worker` per machine, and `--beat`
+# on one of them only (README, "Workers").
+worker: migrate
+	$(BIN)/celery -A vetclinic worker --beat --loglevel=INFO
 
 test: install
 	$(BIN)/pytest

@@ -19,6 +19,7 @@ same question of it:
 
 Staff see every row, except that veterinarios and recepcionistas see the rows of a model with a
 `sede` path only where it leads to a sede they work at (`user.sedes`; an admin works at all);
+an integration key's user sees only the rows of its sedes (`sedes_de_clave`);
 a `cliente` user sees only the rows whose `owner` path leads to itself, and those every owner
 may read (`public`, a condition: the sedes that take online bookings), and changes them only
 where `owner_changes`; the roles in `authors_only` change only the rows they wrote.
@@ -80,6 +81,8 @@ class ScopedQuerySet(models.QuerySet):
         queryset = self
         if ownership.sede and user.rol in ROLES_POR_SEDE:
             queryset = queryset.filter(**{f"{ownership.sede}__in": sedes_de(user)})
+        if ownership.sede and sedes_de_clave(user) is not None:
+            queryset = queryset.filter(**{f"{ownership.sede}__in": sedes_de_clave(user)})
         if action == CHANGE and user.rol in ownership.authors_only:
             return queryset.filter(**{ownership.author: user})
         return queryset
@@ -91,8 +94,17 @@ def sedes_de(user):
     return user.sedes.values("pk")
 
 
+def sedes_de_clave(user):
+    """The sede ids an integration key is narrowed to (its service user carries them, see
+    integraciones.authentication), or None: every sede its rol reaches."""
+    return getattr(user, "sedes_integracion", None)
+
+
 def works_at(user, sede) -> bool:
-    """Whether `user` may act at `sede`: an admin anywhere, other staff where they work."""
+    """Whether `user` may act at `sede`: an admin anywhere, other staff where they work (an
+    integration key, only at its sedes)."""
+    if sedes_de_clave(user) is not None and getattr(sede, "pk", sede) not in sedes_de_clave(user):
+        return False
     if user.rol == Rol.ADMIN:
         return True
     return user.rol in ROLES_POR_SEDE and user.sedes.filter(pk=getattr(sede, "pk", sede)).exists()

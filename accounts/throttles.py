@@ -61,6 +61,8 @@ class UserRateThrottle(FailOpenThrottleMixin, RateLimitMixin, throttling.UserRat
     def get_cache_key(self, request, view):
         if not (request.user and request.user.is_authenticated):
             return None
+        if getattr(request.auth, "permite", None) is not None:
+            return None  # an integration key: its own ceiling, INTEGRATION_RATE
         return super().get_cache_key(request, view)
 
 

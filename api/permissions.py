@@ -2,15 +2,18 @@
 (built with accounts.permissions.crud_roles), and the `Allow` header follows it."""
 
 from rest_framework import exceptions
-from rest_framework.permissions import BasePermission
+from rest_framework.permissions import SAFE_METHODS, BasePermission
 
 
 class RolePermission(BasePermission):
-    """Allows the request when the user's rol is in `view.action_roles[view.action]`."""
+    """Allows the request when the user's rol is in `view.action_roles[view.action]` (and, for
+    an integration key, its permisos name the resource and verb: `scopes_allow`)."""
 
     def has_permission(self, request, view):
         user = request.user
         if not (user and user.is_authenticated):
+            return False
+        if not scopes_allow(request):
             return False
         if view.action in ("metadata", None):
             # OPTIONS, or a method this route does not have (the view answers 405)
@@ -50,3 +53,22 @@ class RoleAllowedMethodsMixin:
         if error is not None:
             raise error
         super().perform_authentication(request)
+
+
+API_PREFIX = "/api/v1/"
+
+
+def recurso_de(request) -> str:
+    """The resource a request is about: the first path segment under /api/v1/ (`citas`)."""
+    path = request.path
+    return path[len(API_PREFIX) :].split("/", 1)[0] if path.startswith(API_PREFIX) else ""
+
+
+def scopes_allow(request) -> bool:
+    """An integration key (`request.auth` with `permite(recurso, verbo)`, see
+    integraciones.authentication) reaches only what its permisos name; any other caller, all
+    its rol does."""
+    permite = getattr(request.auth, "permite", None)
+    if permite is None:
+        return True
+    return permite(recurso_de(request), "read" if request.method in SAFE_METHODS else "write")

@@ -29,3 +29,10 @@ class CitasConfig(AppConfig):
         from .selectors import citas_futuras_ids
 
         register_citas_futuras(citas_futuras_ids)
+
+        from core import events
+
+        from .models import Cita
+        from .serializers import CitaSerializer
+
+        events.register_representation(Cita, CitaSerializer)

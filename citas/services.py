@@ -44,9 +44,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Rol, User
-from accounts.scoping import ROLES_POR_SEDE, may_author, works_at
+from accounts.scoping import may_author, works_at
 from accounts.selectors import es_veterinario_activo
 from clientes.models import Cliente
+from core import events
 from core.dates import local_day_range
 from core.exceptions import CONFLICTO_INTEGRIDAD, TIENE_HISTORIAL, Conflict
 from core.services import delete_or_conflict, lock_rows, retry_on_deadlock, save_validated
@@ -108,10 +109,11 @@ def _check_veterinario(veterinario, *, field="veterinario"):
 
 
 def _check_sede(*, actor, sede, veterinario):
-    """The sede is active, `actor` may book there (an admin anywhere, other staff where they
-    work; owners are checked by `_check_reserva_cliente`) and the vet works there."""
+    """The sede is active, `actor` may book there (`accounts.scoping.works_at`: an admin
+    anywhere, other staff where they work, an integration key at its sedes; owners are checked
+    by `_check_reserva_cliente`) and the vet works there."""
     check_sede_activa(sede)
-    if actor is not None and actor.rol in ROLES_POR_SEDE and not works_at(actor, sede):
+    if actor is not None and not works_at(actor, sede):
         raise _invalid("sede", _("No trabaja en esa sede."), "sede_no_permitida")
     _check_trabaja_en(veterinario, sede, field="veterinario")
 
@@ -327,7 +329,9 @@ def cita_create(
         notas=notas,
         creado_por=actor,
     )
-    return _save_cita(cita, actor=actor)
+    _save_cita(cita, actor=actor)
+    events.publish("cita.creada", instance=cita, sede=cita.sede_id)
+    return cita
 
 
 @retry_on_deadlock
@@ -369,6 +373,7 @@ def cita_update(*, actor, cita, data) -> Cita:
             changed = True
     if changed:
         _save_cita(cita, actor=actor)
+        events.publish("cita.actualizada", instance=cita, sede=cita.sede_id)
     return cita
 
 
@@ -384,20 +389,24 @@ def cita_transition(*, cita, accion, actor, motivo="") -> Cita:
             % {"accion": accion.replace("-", " "), "estado": cita.get_estado_display()},
             TRANSICION_INVALIDA,
         )
-    cita.estado = destino
+    estado_anterior, cita.estado = cita.estado, destino
     if destino == EstadoCita.CANCELADA:
         cita.motivo_cancelacion = motivo or ""
     cita._history_user = actor
     cita.save(update_fields=["estado", "motivo_cancelacion", "actualizado_en"])
+    datos = {**events.representation(cita), "estado_anterior": estado_anterior}
+    events.publish("cita.estado_cambiado", instance=cita, sede=cita.sede_id, datos=datos)
     return cita
 
 
 @retry_on_deadlock
 @transaction.atomic
 def cita_delete(*, actor, cita) -> None:
+    pk, sede = cita.pk, getattr(cita, "sede_id", None)
     delete_or_conflict(
         cita, actor=actor, detail=_("La cita tiene consultas asociadas y no puede eliminarse."), code=TIENE_HISTORIAL
     )
+    events.publish("cita.eliminada", instance=cita, sede=sede, datos={"id": pk})
 
 
 # --- horarios --------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ def documento_key(documento: str):
 
 class ClienteImporter(ModelImporter):
     model = Cliente
+    eventos = ("cliente.creado", "cliente.actualizado")
     key_fields = ("documento",)
     columns = (
         Column("documento", required=True, blank=False),

@@ -35,6 +35,11 @@ def cliente_list(*, user):
     return queryset.visible_to(user)
 
 
+def cliente_list_all():
+    """Every cliente, annotated as the API shows them (the representation of their events)."""
+    return Cliente.objects.annotate(num_pacientes=num_pacientes_subquery())
+
+
 def clientes_por_documento(documentos):
     """Clientes whose documento is one of `documentos` (lower case), through the unique
     index on LOWER(documento): its predicate, `documento <> ''`, is spelt out so that

@@ -3,6 +3,7 @@
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from core import events
 from core.exceptions import TIENE_HISTORIAL, Conflict
 from core.phones import normalize_phone
 from core.services import delete_or_conflict, model_update, save_validated
@@ -52,12 +53,16 @@ def normalized(data):
 @transaction.atomic
 def cliente_create(*, actor, **data) -> Cliente:
     cliente = Cliente(**{k: v for k, v in normalized(data).items() if k in STAFF_EDITABLE_FIELDS})
-    return save_validated(cliente, actor=actor)
+    save_validated(cliente, actor=actor)
+    events.publish("cliente.creado", instance=cliente)
+    return cliente
 
 
 @transaction.atomic
 def cliente_update(*, actor, cliente, data, fields=STAFF_EDITABLE_FIELDS) -> Cliente:
-    cliente, _changed = model_update(actor=actor, instance=cliente, data=normalized(data), fields=fields)
+    cliente, changed = model_update(actor=actor, instance=cliente, data=normalized(data), fields=fields)
+    if changed:
+        events.publish("cliente.actualizado", instance=cliente)
     return cliente
 
 
@@ -66,9 +71,11 @@ def cliente_delete(*, actor, cliente) -> None:
     """Removes a client with no pacientes; one with pacientes must be deactivated instead (409)."""
     if cliente.pacientes.exists():
         raise Conflict(_("El cliente tiene pacientes y no puede eliminarse; desactívelo en su lugar."), TIENE_HISTORIAL)
+    pk = cliente.pk
     delete_or_conflict(
         cliente,
         actor=actor,
         detail=_("El cliente tiene historial y no puede eliminarse; desactívelo."),
         code=TIENE_HISTORIAL,
     )
+    events.publish("cliente.eliminado", instance=cliente, datos={"id": pk})

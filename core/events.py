@@ -26,16 +26,46 @@ def register_recorder(recorder) -> None:
         _recorders.append(recorder)
 
 
-def register_representation(model, serializer_class) -> None:
-    _representations[model] = serializer_class
+def register_representation(model, serializer_class, queryset=None) -> None:
+    """`queryset`: a callable giving the queryset the API reads `model` through (annotations,
+    joins), when the serializer needs more than the bare row (`num_pacientes`, `vencida`)."""
+    _representations[model] = (serializer_class, queryset)
+
+
+def representations(instances) -> list[dict]:
+    """`representation` of many instances of one model, read in one query when the model names
+    a queryset (an import publishes a whole batch at once)."""
+    if not instances:
+        return []
+    serializer_class, queryset = _representations.get(type(instances[0]), (None, None))
+    if serializer_class is None:
+        return [{"id": instance.pk} for instance in instances]
+    if queryset is not None:
+        by_pk = queryset().in_bulk([instance.pk for instance in instances])
+        instances = [by_pk[instance.pk] for instance in instances]
+    return [dict(data) for data in serializer_class(instances, many=True).data]
 
 
 def representation(instance) -> dict:
     """`instance` as the API shows it (its app's registered serializer); `{"id"}` without one."""
-    serializer_class = _representations.get(type(instance))
+    serializer_class, queryset = _representations.get(type(instance), (None, None))
     if serializer_class is None:
         return {"id": instance.pk}
+    if queryset is not None:
+        instance = queryset().get(pk=instance.pk)
     return dict(serializer_class(instance).data)
+
+
+def publish_many(tipo, *, instances) -> None:
+    """`publish(tipo, instance=each)` for a batch of instances of one model (no sede), in as
+    few queries as the recorder can (its `many`, when it has one)."""
+    for recorder in _recorders:
+        many = getattr(recorder, "many", None)
+        if many is not None:
+            many(tipo, instances=list(instances))
+        else:
+            for instance in instances:
+                recorder(tipo, instance=instance, sede=None, datos=None)
 
 
 def publish(tipo, *, instance=None, sede=None, datos=None) -> None:

@@ -13,3 +13,12 @@ class HistorialConfig(AppConfig):
         from .selectors import consultas_con_peso
 
         register_pesos_medidos(consultas_con_peso)
+
+        from core import events
+
+        from .models import Consulta, Vacuna
+        from .selectors import vacuna_list_all
+        from .serializers import ConsultaSerializer, VacunaSerializer
+
+        events.register_representation(Consulta, ConsultaSerializer)
+        events.register_representation(Vacuna, VacunaSerializer, vacuna_list_all)

@@ -19,6 +19,7 @@ class VacunaImporter(ModelImporter):
     """
 
     model = Vacuna
+    eventos = ("vacuna.creada", "vacuna.actualizada")
     columns = (
         Column("microchip"),
         Column("documento_propietario"),

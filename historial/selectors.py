@@ -45,6 +45,11 @@ def vacuna_list(*, user):
     return queryset.visible_to(user)
 
 
+def vacuna_list_all():
+    """Every vacuna, annotated as the API shows them (the representation of their events)."""
+    return with_vencida(Vacuna.objects.select_related("paciente", "veterinario"))
+
+
 def vacunas_vencidas(queryset, *, today=None):
     """Doses whose `proxima_dosis` has passed and that no later application replaced (the
     `vencida` rule of `with_vencida`, as conditions the proxima_dosis index can answer);

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Rol
 from accounts.scoping import CHANGE, may
 from accounts.selectors import es_veterinario_activo
+from core import events
 from core.services import delete_or_conflict, lock_rows, model_update, retry_on_deadlock, save_validated
 from pacientes.models import Paciente
 from pacientes.services import sync_peso
@@ -111,6 +112,7 @@ def consulta_create(*, actor, paciente, veterinario=None, productos=None, **data
     fields = {k: v for k, v in data.items() if k in CONSULTA_EDITABLE_FIELDS}
     fields["sede"] = sede_de_consulta(sede=fields.get("sede"), cita=fields.get("cita"), veterinario=veterinario)
     consulta = save_validated(Consulta(paciente=paciente, veterinario=veterinario, **fields), actor=actor)
+    events.publish("consulta.creada", instance=consulta, sede=consulta.sede_id)
     sync_peso(paciente=paciente, actor=actor)
     _cargar(actor=actor, origen=consulta, productos=productos)
     return consulta
@@ -130,7 +132,9 @@ def consulta_update(*, actor, consulta, data) -> Consulta:
     # The row as committed, read under the lock; also a clean start when `retry_on_deadlock`
     # runs this again after a rolled-back attempt had already set the new values on it.
     consulta.refresh_from_db()
-    consulta, _changed = model_update(actor=actor, instance=consulta, data=data, fields=fields)
+    consulta, changed = model_update(actor=actor, instance=consulta, data=data, fields=fields)
+    if changed:
+        events.publish("consulta.actualizada", instance=consulta, sede=consulta.sede_id)
     sync_peso(paciente=paciente, actor=actor)
     return consulta
 
@@ -139,7 +143,9 @@ def consulta_update(*, actor, consulta, data) -> Consulta:
 @transaction.atomic
 def consulta_delete(*, actor, consulta) -> None:
     paciente = lock_paciente(consulta.paciente)
+    pk, sede = consulta.pk, getattr(consulta, "sede_id", None)
     delete_or_conflict(consulta, actor=actor, detail=_("La consulta tiene registros relacionados."))
+    events.publish("consulta.eliminada", instance=consulta, sede=sede, datos={"id": pk})
     sync_peso(paciente=paciente, actor=actor)
 
 
@@ -150,15 +156,20 @@ def vacuna_create(*, actor, paciente, productos=None, **data) -> Vacuna:
     fields = {k: v for k, v in data.items() if k in VACUNA_EDITABLE_FIELDS}
     vacuna = save_validated(Vacuna(paciente=paciente, veterinario=actor, **fields), actor=actor)
     _cargar(actor=actor, origen=vacuna, productos=productos)
+    events.publish("vacuna.creada", instance=vacuna)
     return vacuna
 
 
 @transaction.atomic
 def vacuna_update(*, actor, vacuna, data) -> Vacuna:
-    vacuna, _changed = model_update(actor=actor, instance=vacuna, data=data, fields=VACUNA_EDITABLE_FIELDS)
+    vacuna, changed = model_update(actor=actor, instance=vacuna, data=data, fields=VACUNA_EDITABLE_FIELDS)
+    if changed:
+        events.publish("vacuna.actualizada", instance=vacuna)
     return vacuna
 
 
 @transaction.atomic
 def vacuna_delete(*, actor, vacuna) -> None:
+    pk = vacuna.pk
     delete_or_conflict(vacuna, actor=actor, detail=_("La vacuna tiene registros relacionados."))
+    events.publish("vacuna.eliminada", instance=vacuna, datos={"id": pk})

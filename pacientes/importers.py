@@ -37,6 +37,7 @@ SEXO_SINONIMOS = {
 
 class PacienteImporter(ModelImporter):
     model = Paciente
+    eventos = ("paciente.creado", "paciente.actualizado")
     columns = (
         Column("documento_propietario", required=True, blank=False),
         Column("nombre", required=True),

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
+from core import events
 from core.exceptions import TIENE_HISTORIAL
 from core.services import delete_or_conflict, model_update, save_validated
 
@@ -70,6 +71,7 @@ def sync_peso(*, paciente, actor=None):
     if latest is not None and paciente.peso_kg != latest:
         paciente.peso_kg = latest
         save_validated(paciente, actor=actor, update_fields=["peso_kg", "actualizado_en"])
+        events.publish("paciente.actualizado", instance=paciente)
 
 
 def check_peso_manual(*, paciente, peso_kg, medido=None):
@@ -89,7 +91,9 @@ def check_peso_manual(*, paciente, peso_kg, medido=None):
 @transaction.atomic
 def paciente_create(*, actor, **data) -> Paciente:
     paciente = Paciente(**{k: v for k, v in data.items() if k in EDITABLE_FIELDS})
-    return save_validated(paciente, actor=actor)
+    save_validated(paciente, actor=actor)
+    events.publish("paciente.creado", instance=paciente)
+    return paciente
 
 
 @transaction.atomic
@@ -97,16 +101,20 @@ def paciente_update(*, actor, paciente, data) -> Paciente:
     """A different `peso_kg` is refused once a consulta has recorded one (`check_peso_manual`)."""
     if "peso_kg" in data:
         check_peso_manual(paciente=paciente, peso_kg=data["peso_kg"])
-    paciente, _changed = model_update(actor=actor, instance=paciente, data=data, fields=EDITABLE_FIELDS)
+    paciente, changed = model_update(actor=actor, instance=paciente, data=data, fields=EDITABLE_FIELDS)
+    if changed:
+        events.publish("paciente.actualizado", instance=paciente)
     return paciente
 
 
 @transaction.atomic
 def paciente_delete(*, actor, paciente) -> None:
     """Removes a paciente without history; citas, consultas or vacunas make it a 409."""
+    pk = paciente.pk
     delete_or_conflict(
         paciente,
         actor=actor,
         detail=_("El paciente tiene citas o historia clínica y no puede eliminarse; desactívelo en su lugar."),
         code=TIENE_HISTORIAL,
     )
+    events.publish("paciente.eliminado", instance=paciente, datos={"id": pk})

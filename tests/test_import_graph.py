@@ -19,6 +19,7 @@ ORDER = [
     "historial",
     "facturacion",
     "recordatorios",
+    "integraciones",
     "demo",
 ]
 

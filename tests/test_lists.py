@@ -18,6 +18,7 @@ from clientes.tests.factories import ClienteFactory
 from facturacion import services as facturacion_services
 from facturacion.tests.factories import emitida
 from historial.tests.factories import ConsultaFactory, VacunaFactory
+from integraciones.tests.factories import WebhookFactory, integracion_con_clave
 from pacientes.models import Paciente
 from pacientes.tests.factories import PacienteFactory
 from tests.errors import error_code
@@ -44,6 +45,8 @@ def schema():
 # The lists whose rows have `actualizado_en` (and so `?actualizado_desde=`).
 UPDATED_SINCE = {
     "/api/v1/bloqueos/",
+    "/api/v1/integraciones/",
+    "/api/v1/webhooks/",
     "/api/v1/citas/",
     "/api/v1/clientes/",
     "/api/v1/clientes/{cliente_pk}/pacientes/",
@@ -465,6 +468,8 @@ def test_every_list_with_actualizado_en_filters_by_actualizado_desde(admin_api, 
     factura = emitida(actor=admin_api.user, cliente=paciente.propietario)
     facturacion_services.pago_create(actor=admin_api.user, factura=factura, importe=Decimal("1.00"))
     facturacion_services.presupuesto_create(actor=admin_api.user, cliente=paciente.propietario, sede=factura.sede)
+    WebhookFactory()
+    integracion_con_clave(permisos=[])
     url = path.format(cliente_pk=paciente.propietario_id)
     futuro = (timezone.now() + datetime.timedelta(minutes=5)).isoformat()
     pasado = (timezone.now() - datetime.timedelta(minutes=5)).isoformat()

@@ -208,6 +208,7 @@ APP_ORDER = [
     "historial",
     "facturacion",
     "recordatorios",
+    "integraciones",
     "demo",
 ]
 

@@ -35,6 +35,8 @@ from conftest import bearer
 from facturacion import services as facturacion
 from facturacion.tests.factories import ImpuestoFactory, ProductoFactory, borrador_con_lineas, emitida
 from historial.tests.factories import ConsultaFactory, VacunaFactory
+from integraciones.models import Entrega
+from integraciones.tests.factories import WebhookFactory, integracion_con_clave
 from pacientes.tests.factories import PacienteFactory
 from sedes.tests.factories import SedeFactory, sede_principal
 
@@ -163,6 +165,12 @@ def nueva_factura(world):
 
 def nuevo_pago(world):
     return {"factura": world.ids["factura"], "importe": "1.00"}
+def nuevo_webhook(world):
+    return {"url": "https://93.184.215.14/hook", "eventos": ["*"]}
+
+
+def nueva_integracion(world):
+    return {"nombre": "ERP", "permisos": ["citas:read"]}
 
 
 OPEN = statuses(200, 200, 200, 200, 200, 200)
@@ -331,6 +339,25 @@ ROWS = [
     Row(
         "POST", "/api/v1/presupuestos/{presupuesto}/facturar/", statuses(201, 201, 201, 403, 403), otra_sede=INVISIBLE
     ),
+    # --- eventos, webhooks, integraciones (admin only) ---
+    Row("GET", "/api/v1/eventos/", ADMIN_ONLY_LIST),
+    Row("GET", "/api/v1/webhooks/", ADMIN_ONLY_LIST),
+    Row("POST", "/api/v1/webhooks/", statuses(201, 403, 403, 403, 403), nuevo_webhook),
+    Row("GET", "/api/v1/webhooks/{webhook}/", ADMIN_ONLY_LIST),
+    Row("PUT", "/api/v1/webhooks/{webhook}/", ADMIN_ONLY_LIST, nuevo_webhook),
+    Row("PATCH", "/api/v1/webhooks/{webhook}/", ADMIN_ONLY_LIST, lambda w: {"activo": False}),
+    Row("DELETE", "/api/v1/webhooks/{webhook}/", ADMIN_DELETE),
+    Row("POST", "/api/v1/webhooks/{webhook}/rotar-secreto/", ADMIN_ONLY_LIST),
+    Row("POST", "/api/v1/webhooks/{webhook}/probar/", statuses(202, 403, 403, 403, 403)),
+    Row("GET", "/api/v1/webhooks/{webhook}/entregas/", ADMIN_ONLY_LIST),
+    Row("POST", "/api/v1/webhooks/{webhook}/entregas/{entrega}/reenviar/", statuses(202, 403, 403, 403, 403)),
+    Row("GET", "/api/v1/integraciones/", ADMIN_ONLY_LIST),
+    Row("POST", "/api/v1/integraciones/", statuses(201, 403, 403, 403, 403), nueva_integracion),
+    Row("GET", "/api/v1/integraciones/{integracion}/", ADMIN_ONLY_LIST),
+    Row("PUT", "/api/v1/integraciones/{integracion}/", ADMIN_ONLY_LIST, nueva_integracion),
+    Row("PATCH", "/api/v1/integraciones/{integracion}/", ADMIN_ONLY_LIST, lambda w: {"activo": False}),
+    Row("DELETE", "/api/v1/integraciones/{integracion}/", ADMIN_DELETE),
+    Row("POST", "/api/v1/integraciones/{integracion}/rotar-clave/", ADMIN_ONLY_LIST),
 ]
 
 
@@ -384,6 +411,10 @@ class World:
             "paciente": self.paciente.id,
             "paciente_sin_historia": PacienteFactory(propietario=self.cliente).id,
         }
+        webhook = WebhookFactory()
+        self.ids["webhook"] = webhook.id
+        self.ids["entrega"] = Entrega.objects.create(webhook=webhook, tipo="ping", estado="entregada").id
+        self.ids["integracion"] = integracion_con_clave(permisos=[])[0].id
         self._facturacion()
 
     def _facturacion(self):

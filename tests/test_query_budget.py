@@ -14,11 +14,13 @@ from accounts.tests.factories import UserFactory, VeterinarioFactory
 from citas.tests.factories import BloqueoFactory, CitaFactory, HorarioFactory, manana_a_las
 from clientes.tests.factories import ClienteConUsuarioFactory, ClienteFactory
 from conftest import bearer
+from core import events
 from facturacion import services as facturacion
 from facturacion.tests.factories import ProductoFactory, emitida
 from historial.tests.factories import ConsultaFactory, VacunaFactory
+from integraciones.tests.factories import WebhookFactory, integracion_con_clave
 from pacientes.tests.factories import PacienteFactory
-from sedes.tests.factories import SedeFactory
+from sedes.tests.factories import SedeFactory, sede_principal
 
 # Endpoint -> the most queries one request may run (auth user + count + page + joins; the users'
 # sedes are one more, prefetched; the reminders read the sedes' zones once).
@@ -40,6 +42,9 @@ BUDGET = {
     "/api/v1/facturas/": 4,  # + the lines of the page's facturas
     "/api/v1/presupuestos/": 4,  # + the lines of the page's presupuestos
     "/api/v1/pagos/": 3,
+    "/api/v1/eventos/": 3,
+    "/api/v1/webhooks/": 3,
+    "/api/v1/integraciones/": 4,  # + the sedes of the page's integraciones
 }
 PAGE_SIZES = (1, 20, 100)
 
@@ -50,6 +55,7 @@ def dataset(db):
     vet = VeterinarioFactory()
     cliente = ClienteConUsuarioFactory()
     admin = UserFactory(rol=Rol.ADMIN)
+    sede = sede_principal()
     hoy = datetime.date.today()
     for i in range(105):
         paciente = PacienteFactory(propietario=cliente)
@@ -70,6 +76,9 @@ def dataset(db):
         factura = emitida(actor=admin, cliente=cliente, lineas=lineas)
         facturacion.pago_create(actor=admin, factura=factura, importe=Decimal("1.00"))
         facturacion.presupuesto_create(actor=admin, cliente=cliente, sede=factura.sede, lineas=lineas)
+        events.publish("cliente.creado", instance=ClienteFactory())
+        WebhookFactory(sede=sede)
+        integracion_con_clave(permisos=["citas:read"], sedes=[sede])
     return {"cliente": cliente.id}
 
 

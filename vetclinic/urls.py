@@ -10,6 +10,7 @@ from citas.api import register_routes as citas_routes
 from clientes.api import register_routes as clientes_routes
 from facturacion.api import register_routes as facturacion_routes
 from historial.api import register_routes as historial_routes
+from integraciones.api import register_routes as integraciones_routes
 from pacientes.api import register_routes as pacientes_routes
 from recordatorios.api import register_routes as recordatorios_routes
 from sedes.api import register_routes as sedes_routes
@@ -27,6 +28,7 @@ app_routes = (
     historial_routes,
     facturacion_routes,
     recordatorios_routes,
+    integraciones_routes,
 )
 for register_routes in app_routes:
     register_routes(router)

@@ -38,6 +38,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history
 
+from .. import events
 from .locking import serialize
 from .parsers import fold, parse_text
 from .source import CsvSource, Record, UnusableFile, normalize_name
@@ -108,6 +109,9 @@ class ModelImporter:
     # Other models whose tables prepare()/existing() read (their statistics are refreshed
     # when the import starts, see statistics.py).
     reads: ClassVar[Sequence[type[models.Model]]] = ()
+    # The events (core.events) published for each created and each changed row, e.g.
+    # ("cliente.creado", "cliente.actualizado"); None publishes nothing.
+    eventos: ClassVar[tuple[str, str] | None] = None
 
     def __init__(
         self,
@@ -359,11 +363,23 @@ class ModelImporter:
                         instance.actualizado_en = now
                     update_fields.append("actualizado_en")
                 bulk_update_with_history(changed, self.model, update_fields, batch_size=self.batch_size, **history)
+            self._publish(new, changed)
         except IntegrityError as exc:
             # Only a concurrent writer gets here: the keys were checked in this batch.
             raise UnusableFile(
                 _("conflicto con datos guardados mientras se importaba: %(error)s") % {"error": exc}
             ) from exc
+
+
+    def _publish(self, new, changed) -> None:
+        """One event per created or changed row, in the import's transaction (a few queries
+        per batch, not per row)."""
+        if self.eventos is None:
+            return
+        creado, actualizado = self.eventos
+        for tipo, instances in ((creado, new), (actualizado, changed)):
+            if instances:
+                events.publish_many(tipo, instances=instances)
 
 
 @cache

@@ -57,6 +57,10 @@ INSTALLED_APPS = [
     "historial",
     "facturacion",
     "recordatorios",
+    # Its abstract key model (hashed keys) underlies integraciones.ClaveIntegracion; the app
+    # must be installed for its own concrete model, which the project does not use.
+    "rest_framework_api_key",
+    "integraciones",
     "demo",
 ]
 
@@ -179,6 +183,48 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="VetClinic <no-reply@vetc
 # server must not hold it open forever).
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 
+# --- Background work (Celery) -----------------------------------------------
+# Webhook deliveries, messages and scheduled jobs run on Celery workers
+# (`celery -A vetclinic worker --beat`, vetclinic/celery.py) sharing the broker. Unset: every task
+# runs eagerly in the web process, after the commit of the change that queued it.
+
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="")
+CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+CELERY_TASK_EAGER_PROPAGATES = False
+# Nothing is lost when a worker dies mid-task: a message is acknowledged once its task has run,
+# and handed back to the broker when the worker process is lost; one task at a time per process.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Redis gives an unacknowledged message (its worker was killed) to another worker after this
+# many seconds; beat's sweep (below) queues what is due again sooner.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)}
+CELERY_TIMEZONE = TIME_ZONE
+# Seconds between two sweeps of the webhook deliveries that are due (retries, and any whose
+# message a dead worker took with it).
+WEBHOOK_BARRIDO_SEGUNDOS = env.int("WEBHOOK_BARRIDO_SEGUNDOS", default=60)
+# Tests only: the broker of the real workers the worker tests start (pytest -m worker); unset,
+# they are skipped.
+CELERY_TEST_BROKER_URL = env("CELERY_TEST_BROKER_URL", default="")
+CELERY_BEAT_SCHEDULE = {
+    "barrer-entregas": {"task": "integraciones.barrer_entregas", "schedule": WEBHOOK_BARRIDO_SEGUNDOS},
+    "limpiar-eventos": {"task": "integraciones.limpiar_eventos", "schedule": 60 * 60},
+}
+
+# --- Integraciones ----------------------------------------------------------
+# Days the event feed keeps an event (and its deliveries); older ones are removed hourly.
+EVENTOS_DIAS = env.int("EVENTOS_DIAS", default=90)
+# Webhooks: retries of a failed delivery (backoff from WEBHOOK_BACKOFF_SEGUNDOS, doubling),
+# failed attempts in a row that disable a webhook, and the timeout of one attempt.
+WEBHOOK_REINTENTOS = env.int("WEBHOOK_REINTENTOS", default=8)
+WEBHOOK_BACKOFF_SEGUNDOS = env.int("WEBHOOK_BACKOFF_SEGUNDOS", default=60)
+WEBHOOK_FALLOS_MAX = env.int("WEBHOOK_FALLOS_MAX", default=20)
+WEBHOOK_TIMEOUT_SEGUNDOS = env.float("WEBHOOK_TIMEOUT_SEGUNDOS", default=10.0)
+
 # --- CORS -------------------------------------------------------------------
 
 CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
@@ -202,9 +248,15 @@ LOGIN_IP_RATE = env("LOGIN_IP_RATE", default="100/min")
 # Ceiling on every other request, per client IP (anonymous) or per user.
 ANON_RATE = env("ANON_RATE", default="120/min")
 USER_RATE = env("USER_RATE", default="1200/min")
+# Ceiling per integration key (Authorization: Api-Key …), instead of USER_RATE.
+INTEGRATION_RATE = env("INTEGRATION_RATE", default="1200/min")
 
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["accounts.authentication.JWTAuthentication"],
+    # People (Bearer JWT) and integrations (Api-Key, integraciones.authentication).
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "accounts.authentication.JWTAuthentication",
+        "integraciones.authentication.ApiKeyAuthentication",
+    ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "api.pagination.Pagination",
     "PAGE_SIZE": 20,
@@ -223,8 +275,15 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_CLASSES": [
         "accounts.throttles.AnonRateThrottle",
         "accounts.throttles.UserRateThrottle",
+        "integraciones.throttles.IntegrationRateThrottle",
     ],
-    "DEFAULT_THROTTLE_RATES": {"login": LOGIN_RATE, "login_ip": LOGIN_IP_RATE, "anon": ANON_RATE, "user": USER_RATE},
+    "DEFAULT_THROTTLE_RATES": {
+        "login": LOGIN_RATE,
+        "login_ip": LOGIN_IP_RATE,
+        "anon": ANON_RATE,
+        "user": USER_RATE,
+        "integracion": INTEGRATION_RATE,
+    },
     # Trusted X-Forwarded-For hops when finding the client IP (DRF's get_ident): 0 = the socket address.
     "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
@@ -301,6 +360,8 @@ SPECTACULAR_SETTINGS = {
         "RolEnum": "accounts.models.Rol.choices",
         "TipoRecordatorioEnum": "recordatorios.models.TipoRecordatorio.choices",
         "HealthStatusEnum": "api.views.HEALTH_STATUSES",
+        "TipoEventoEnum": "integraciones.models.TipoEvento.choices",
+        "EstadoEntregaEnum": "integraciones.models.EstadoEntrega.choices",
         # drf-standardized-errors' error enums (its documented overrides).
         "ValidationErrorEnum": "drf_standardized_errors.openapi_serializers.ValidationErrorEnum.choices",
         "ClientErrorEnum": "drf_standardized_errors.openapi_serializers.ClientErrorEnum.choices",

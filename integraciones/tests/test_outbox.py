@@ -156,7 +156,7 @@ def test_the_feed_refuses_parameters_it_does_not_define(api_client):
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_concurrent_writers_commit_their_events_in_id_order():
     """A writer that took an id and is slow to commit must not let a later writer's event
     become visible first: a consumer at `despues_de` would skip the slow one for ever."""

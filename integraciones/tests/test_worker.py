@@ -78,7 +78,7 @@ def broker_dispatch():
     celery_app.pool.force_close_all()
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_a_worker_killed_mid_delivery_leaves_it_to_be_retried_not_lost(tmp_path, broker_dispatch):
     if connection.vendor != "postgresql":
         pytest.skip("PostgreSQL only: the workers share the test database")

@@ -21,6 +21,7 @@ their codes.
 - `ref_parameter_enums` makes query parameters refer to the same enum components as the fields.
 """
 
+import re
 from collections.abc import MutableMapping
 
 from django.db import models
@@ -356,4 +357,21 @@ def type_nullable_enums(result, generator, request, public):
                 visit(value)
 
     visit(result.get("components", {}))
+    return result
+
+
+def indexed_error_attrs(result, generator, request, public):
+    """An error on an item of a nested list names its index (`lineas.0.cantidad`), where
+    drf-standardized-errors' components write the placeholder `INDEX` as the only value of
+    `attr`: such an `attr` is described by a pattern instead, so that the schema accepts what
+    the API answers."""
+    for schema in result.get("components", {}).get("schemas", {}).values():
+        attr = schema.get("properties", {}).get("attr") if isinstance(schema, dict) else None
+        values = attr.get("enum") if isinstance(attr, dict) else None
+        if not values or not any(".INDEX." in str(value) for value in values):
+            continue
+        pattern = "|".join(re.escape(str(value)).replace("INDEX", r"\d+") for value in values)
+        attr.pop("enum")
+        attr["pattern"] = f"^({pattern})$"
+        attr["description"] = "`" + "`, `".join(str(value).replace("INDEX", "<n>") for value in values) + "`"
     return result

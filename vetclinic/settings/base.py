@@ -384,6 +384,7 @@ SPECTACULAR_SETTINGS = {
         "api.schema.ref_parameter_enums",
         "api.schema.mark_public_operations",
         "api.schema.type_nullable_enums",
+        "api.schema.indexed_error_attrs",
         "api.schema_concurrency.document_concurrency_headers",
     ],
 }

@@ -23,6 +23,7 @@ STAFF_EDITABLE_FIELDS = (
     "acepta_sms",
     "acepta_whatsapp",
     "canal_preferido",
+    "idioma",
     "activo",
 )
 # What a pet owner may change of their own record from the portal: their contact details and
@@ -39,6 +40,7 @@ OWNER_EDITABLE_FIELDS = (
     "acepta_sms",
     "acepta_whatsapp",
     "canal_preferido",
+    "idioma",
 )
 PHONE_FIELDS = ("telefono", "movil")
 

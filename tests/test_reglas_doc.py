@@ -28,6 +28,7 @@ SECTIONS = (
     "Consultas",
     "Vacunas",
     "Recordatorios",
+    "Reminder channels",
     "Management commands",
 )
 HEADER = ["Rule", "Held by", "Database guard"]

@@ -178,6 +178,27 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="VetClinic <no-reply@vetc
 # server must not hold it open forever).
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 
+# --- Reminder channels --------------------------------------------------------
+# SMS and WhatsApp backends by URL: console://, webhook+https://host/path (JSON POST
+# {"to","body","reference"} answered with {"id"}), twilio://SID:TOKEN@FROM; empty: channel off.
+SMS_URL = env("SMS_URL", default="")
+WHATSAPP_URL = env("WHATSAPP_URL", default="")
+# Twilio's API root (a test or a proxy may point it elsewhere).
+TWILIO_API_URL = env("TWILIO_API_URL", default="https://api.twilio.com")
+# Seconds a gateway request may take before it counts as a failed attempt.
+MENSAJE_TIMEOUT = env.int("MENSAJE_TIMEOUT", default=10)
+# Attempts of a message before it is left `fallido` (backoff: 1, 2, 4, 8… minutes).
+MENSAJE_REINTENTOS = env.int("MENSAJE_REINTENTOS", default=5)
+# Offsets of the reminders: days before a vaccine dose, hours before a cita.
+RECORDATORIO_VACUNA_DIAS = env.list("RECORDATORIO_VACUNA_DIAS", cast=int, default=[14, 3])
+RECORDATORIO_CITA_HORAS = env.list("RECORDATORIO_CITA_HORAS", cast=int, default=[48, 2])
+# No SMS/WhatsApp between these local times of the sede (they wait for the morning).
+HORA_SILENCIO_DESDE = env("HORA_SILENCIO_DESDE", default="21:00")
+HORA_SILENCIO_HASTA = env("HORA_SILENCIO_HASTA", default="09:00")
+# Secret of the providers' signed status callbacks (POST /api/v1/mensajes/estado/<canal>/);
+# empty: every callback is refused.
+MENSAJES_CALLBACK_SECRET = env("MENSAJES_CALLBACK_SECRET", default="")
+
 # --- CORS -------------------------------------------------------------------
 
 CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])

@@ -8,6 +8,8 @@ from core.models import TimeStampedModel
 from historial.models import Vacuna
 from sedes.models import Sede
 
+from .plantillas import EJEMPLO, render, segmentos, validate_plantilla
+
 
 class TipoRecordatorio(models.TextChoices):
     VACUNA = "vacuna", _("Vacuna")
@@ -72,8 +74,14 @@ class Plantilla(TimeStampedModel):
         related_name="plantillas",
         help_text=_("Vacía: la plantilla de todas las sedes que no tengan una propia."),
     )
-    asunto = models.CharField(_("asunto"), max_length=200, blank=True, help_text=_("Solo para email."))
-    cuerpo = models.TextField(_("cuerpo"))
+    asunto = models.CharField(
+        _("asunto"), max_length=200, blank=True, validators=[validate_plantilla], help_text=_("Solo para email.")
+    )
+    cuerpo = models.TextField(
+        _("cuerpo"),
+        validators=[validate_plantilla],
+        help_text=_("Variables: {cliente}, {paciente}, {vacuna}, {fecha}, {hora}, {sede}, {telefono_sede}."),
+    )
     activo = models.BooleanField(_("activa"), default=True)
 
     class Meta:
@@ -95,6 +103,11 @@ class Plantilla(TimeStampedModel):
                 violation_error_message=_("Ya hay una plantilla activa de este tipo, canal e idioma general."),
             ),
         ]
+
+    @property
+    def segmentos(self) -> int:
+        """SMS parts of the body rendered with example values (plantillas.EJEMPLO)."""
+        return segmentos(render(self.cuerpo, EJEMPLO)).partes
 
     def __str__(self):
         donde = self.sede.nombre if self.sede_id else _("todas las sedes")

@@ -17,12 +17,13 @@ class TipoRecordatorio(models.TextChoices):
 
 
 class Recordatorio(models.Model):
-    """A reminder that was sent: each vaccine dose or cita is reminded at most once."""
+    """The mark of a reminder whose first message went out (on any channel, for any offset):
+    `enviado_en` of the recordatorios API. The messages themselves are Mensaje rows."""
 
     tipo = models.CharField(_("tipo"), max_length=10, choices=TipoRecordatorio.choices)
     vacuna = models.ForeignKey(Vacuna, verbose_name=_("vacuna"), on_delete=models.CASCADE, null=True, blank=True)
     cita = models.ForeignKey(Cita, verbose_name=_("cita"), on_delete=models.CASCADE, null=True, blank=True)
-    email = models.EmailField(_("enviado a"))
+    destinatario = models.CharField(_("enviado a"), max_length=254, help_text=_("Email o móvil."))
     enviado_en = models.DateTimeField(_("enviado en"), default=timezone.now)
 
     class Meta:
@@ -46,7 +47,7 @@ class Recordatorio(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_tipo_display()} → {self.email} ({timezone.localtime(self.enviado_en):%d/%m/%Y %H:%M})"
+        return f"{self.get_tipo_display()} → {self.destinatario} ({timezone.localtime(self.enviado_en):%d/%m/%Y %H:%M})"
 
 
 class EstadoMensaje(models.TextChoices):

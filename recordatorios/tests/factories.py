@@ -12,7 +12,7 @@ class RecordatorioFactory(factory.django.DjangoModelFactory):
     vacuna = None
     cita = None
     tipo = factory.LazyAttribute(lambda o: TipoRecordatorio.VACUNA if o.vacuna is not None else TipoRecordatorio.CITA)
-    email = factory.Sequence(lambda n: f"enviado{n}@correo.test")
+    destinatario = factory.Sequence(lambda n: f"enviado{n}@correo.test")
 
 
 class PlantillaFactory(factory.django.DjangoModelFactory):

@@ -3,6 +3,7 @@ answers with the statuses it is told to (200 with an id by default)."""
 
 import json
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -12,12 +13,14 @@ class Pasarela:
     def __init__(self):
         self.recibidos = []  # (path, headers, body bytes)
         self.respuestas = []  # statuses to answer, in order; then 200
+        self.demora = 0.0  # seconds each answer takes (a slow gateway: the window sweeps overlap in)
         self._lock = threading.Lock()
         pasarela = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self):
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                time.sleep(pasarela.demora)
                 with pasarela._lock:
                     pasarela.recibidos.append((self.path, dict(self.headers), body))
                     n = len(pasarela.recibidos)

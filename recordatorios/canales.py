@@ -13,6 +13,8 @@ reference=)` returns the provider's id of the message, or raises EnvioFallido.
 """
 
 import base64
+import hashlib
+import hmac
 import json
 import sys
 import urllib.error
@@ -157,3 +159,28 @@ def elegir_canal(cliente, *, activos=None, email_utilizable=bool) -> Destino | N
         if destino:
             return Destino(canal=canal, destinatario=destino)
     return None
+
+
+# --- the providers' signed status callbacks -----------------------------------------------------
+
+FIRMA_TOLERANCIA = 300  # seconds: an older timestamp is refused (a replayed callback)
+
+
+def firma(secreto: str, timestamp: int, body: bytes) -> str:
+    """hex HMAC-SHA256(secreto, "<timestamp>.<body>"), the `v1` of X-VetClinic-Signature."""
+    return hmac.new(secreto.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
+
+
+def firma_valida(cabecera, body: bytes, *, secreto, ahora: float) -> bool:
+    """True when `cabecera` is `t=<unix>,v1=<hex>` with a `v1` of this body and secret, and `t`
+    at most FIRMA_TOLERANCIA seconds away from `ahora`. No secret configured: never valid."""
+    if not secreto or not cabecera:
+        return False
+    partes = dict(parte.strip().split("=", 1) for parte in cabecera.split(",") if "=" in parte)
+    try:
+        timestamp = int(partes.get("t", ""))
+    except ValueError:
+        return False
+    if abs(ahora - timestamp) > FIRMA_TOLERANCIA:
+        return False
+    return hmac.compare_digest(firma(secreto, timestamp, body), partes.get("v1", ""))

@@ -57,6 +57,13 @@ class EstadoMensaje(models.TextChoices):
     FALLIDO = "fallido", _("Fallido")
 
 
+class EstadoInformado(models.TextChoices):
+    """What a provider's status callback may report."""
+
+    ENTREGADO = EstadoMensaje.ENTREGADO.value, EstadoMensaje.ENTREGADO.label
+    FALLIDO = EstadoMensaje.FALLIDO.value, EstadoMensaje.FALLIDO.label
+
+
 class Plantilla(TimeStampedModel):
     """The text of a reminder for one tipo × canal × idioma, at one sede or (sede null) at all of
     them. For email, `cuerpo` is the reminder's line in the owner's email and `asunto` its
@@ -95,12 +102,14 @@ class Plantilla(TimeStampedModel):
                 fields=["tipo", "canal", "idioma", "sede"],
                 condition=models.Q(activo=True, sede__isnull=False),
                 name="plantilla_activa_por_sede_unica",
+                violation_error_code="unique",
                 violation_error_message=_("Ya hay una plantilla activa de este tipo, canal e idioma en esta sede."),
             ),
             models.UniqueConstraint(
                 fields=["tipo", "canal", "idioma"],
                 condition=models.Q(activo=True, sede__isnull=True),
                 name="plantilla_activa_general_unica",
+                violation_error_code="unique",
                 violation_error_message=_("Ya hay una plantilla activa de este tipo, canal e idioma general."),
             ),
         ]

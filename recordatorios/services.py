@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from citas.models import Cita
 from clientes.models import CanalPreferido
 from core import events
+from core.services import model_update, save_validated
 from core.validators import no_control_characters, strip_control_characters
 from historial.models import Vacuna
 from sedes.models import Sede
@@ -31,7 +32,7 @@ from sedes.selectors import sede_por_defecto
 
 from . import canales
 from .canales import EnvioFallido, elegir_canal
-from .models import EstadoMensaje, Mensaje, Recordatorio, TipoRecordatorio
+from .models import EstadoMensaje, Mensaje, Plantilla, Recordatorio, TipoRecordatorio
 from .plantillas import render
 from .selectors import citas_pendientes, plantillas_activas, texto_de, vacunas_pendientes
 
@@ -505,3 +506,26 @@ def mensaje_estado(*, canal, proveedor_id, estado, error="") -> list[Mensaje]:
         if estado == EstadoMensaje.FALLIDO:
             events.publish(EVENTO_FALLIDO, instance=mensaje, sede=mensaje.sede_id)
     return mensajes
+
+
+# --- plantillas ----------------------------------------------------------------------------------
+
+PLANTILLA_FIELDS = ("tipo", "canal", "idioma", "sede", "asunto", "cuerpo", "activo")
+
+
+@transaction.atomic
+def plantilla_create(*, actor, **data) -> Plantilla:
+    """A template; its variables are checked (Plantilla's validators), one active per key."""
+    return save_validated(Plantilla(**{k: v for k, v in data.items() if k in PLANTILLA_FIELDS}), actor=actor)
+
+
+@transaction.atomic
+def plantilla_update(*, actor, plantilla, data) -> Plantilla:
+    plantilla, _changed = model_update(actor=actor, instance=plantilla, data=data, fields=PLANTILLA_FIELDS)
+    return plantilla
+
+
+@transaction.atomic
+def plantilla_delete(*, actor, plantilla) -> None:
+    """Nothing refers to a template (a message keeps its own text): it may always go."""
+    plantilla.delete()

@@ -17,6 +17,7 @@ from clientes.tests.factories import ClienteFactory
 from historial.tests.factories import ConsultaFactory, VacunaFactory
 from pacientes.models import Paciente
 from pacientes.tests.factories import PacienteFactory
+from recordatorios.tests.factories import MensajeFactory, PlantillaFactory
 from tests.errors import error_code
 
 
@@ -36,6 +37,8 @@ LISTS = list_paths()
 @functools.cache
 def schema():
     return SchemaGenerator().get_schema(request=None, public=True)
+
+
 # The lists whose rows have `actualizado_en` (and so `?actualizado_desde=`).
 UPDATED_SINCE = {
     "/api/v1/bloqueos/",
@@ -43,7 +46,9 @@ UPDATED_SINCE = {
     "/api/v1/clientes/",
     "/api/v1/clientes/{cliente_pk}/pacientes/",
     "/api/v1/consultas/",
+    "/api/v1/mensajes/",
     "/api/v1/pacientes/",
+    "/api/v1/plantillas/",
     "/api/v1/sedes/",
     "/api/v1/vacunas/",
 }
@@ -450,8 +455,10 @@ def test_every_list_with_actualizado_en_filters_by_actualizado_desde(admin_api, 
     paciente = PacienteFactory()
     CitaFactory(paciente=paciente, veterinario=vet)
     ConsultaFactory(paciente=paciente, veterinario=vet)
-    VacunaFactory(paciente=paciente)
+    vacuna = VacunaFactory(paciente=paciente)
     BloqueoFactory(veterinario=vet, inicio=manana_a_las(20), fin=manana_a_las(21))
+    MensajeFactory(vacuna=vacuna)
+    PlantillaFactory()
     url = path.format(cliente_pk=paciente.propietario_id)
     futuro = (timezone.now() + datetime.timedelta(minutes=5)).isoformat()
     pasado = (timezone.now() - datetime.timedelta(minutes=5)).isoformat()

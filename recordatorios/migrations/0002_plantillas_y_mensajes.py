@@ -66,7 +66,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'plantilla',
                 'verbose_name_plural': 'plantillas',
                 'ordering': ['tipo', 'canal', 'idioma', 'sede', 'id'],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('activo', True), ('sede__isnull', False)), fields=('tipo', 'canal', 'idioma', 'sede'), name='plantilla_activa_por_sede_unica', violation_error_message='Ya hay una plantilla activa de este tipo, canal e idioma en esta sede.'), models.UniqueConstraint(condition=models.Q(('activo', True), ('sede__isnull', True)), fields=('tipo', 'canal', 'idioma'), name='plantilla_activa_general_unica', violation_error_message='Ya hay una plantilla activa de este tipo, canal e idioma general.')],
+                'constraints': [models.UniqueConstraint(condition=models.Q(('activo', True), ('sede__isnull', False)), fields=('tipo', 'canal', 'idioma', 'sede'), name='plantilla_activa_por_sede_unica', violation_error_code='unique', violation_error_message='Ya hay una plantilla activa de este tipo, canal e idioma en esta sede.'), models.UniqueConstraint(condition=models.Q(('activo', True), ('sede__isnull', True)), fields=('tipo', 'canal', 'idioma'), name='plantilla_activa_general_unica', violation_error_code='unique', violation_error_message='Ya hay una plantilla activa de este tipo, canal e idioma general.')],
             },
         ),
     ]

@@ -320,6 +320,10 @@ SPECTACULAR_SETTINGS = {
         "DiaSemanaEnum": "citas.models.DiaSemana.choices",
         "RolEnum": "accounts.models.Rol.choices",
         "TipoRecordatorioEnum": "recordatorios.models.TipoRecordatorio.choices",
+        "CanalEnum": "clientes.models.CanalPreferido.choices",
+        "IdiomaEnum": "clientes.models.Idioma.choices",
+        "EstadoMensajeEnum": "recordatorios.models.EstadoMensaje.choices",
+        "EstadoInformadoEnum": "recordatorios.models.EstadoInformado.choices",
         "HealthStatusEnum": "api.views.HEALTH_STATUSES",
         # drf-standardized-errors' error enums (its documented overrides).
         "ValidationErrorEnum": "drf_standardized_errors.openapi_serializers.ValidationErrorEnum.choices",

@@ -24,6 +24,8 @@ ROLE_PERMISSIONS = {
         "citas.horarioatencion": ("view",),
         "citas.bloqueo": ("view", "add", "change", "delete"),
         "recordatorios.recordatorio": ("view",),
+        "recordatorios.plantilla": ("view",),
+        "recordatorios.mensaje": ("view",),
     },
     Rol.RECEPCIONISTA: {
         "sedes.sede": ("view",),
@@ -35,6 +37,8 @@ ROLE_PERMISSIONS = {
         "citas.horarioatencion": ("view",),
         "citas.bloqueo": ("view", "add", "change", "delete"),
         "recordatorios.recordatorio": ("view",),
+        "recordatorios.plantilla": ("view",),
+        "recordatorios.mensaje": ("view",),
     },
 }
 

@@ -16,7 +16,7 @@ from clientes.models import Cliente
 from clientes.tests.factories import ClienteFactory
 from historial.tests.factories import VacunaFactory
 from pacientes.tests.factories import PacienteFactory
-from recordatorios.models import Recordatorio
+from recordatorios.models import Mensaje, Recordatorio
 from recordatorios.services import enviar_pendientes
 from sedes.tests.factories import sede_principal
 
@@ -436,3 +436,42 @@ def test_an_smtp_connection_never_blocks_a_send_for_ever():
     connection = get_connection("django.core.mail.backends.smtp.EmailBackend")
 
     assert connection.timeout == 30
+
+
+def test_an_owner_reachable_only_by_a_channel_that_is_off_counts_sin_canal(settings):
+    settings.SMS_URL = ""
+    vacuna_que_vence(
+        3,
+        paciente__propietario__acepta_email=False,
+        paciente__propietario__acepta_sms=True,
+        paciente__propietario__movil="+34600111222",
+    )
+
+    assert run() == "0 enviados, 1 sin canal, 0 ya enviados"
+    assert not Mensaje.objects.exists()
+
+
+def test_the_command_sends_by_sms_on_the_console_backend(settings, capsys):
+    settings.SMS_URL = "console://"
+    # no quiet hours (an empty span), whatever the time the test runs at
+    settings.HORA_SILENCIO_DESDE = settings.HORA_SILENCIO_HASTA = "00:00"
+    vacuna_que_vence(
+        3,
+        paciente__propietario__canal_preferido="sms",
+        paciente__propietario__acepta_sms=True,
+        paciente__propietario__movil="+34600111222",
+        paciente__nombre="Nube",
+    )
+
+    summary = run("--dias", "3")
+
+    assert summary == "1 enviados, 0 sin canal, 0 ya enviados"
+    mensaje = Mensaje.objects.get()
+    assert (mensaje.canal, mensaje.destinatario, mensaje.offset, mensaje.estado) == (
+        "sms",
+        "+34600111222",
+        3,
+        "enviado",
+    )
+    assert "[sms] +34600111222" in capsys.readouterr().out
+    assert mail.outbox == []

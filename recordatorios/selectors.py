@@ -160,10 +160,12 @@ def plantillas_activas() -> dict:
 def texto_de(plantillas, *, tipo, canal, idioma, sede_id) -> Texto:
     """The text a reminder goes out with: the active template of its sede, else the one of
     every sede, else the built-in default (in Spanish for a language without one)."""
+    defecto = DEFECTO.get((tipo, canal, idioma)) or DEFECTO[(tipo, canal, "es")]
     plantilla = plantillas.get((tipo, canal, idioma, sede_id)) or plantillas.get((tipo, canal, idioma, None))
     if plantilla is not None:
-        return Texto(asunto=plantilla.asunto, cuerpo=plantilla.cuerpo)
-    return DEFECTO.get((tipo, canal, idioma)) or DEFECTO[(tipo, canal, "es")]
+        # an email template without a subject keeps the built-in one
+        return Texto(asunto=plantilla.asunto or defecto.asunto, cuerpo=plantilla.cuerpo)
+    return defecto
 
 
 def plantilla_list(*, user):

@@ -299,6 +299,10 @@ def _despachar(cliente, canal, mensajes, *, now, resumen):
         _fallo(mensajes, "sin consentimiento o sin dirección", now, resumen, definitivo=True)
         return
     if canal == CanalPreferido.EMAIL:
+        for mensaje in mensajes:
+            if mensaje.destinatario != destinatario:  # the owner changed it since the first attempt
+                mensaje.destinatario = destinatario
+                mensaje.save(update_fields=["destinatario", "actualizado_en"])
         try:
             email = _email(cliente, mensajes)
             if email.send() != 1:
@@ -456,8 +460,9 @@ def reintentar(*, now=None, resumen=None) -> Resumen:
             .order_by("proximo_intento", "pk")[:LOTE_REINTENTOS]
         )
         grupos = defaultdict(list)
+        vigentes = _vigentes(mensajes, now)
         for mensaje in mensajes:
-            if not _sigue_vigente(mensaje, now):
+            if mensaje.pk not in vigentes:
                 _fallo([mensaje], "el recordatorio ya no procede", now, resumen, definitivo=True)
                 continue
             grupos[(mensaje.cliente, mensaje.canal)].append(mensaje)
@@ -467,17 +472,23 @@ def reintentar(*, now=None, resumen=None) -> Resumen:
     return resumen
 
 
-def _sigue_vigente(mensaje, now) -> bool:
-    """A message waiting for its time still has a reason to go: its cita is active and ahead,
-    its dose not yet replaced by a later application (the sweep's own queries decide)."""
-    if mensaje.cita_id is not None:
-        return citas_pendientes(inicio_desde=now).filter(pk=mensaje.cita_id).exists()
+def _vigentes(mensajes, now) -> set[int]:
+    """The ids of `mensajes` that still have a reason to go: their cita is active and ahead,
+    their dose not yet replaced by a later application (the sweep's own queries, two in all)."""
+    citas = {m.cita_id for m in mensajes if m.cita_id is not None}
+    vacunas = {m.vacuna_id for m in mensajes if m.vacuna_id is not None}
     hoy = timezone.localtime(now).date()
-    return (
+    citas_vigentes = set(citas_pendientes(inicio_desde=now).filter(pk__in=citas).values_list("pk", flat=True))
+    vacunas_vigentes = set(
         vacunas_pendientes(desde=hoy - datetime.timedelta(days=1), hasta=datetime.date.max)
-        .filter(pk=mensaje.vacuna_id)
-        .exists()
+        .filter(pk__in=vacunas)
+        .values_list("pk", flat=True)
     )
+    return {
+        m.pk
+        for m in mensajes
+        if (m.cita_id in citas_vigentes if m.cita_id is not None else m.vacuna_id in vacunas_vigentes)
+    }
 
 
 # --- provider callbacks ------------------------------------------------------------------------

@@ -324,3 +324,33 @@ def test_two_workers_retrying_at_once_share_the_pending_messages(sms):
     assert len(sms.recibidos) == 2
     assert sorted(r.enviados for r in resumenes) == [0, 1]
     assert Mensaje.objects.get().estado == EstadoMensaje.ENVIADO
+
+
+def test_a_message_waiting_for_the_morning_is_dropped_if_its_cita_was_cancelled(sms):
+    # given an SMS deferred by the quiet hours
+    ahora = datetime.datetime(2027, 1, 15, 22, 0, tzinfo=MADRID)
+    cita = cita_a(ahora + datetime.timedelta(hours=40), paciente__propietario=dueno_sms())
+    enviar_pendientes(now=ahora)
+    assert Mensaje.objects.get().estado == EstadoMensaje.PENDIENTE
+
+    # when the cita is cancelled before the morning sweep
+    cita.estado = "cancelada"
+    cita.save(update_fields=["estado"])
+    enviar_pendientes(now=datetime.datetime(2027, 1, 16, 9, 30, tzinfo=MADRID))
+
+    # then nothing goes out
+    assert sms.recibidos == []
+    mensaje = Mensaje.objects.get()
+    assert (mensaje.estado, mensaje.error) == (EstadoMensaje.FALLIDO, "el recordatorio ya no procede")
+
+
+def test_an_email_template_without_a_subject_keeps_the_built_in_one():
+    PlantillaFactory(tipo="vacuna", canal="email", idioma="es", asunto="", cuerpo="* {paciente}: {vacuna} el {fecha}")
+    ahora = al_mediodia()
+    vacuna_en(ahora, 3, paciente__propietario__email="marta@correo.test", paciente__propietario__nombre="Marta")
+
+    enviar_pendientes(now=ahora)
+
+    [email] = mail.outbox
+    assert email.subject.endswith(": recordatorio para Marta")
+    assert f"* {Mensaje.objects.get().vacuna.paciente.nombre}: " in email.body

@@ -15,6 +15,7 @@ from clientes.tests.factories import ClienteConUsuarioFactory, ClienteFactory
 from conftest import bearer
 from historial.tests.factories import ConsultaFactory, VacunaFactory
 from pacientes.tests.factories import PacienteFactory
+from recordatorios.tests.factories import MensajeFactory, PlantillaFactory
 from sedes.tests.factories import SedeFactory
 
 # Endpoint -> the most queries one request may run (auth user + count + page + joins; the users'
@@ -32,6 +33,8 @@ BUDGET = {
     "/api/v1/horarios/": 3,
     "/api/v1/bloqueos/": 3,
     "/api/v1/recordatorios/": 4,
+    "/api/v1/plantillas/": 3,
+    "/api/v1/mensajes/": 3,
 }
 PAGE_SIZES = (1, 20, 100)
 
@@ -47,7 +50,8 @@ def dataset(db):
         inicio = manana_a_las(8) + datetime.timedelta(days=i // 10, minutes=30 * (i % 10))
         CitaFactory(paciente=paciente, veterinario=vet, inicio=inicio, fin=inicio + datetime.timedelta(minutes=30))
         ConsultaFactory(paciente=paciente, veterinario=vet)
-        VacunaFactory(paciente=paciente, proxima_dosis=hoy + datetime.timedelta(days=i % 10))
+        vacuna = VacunaFactory(paciente=paciente, proxima_dosis=hoy + datetime.timedelta(days=i % 10))
+        MensajeFactory(vacuna=vacuna)
         BloqueoFactory(
             veterinario=vet,
             inicio=manana_a_las(20) + datetime.timedelta(days=i),
@@ -56,7 +60,7 @@ def dataset(db):
         HorarioFactory(veterinario=VeterinarioFactory())
         UserFactory(rol=Rol.RECEPCIONISTA)
         ClienteFactory()
-        SedeFactory()
+        PlantillaFactory(sede=SedeFactory())
     return {"cliente": cliente.id}
 
 

@@ -35,6 +35,8 @@ ROLE_PERMISSIONS = {
         "citas.bloqueo": ("view", "add", "change", "delete"),
         "recordatorios.recordatorio": ("view",),
         **FACTURACION,
+        "recordatorios.plantilla": ("view",),
+        "recordatorios.mensaje": ("view",),
     },
     Rol.RECEPCIONISTA: {
         "sedes.sede": ("view",),
@@ -47,6 +49,8 @@ ROLE_PERMISSIONS = {
         "citas.bloqueo": ("view", "add", "change", "delete"),
         "recordatorios.recordatorio": ("view",),
         **FACTURACION,
+        "recordatorios.plantilla": ("view",),
+        "recordatorios.mensaje": ("view",),
     },
 }
 

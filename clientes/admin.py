@@ -33,7 +33,7 @@ class ClienteAdmin(ServiceAdminMixin, HistoryAdmin):
         (_("Contacto"), {"fields": ("telefono", "movil", "email", "direccion", "ciudad")}),
         (
             _("Comunicaciones"),
-            {"fields": ("canal_preferido", "acepta_email", "acepta_sms", "acepta_whatsapp")},
+            {"fields": ("canal_preferido", "idioma", "acepta_email", "acepta_sms", "acepta_whatsapp")},
         ),
         (_("Otros"), {"fields": ("notas", "usuario", "creado_en", "actualizado_en")}),
     )

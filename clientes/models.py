@@ -16,6 +16,17 @@ class CanalPreferido(models.TextChoices):
     WHATSAPP = "whatsapp", _("WhatsApp")
 
 
+class Idioma(models.TextChoices):
+    ES = "es", _("Español")
+    EN = "en", _("Inglés")
+
+
+def idioma_por_defecto():
+    """The server's LANGUAGE_CODE when it is one of the owners' languages, else Spanish."""
+    codigo = settings.LANGUAGE_CODE.split("-")[0]
+    return codigo if codigo in Idioma.values else Idioma.ES
+
+
 class Cliente(TimeStampedModel):
     """A pet owner. May be linked to one user with rol `cliente` (the owner portal login)."""
 
@@ -42,6 +53,13 @@ class Cliente(TimeStampedModel):
     acepta_whatsapp = models.BooleanField(_("acepta WhatsApp"), default=False)
     canal_preferido = models.CharField(
         _("canal preferido"), max_length=10, choices=CanalPreferido.choices, default=CanalPreferido.EMAIL
+    )
+    idioma = models.CharField(
+        _("idioma"),
+        max_length=2,
+        choices=Idioma.choices,
+        default=idioma_por_defecto,
+        help_text=_("Idioma de los recordatorios que recibe."),
     )
     activo = models.BooleanField(_("activo"), default=True)
     usuario = models.OneToOneField(

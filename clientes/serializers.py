@@ -29,6 +29,7 @@ class ClienteSerializer(ModelSerializer):
             "acepta_sms",
             "acepta_whatsapp",
             "canal_preferido",
+            "idioma",
             "activo",
             "num_pacientes",
             "creado_en",

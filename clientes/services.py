@@ -24,6 +24,7 @@ STAFF_EDITABLE_FIELDS = (
     "acepta_sms",
     "acepta_whatsapp",
     "canal_preferido",
+    "idioma",
     "activo",
 )
 # What a pet owner may change of their own record from the portal: their contact details and
@@ -40,6 +41,7 @@ OWNER_EDITABLE_FIELDS = (
     "acepta_sms",
     "acepta_whatsapp",
     "canal_preferido",
+    "idioma",
 )
 PHONE_FIELDS = ("telefono", "movil")
 

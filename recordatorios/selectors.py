@@ -16,7 +16,8 @@ from historial.selectors import later_dose_exists
 from sedes.models import CODIGO_PRINCIPAL, Sede
 from sedes.selectors import en_fechas_locales, fecha_local, zonas_de_sedes
 
-from .models import Recordatorio, TipoRecordatorio
+from .models import Mensaje, Plantilla, Recordatorio, TipoRecordatorio
+from .plantillas import DEFECTO, Texto
 
 COLUMNS = (
     "tipo",
@@ -149,3 +150,29 @@ def recordatorio_list(*, user, desde, hasta, tipo=None, enviado=None, sede=None)
     queryset = parts[0] if len(parts) == 1 else parts[0].union(parts[1], all=True)
     # vacuna/cita ids last: a stable order, so that pages never repeat or skip a row.
     return queryset.order_by("fecha", "tipo_", "paciente_nombre", "vacuna_id_", "cita_id_")
+
+
+def plantillas_activas() -> dict:
+    """{(tipo, canal, idioma, sede_id or None): Plantilla} of the active templates (one query)."""
+    return {(p.tipo, p.canal, p.idioma, p.sede_id): p for p in Plantilla.objects.filter(activo=True)}
+
+
+def texto_de(plantillas, *, tipo, canal, idioma, sede_id) -> Texto:
+    """The text a reminder goes out with: the active template of its sede, else the one of
+    every sede, else the built-in default (in Spanish for a language without one)."""
+    defecto = DEFECTO.get((tipo, canal, idioma)) or DEFECTO[(tipo, canal, "es")]
+    plantilla = plantillas.get((tipo, canal, idioma, sede_id)) or plantillas.get((tipo, canal, idioma, None))
+    if plantilla is not None:
+        # an email template without a subject keeps the built-in one
+        return Texto(asunto=plantilla.asunto or defecto.asunto, cuerpo=plantilla.cuerpo)
+    return defecto
+
+
+def plantilla_list(*, user):
+    """Every template (staff read them all; the role table keeps owners out)."""
+    return Plantilla.objects.select_related("sede").order_by("tipo", "canal", "idioma", "sede", "id")
+
+
+def mensaje_list(*, user):
+    """The message log, newest first, with the owner."""
+    return Mensaje.objects.select_related("cliente").order_by("-creado_en", "-id")

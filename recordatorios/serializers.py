@@ -4,11 +4,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from api.serializers import DateField, PrimaryKeyRelatedField
+from api.serializers import DateField, ModelSerializer, PrimaryKeyRelatedField
 from sedes.models import Sede
 
-from .models import TipoRecordatorio
+from .models import EstadoInformado, Mensaje, Plantilla, TipoRecordatorio
 from .selectors import COLUMNS as RECORDATORIO_COLUMNS
+from .services import PLANTILLA_FIELDS
 
 
 class RecordatorioQuerySerializer(serializers.Serializer):
@@ -56,3 +57,57 @@ class RecordatorioSerializer(serializers.Serializer):
         item = dict(zip(RECORDATORIO_COLUMNS, row, strict=True))
         item.pop("cita" if item["tipo"] == TipoRecordatorio.VACUNA else "vacuna")
         return super().to_representation(item)
+
+
+class PlantillaSerializer(ModelSerializer):
+    """The text of a reminder for a tipo × canal × idioma, at one sede or (sede null) at all."""
+
+    segmentos = serializers.IntegerField(
+        read_only=True, help_text=_("Partes SMS del cuerpo con valores de ejemplo (160/153 GSM-7, 70/67 UCS-2).")
+    )
+
+    class Meta:
+        model = Plantilla
+        fields = ["id", *PLANTILLA_FIELDS, "segmentos", "creado_en", "actualizado_en"]
+        read_only_fields = ["id", "segmentos", "creado_en", "actualizado_en"]
+
+
+class MensajeSerializer(ModelSerializer):
+    """One message of a reminder on one channel for one offset, and how it went."""
+
+    class Meta:
+        model = Mensaje
+        fields = [
+            "id",
+            "canal",
+            "destinatario",
+            "cliente",
+            "recordatorio_tipo",
+            "vacuna",
+            "cita",
+            "sede",
+            "offset",
+            "asunto",
+            "cuerpo",
+            "estado",
+            "proveedor_id",
+            "error",
+            "intentos",
+            "proximo_intento",
+            "creado_en",
+            "enviado_en",
+            "actualizado_en",
+        ]
+        read_only_fields = fields
+
+
+class MensajeEstadoSerializer(serializers.Serializer):
+    """A provider's report on a message it took."""
+
+    id = serializers.CharField(max_length=100, help_text=_("El `proveedor_id` del mensaje."))
+    estado = serializers.ChoiceField(choices=EstadoInformado.choices)
+    error = serializers.CharField(required=False, allow_blank=True, default="", max_length=1000)
+
+
+class MensajeEstadoRespuestaSerializer(serializers.Serializer):
+    actualizados = serializers.IntegerField(help_text=_("Mensajes con ese id del proveedor."))

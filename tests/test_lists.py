@@ -21,6 +21,7 @@ from historial.tests.factories import ConsultaFactory, VacunaFactory
 from integraciones.tests.factories import WebhookFactory, integracion_con_clave
 from pacientes.models import Paciente
 from pacientes.tests.factories import PacienteFactory
+from recordatorios.tests.factories import MensajeFactory, PlantillaFactory
 from tests.errors import error_code
 
 
@@ -57,6 +58,8 @@ UPDATED_SINCE = {
     "/api/v1/pagos/",
     "/api/v1/presupuestos/",
     "/api/v1/productos/",
+    "/api/v1/mensajes/",
+    "/api/v1/plantillas/",
     "/api/v1/sedes/",
     "/api/v1/vacunas/",
 }
@@ -463,13 +466,15 @@ def test_every_list_with_actualizado_en_filters_by_actualizado_desde(admin_api, 
     paciente = PacienteFactory()
     CitaFactory(paciente=paciente, veterinario=vet)
     ConsultaFactory(paciente=paciente, veterinario=vet)
-    VacunaFactory(paciente=paciente)
+    vacuna = VacunaFactory(paciente=paciente)
     BloqueoFactory(veterinario=vet, inicio=manana_a_las(20), fin=manana_a_las(21))
     factura = emitida(actor=admin_api.user, cliente=paciente.propietario)
     facturacion_services.pago_create(actor=admin_api.user, factura=factura, importe=Decimal("1.00"))
     facturacion_services.presupuesto_create(actor=admin_api.user, cliente=paciente.propietario, sede=factura.sede)
     WebhookFactory()
     integracion_con_clave(permisos=[])
+    MensajeFactory(vacuna=vacuna)
+    PlantillaFactory()
     url = path.format(cliente_pk=paciente.propietario_id)
     futuro = (timezone.now() + datetime.timedelta(minutes=5)).isoformat()
     pasado = (timezone.now() - datetime.timedelta(minutes=5)).isoformat()

@@ -155,6 +155,8 @@ def test_moving_the_clinical_record_and_the_reminders_keeps_every_row_constraint
     assert vacuna.nombre == "Rabia"
     recordatorio = Recordatorio.objects.get(pk=ids["recordatorio"])
     assert (recordatorio.vacuna_id, recordatorio.cita_id) == (ids["vacuna"], None)
+    # the address it was sent to survives the field's rename (email → destinatario)
+    assert recordatorio.destinatario == Vacuna.objects.get(pk=ids["vacuna"]).paciente.propietario.email
     assert Cita.objects.get(pk=ids["cita"]).consultas.get() == consulta
     assert [h.history_type for h in consulta.history.all()] == ["+"]
     assert [h.history_user_id for h in vacuna.history.all()] == [ids["vet"]]

@@ -38,6 +38,7 @@ from historial.tests.factories import ConsultaFactory, VacunaFactory
 from integraciones.models import Entrega
 from integraciones.tests.factories import WebhookFactory, integracion_con_clave
 from pacientes.tests.factories import PacienteFactory
+from recordatorios.tests.factories import MensajeFactory, PlantillaFactory
 from sedes.tests.factories import SedeFactory, sede_principal
 
 CALLERS = ("admin", "veterinario", "recepcionista", "owner", "other", "anonymous")
@@ -70,6 +71,10 @@ def statuses(admin, vet, recep, owner, other, anon=401):
 
 def nuevo_cliente(world):
     return {"nombre": "Nuevo", "apellidos": "Cliente", "telefono": "600000000"}
+
+
+def nueva_plantilla(world):
+    return {"tipo": "cita", "canal": "whatsapp", "idioma": "en", "cuerpo": "{paciente}: {fecha} {hora}"}
 
 
 def nuevo_paciente(world):
@@ -358,6 +363,22 @@ ROWS = [
     Row("PATCH", "/api/v1/integraciones/{integracion}/", ADMIN_ONLY_LIST, lambda w: {"activo": False}),
     Row("DELETE", "/api/v1/integraciones/{integracion}/", ADMIN_DELETE),
     Row("POST", "/api/v1/integraciones/{integracion}/rotar-clave/", ADMIN_ONLY_LIST),
+    # --- plantillas (admin CRUD, staff read) and mensajes (staff read; the callback is signed)
+    Row("GET", "/api/v1/plantillas/", STAFF_READ),
+    Row("POST", "/api/v1/plantillas/", statuses(201, 403, 403, 403, 403), nueva_plantilla),
+    Row("GET", "/api/v1/plantillas/{plantilla}/", STAFF_READ),
+    Row("PUT", "/api/v1/plantillas/{plantilla}/", ADMIN_ONLY_LIST, nueva_plantilla),
+    Row("PATCH", "/api/v1/plantillas/{plantilla}/", ADMIN_ONLY_LIST, lambda w: {"activo": False}),
+    Row("DELETE", "/api/v1/plantillas/{plantilla}/", ADMIN_DELETE),
+    Row("GET", "/api/v1/mensajes/", STAFF_READ),
+    Row("GET", "/api/v1/mensajes/{mensaje}/", STAFF_READ),
+    # no credentials but the signature: unsigned, every caller (a logged-in one too) is 403
+    Row(
+        "POST",
+        "/api/v1/mensajes/estado/{canal}/",
+        statuses(403, 403, 403, 403, 403, 403),
+        lambda w: {"id": "gw-1", "estado": "entregado"},
+    ),
 ]
 
 
@@ -410,6 +431,9 @@ class World:
             "cliente_sin_pacientes": ClienteFactory().id,
             "paciente": self.paciente.id,
             "paciente_sin_historia": PacienteFactory(propietario=self.cliente).id,
+            "plantilla": PlantillaFactory().id,
+            "mensaje": MensajeFactory(vacuna=VacunaFactory(paciente=self.paciente)).id,
+            "canal": "sms",
         }
         webhook = WebhookFactory()
         self.ids["webhook"] = webhook.id

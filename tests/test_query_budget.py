@@ -20,6 +20,7 @@ from facturacion.tests.factories import ProductoFactory, emitida
 from historial.tests.factories import ConsultaFactory, VacunaFactory
 from integraciones.tests.factories import WebhookFactory, integracion_con_clave
 from pacientes.tests.factories import PacienteFactory
+from recordatorios.tests.factories import MensajeFactory, PlantillaFactory
 from sedes.tests.factories import SedeFactory, sede_principal
 
 # Endpoint -> the most queries one request may run (auth user + count + page + joins; the users'
@@ -45,6 +46,8 @@ BUDGET = {
     "/api/v1/eventos/": 3,
     "/api/v1/webhooks/": 3,
     "/api/v1/integraciones/": 4,  # + the sedes of the page's integraciones
+    "/api/v1/plantillas/": 3,
+    "/api/v1/mensajes/": 3,
 }
 PAGE_SIZES = (1, 20, 100)
 
@@ -62,7 +65,8 @@ def dataset(db):
         inicio = manana_a_las(8) + datetime.timedelta(days=i // 10, minutes=30 * (i % 10))
         CitaFactory(paciente=paciente, veterinario=vet, inicio=inicio, fin=inicio + datetime.timedelta(minutes=30))
         ConsultaFactory(paciente=paciente, veterinario=vet)
-        VacunaFactory(paciente=paciente, proxima_dosis=hoy + datetime.timedelta(days=i % 10))
+        vacuna = VacunaFactory(paciente=paciente, proxima_dosis=hoy + datetime.timedelta(days=i % 10))
+        MensajeFactory(vacuna=vacuna)
         BloqueoFactory(
             veterinario=vet,
             inicio=manana_a_las(20) + datetime.timedelta(days=i),
@@ -79,6 +83,7 @@ def dataset(db):
         events.publish("cliente.creado", instance=ClienteFactory())
         WebhookFactory(sede=sede)
         integracion_con_clave(permisos=["citas:read"], sedes=[sede])
+        PlantillaFactory(sede=SedeFactory())
     return {"cliente": cliente.id}
 
 

@@ -29,6 +29,7 @@ SECTIONS = (
     "Vacunas",
     "Recordatorios",
     "Facturación",
+    "Reminder channels",
     "Management commands",
 )
 HEADER = ["Rule", "Held by", "Database guard"]

@@ -59,6 +59,8 @@ def test_the_migration_creates_one_group_per_staff_rol_with_the_role_table_permi
         "citas.delete_bloqueo",
         "recordatorios.view_recordatorio",
         *FACTURACION,
+        "recordatorios.view_plantilla",
+        "recordatorios.view_mensaje",
     }
     recepcion = permissions_of("recepcionista")
     assert {"clientes.add_cliente", "clientes.change_cliente", "pacientes.add_paciente", *FACTURACION} <= recepcion

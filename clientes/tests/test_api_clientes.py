@@ -25,6 +25,7 @@ CONTRACT_FIELDS = {
     "acepta_sms",
     "acepta_whatsapp",
     "canal_preferido",
+    "idioma",
     "activo",
     "num_pacientes",
     "creado_en",

@@ -16,8 +16,8 @@ from clientes.models import Cliente
 from clientes.tests.factories import ClienteFactory
 from historial.tests.factories import VacunaFactory
 from pacientes.tests.factories import PacienteFactory
-from recordatorios.models import Recordatorio
-from recordatorios.services import enviar_recordatorios
+from recordatorios.models import Mensaje, Recordatorio
+from recordatorios.services import enviar_pendientes
 from sedes.tests.factories import sede_principal
 
 pytestmark = pytest.mark.django_db
@@ -123,7 +123,7 @@ def test_dead_or_inactive_pacientes_and_inactive_citas_are_excluded(recepcion):
 def test_enviado_filter(recepcion):
     enviada = vacuna_que_vence(2, paciente__propietario__email="a@b.test")
     pendiente = vacuna_que_vence(3)
-    Recordatorio.objects.create(tipo="vacuna", vacuna=enviada, email="a@b.test")
+    Recordatorio.objects.create(tipo="vacuna", vacuna=enviada, destinatario="a@b.test")
 
     si = recepcion.get(URL, {"enviado": "true"}).json()["results"]
     no = recepcion.get(URL, {"enviado": "false"}).json()["results"]
@@ -184,10 +184,10 @@ def test_one_email_per_owner_grouping_their_items(settings):
 
     summary = run()
 
-    assert summary == "3 enviados, 0 sin email, 0 ya enviados"
+    assert summary == "3 enviados, 0 sin canal, 0 ya enviados"
     assert sorted(m.to[0] for m in mail.outbox) == ["marta@correo.test", otro.paciente.propietario.email]
     mensaje = next(m for m in mail.outbox if m.to == ["marta@correo.test"])
-    assert "Clínica Los Olmos" in mensaje.subject
+    assert "Clínica Los Olmos" in mensaje.body
     assert "Nube" in mensaje.body and "Leishmania" in mensaje.body and "Trufa" in mensaje.body
     assert "Hola, Marta" in mensaje.body
     assert Recordatorio.objects.count() == 3
@@ -198,14 +198,14 @@ def test_a_second_run_sends_nothing():
     run()
     mail.outbox.clear()
 
-    assert run() == "0 enviados, 0 sin email, 1 ya enviados"
+    assert run() == "0 enviados, 0 sin canal, 1 ya enviados"
     assert mail.outbox == []
 
 
 def test_dry_run_sends_and_marks_nothing():
     vacuna_que_vence(3, paciente__propietario__email="x@correo.test")
 
-    assert run("--dry-run") == "1 enviados, 0 sin email, 0 ya enviados"
+    assert run("--dry-run") == "1 enviados, 0 sin canal, 0 ya enviados"
     assert mail.outbox == []
     assert not Recordatorio.objects.exists()
 
@@ -213,16 +213,17 @@ def test_dry_run_sends_and_marks_nothing():
 def test_owners_without_email_are_counted_not_marked():
     vacuna_que_vence(3, paciente__propietario__email="")
 
-    assert run() == "0 enviados, 1 sin email, 0 ya enviados"
+    assert run() == "0 enviados, 1 sin canal, 0 ya enviados"
     assert not Recordatorio.objects.exists()
 
 
-def test_windows_are_configurable():
+def test_offsets_are_configurable():
+    # beyond the default offsets (14 days, 48 hours), reached by a single one of 30 days / 60 hours
     vacuna_que_vence(20, paciente__propietario__email="x@correo.test")
-    cita_en(30, paciente__propietario__email="y@correo.test")
+    cita_en(50, paciente__propietario__email="y@correo.test")
 
-    assert run() == "0 enviados, 0 sin email, 0 ya enviados"
-    assert run("--dias", "30", "--horas", "48") == "2 enviados, 0 sin email, 0 ya enviados"
+    assert run() == "0 enviados, 0 sin canal, 0 ya enviados"
+    assert run("--dias", "30", "--horas", "60") == "2 enviados, 0 sin canal, 0 ya enviados"
 
 
 def test_superseded_and_dead_are_not_reminded():
@@ -233,7 +234,7 @@ def test_superseded_and_dead_are_not_reminded():
         2, paciente__fallecido=True, paciente__fecha_fallecimiento=hoy(), paciente__propietario__email="z@c.test"
     )
 
-    assert run() == "0 enviados, 0 sin email, 0 ya enviados"
+    assert run() == "0 enviados, 0 sin canal, 0 ya enviados"
 
 
 def test_a_failed_send_leaves_the_reminder_for_the_next_run(settings):
@@ -248,10 +249,12 @@ def test_a_failed_send_leaves_the_reminder_for_the_next_run(settings):
     assert "no se pudieron enviar" in str(error.value)
     assert [m.to for m in mail.outbox] == [["ok@correo.test"]]
     assert list(Recordatorio.objects.values_list("vacuna", flat=True)) == [buena.id]
-    # once the address works, the next run sends just the one that failed
+    # once the address works, the first retry (a minute later) sends just the one that failed
     Cliente.objects.filter(pk=mala.paciente.propietario_id).update(email="nuevo@correo.test")
     mail.outbox.clear()
-    assert run() == "1 enviados, 0 sin email, 1 ya enviados"
+    assert str(enviar_pendientes(now=timezone.now() + datetime.timedelta(minutes=1))) == (
+        "1 enviados, 0 sin canal, 1 ya enviados"
+    )
     assert [m.to for m in mail.outbox] == [["nuevo@correo.test"]]
 
 
@@ -307,7 +310,7 @@ def test_a_newline_in_a_stored_name_never_reaches_a_header():
     summary = run()
 
     # then the owner gets the reminder, its headers carry no line break and no extra recipient
-    assert summary == "1 enviados, 0 sin email, 0 ya enviados"
+    assert summary == "1 enviados, 0 sin canal, 0 ya enviados"
     [mensaje] = mail.outbox
     assert mensaje.to == ["ana@correo.test"] and mensaje.bcc == [] and mensaje.recipients() == ["ana@correo.test"]
     assert "\n" not in mensaje.subject and "\r" not in mensaje.subject
@@ -315,7 +318,7 @@ def test_a_newline_in_a_stored_name_never_reaches_a_header():
     cabeceras = mensaje.message()
     assert cabeceras["Bcc"] is None
     assert cabeceras["To"] == "ana@correo.test"
-    assert Recordatorio.objects.filter(email="ana@correo.test").count() == 1
+    assert Recordatorio.objects.filter(destinatario="ana@correo.test").count() == 1
 
 
 def test_control_characters_in_stored_names_are_stripped_from_the_subject():
@@ -341,7 +344,7 @@ def test_a_stored_address_with_a_newline_is_not_sent_and_the_others_are(caplog):
 
     # then the good owners get theirs and are marked; the bad address counts as no email (a data
     # problem for the clinic to fix, not a failure to retry every run): neither sent nor marked
-    assert summary == "2 enviados, 1 sin email, 0 ya enviados"
+    assert summary == "2 enviados, 1 sin canal, 0 ya enviados"
     assert code == 0
     assert sorted(m.to[0] for m in mail.outbox) == ["a@correo.test", "c@correo.test"]
     assert all(m.bcc == [] for m in mail.outbox)
@@ -365,14 +368,16 @@ def test_an_unexpected_send_error_neither_stops_the_run_nor_marks_that_owners_re
     summary, stderr, code = run_con_errores()
 
     # then the good owner got theirs, the failing owner's reminder stays pending
-    assert (summary, code) == ("1 enviados, 0 sin email, 0 ya enviados", 1)
+    assert (summary, code) == ("1 enviados, 0 sin canal, 0 ya enviados", 1)
     assert [m.to for m in mail.outbox] == [["ok@correo.test"]]
     assert list(Recordatorio.objects.values_list("vacuna", flat=True)) == [buena.id]
     assert f"cliente {mala.paciente.propietario_id}" in stderr
-    # and the next run, once the address works, picks it up again
+    # and the first retry, once the address works, picks it up again
     Cliente.objects.filter(pk=mala.paciente.propietario_id).update(email="nuevo@correo.test")
     mail.outbox.clear()
-    assert run() == "1 enviados, 0 sin email, 1 ya enviados"
+    assert str(enviar_pendientes(now=timezone.now() + datetime.timedelta(minutes=1))) == (
+        "1 enviados, 0 sin canal, 1 ya enviados"
+    )
     assert [m.to for m in mail.outbox] == [["nuevo@correo.test"]]
 
 
@@ -408,7 +413,7 @@ def test_two_runs_at_once_send_each_reminder_once(settings):
     def worker():
         try:
             barrier.wait()
-            resumenes.append(enviar_recordatorios())
+            resumenes.append(enviar_pendientes())
         finally:
             connection.close()
 
@@ -431,3 +436,42 @@ def test_an_smtp_connection_never_blocks_a_send_for_ever():
     connection = get_connection("django.core.mail.backends.smtp.EmailBackend")
 
     assert connection.timeout == 30
+
+
+def test_an_owner_reachable_only_by_a_channel_that_is_off_counts_sin_canal(settings):
+    settings.SMS_URL = ""
+    vacuna_que_vence(
+        3,
+        paciente__propietario__acepta_email=False,
+        paciente__propietario__acepta_sms=True,
+        paciente__propietario__movil="+34600111222",
+    )
+
+    assert run() == "0 enviados, 1 sin canal, 0 ya enviados"
+    assert not Mensaje.objects.exists()
+
+
+def test_the_command_sends_by_sms_on_the_console_backend(settings, capsys):
+    settings.SMS_URL = "console://"
+    # no quiet hours (an empty span), whatever the time the test runs at
+    settings.HORA_SILENCIO_DESDE = settings.HORA_SILENCIO_HASTA = "00:00"
+    vacuna_que_vence(
+        3,
+        paciente__propietario__canal_preferido="sms",
+        paciente__propietario__acepta_sms=True,
+        paciente__propietario__movil="+34600111222",
+        paciente__nombre="Nube",
+    )
+
+    summary = run("--dias", "3")
+
+    assert summary == "1 enviados, 0 sin canal, 0 ya enviados"
+    mensaje = Mensaje.objects.get()
+    assert (mensaje.canal, mensaje.destinatario, mensaje.offset, mensaje.estado) == (
+        "sms",
+        "+34600111222",
+        3,
+        "enviado",
+    )
+    assert "[sms] +34600111222" in capsys.readouterr().out
+    assert mail.outbox == []

@@ -19,9 +19,9 @@ from clientes.tests.factories import ClienteFactory
 from historial import services as historial_services
 from historial.tests.factories import ConsultaFactory, VacunaFactory
 from pacientes.tests.factories import PacienteFactory
-from recordatorios.models import Recordatorio, TipoRecordatorio
-from recordatorios.services import email_utilizable, enviar_recordatorios
-from recordatorios.tests.factories import RecordatorioFactory
+from recordatorios.models import EstadoMensaje, Mensaje, Recordatorio, TipoRecordatorio
+from recordatorios.services import email_utilizable, enviar_pendientes
+from recordatorios.tests.factories import MensajeFactory
 from sedes.tests.factories import SedeFactory, sede_principal
 
 pytestmark = pytest.mark.django_db
@@ -73,25 +73,27 @@ def test_each_owner_gets_one_email_with_all_their_pending_items(ahora):
     cita_en(ahora, 5, paciente__propietario=marta, paciente__nombre="Trufa")
     vacuna_que_vence(ahora, 1, paciente__propietario__email="otro@correo.test")
 
-    resumen = enviar_recordatorios(now=ahora)
+    resumen = enviar_pendientes(now=ahora)
 
-    assert (resumen.enviados, resumen.sin_email, resumen.ya_enviados, resumen.fallidos) == (3, 0, 0, [])
+    assert (resumen.enviados, resumen.sin_canal, resumen.ya_enviados, resumen.fallidos) == (3, 0, 0, [])
     assert sorted(m.to for m in mail.outbox) == [["marta@correo.test"], ["otro@correo.test"]]
     [para_marta] = [m for m in mail.outbox if m.to == ["marta@correo.test"]]
     assert "Nube" in para_marta.body and "Trufa" in para_marta.body
 
 
-def test_the_email_names_the_clinic_the_owner_and_each_item(ahora, settings):
+def test_the_email_names_the_sede_the_clinic_the_owner_and_each_item(ahora, settings):
     settings.CLINIC_NAME = "Clínica Los Olmos"
     dueno = ClienteFactory(nombre="Marta", email="marta@correo.test")
     vacuna = vacuna_que_vence(ahora, 3, paciente__propietario=dueno, paciente__nombre="Nube", nombre="Leishmania")
 
-    enviar_recordatorios(now=ahora)
+    enviar_pendientes(now=ahora)
 
     [mensaje] = mail.outbox
     assert mensaje.to == ["marta@correo.test"]
-    assert mensaje.subject == "Clínica Los Olmos: recordatorio para Marta"
+    # the built-in template's subject names the sede (the default one: Clínica Veterinaria)
+    assert mensaje.subject == f"{sede_principal().nombre}: recordatorio para Marta"
     assert "Hola, Marta:" in mensaje.body
+    assert "Le recordamos desde Clínica Los Olmos:" in mensaje.body
     assert (
         f"- Nube: vacuna «Leishmania», próxima dosis el {vacuna.proxima_dosis:%d/%m/%Y} en Clínica Veterinaria."
         in mensaje.body
@@ -104,7 +106,7 @@ def test_a_cita_is_reminded_in_its_sedes_local_time_with_its_name_and_phone(ahor
     dueno = ClienteFactory(email="marta@correo.test")
     cita = cita_en(ahora, 3, paciente__propietario=dueno, paciente__nombre="Trufa", sede=canarias, veterinario=vet)
 
-    enviar_recordatorios(now=ahora)
+    enviar_pendientes(now=ahora)
 
     [mensaje] = mail.outbox
     local = timezone.localtime(cita.inicio, canarias.zona)
@@ -118,7 +120,7 @@ def test_a_dose_is_reminded_from_the_sede_of_the_latest_consulta(ahora):
     ConsultaFactory(paciente=vacuna.paciente, sede=sede_principal(), fecha=ahora - datetime.timedelta(days=90))
     ConsultaFactory(paciente=vacuna.paciente, sede=canarias, fecha=ahora - datetime.timedelta(days=9))
 
-    enviar_recordatorios(now=ahora)
+    enviar_pendientes(now=ahora)
 
     assert f"en VetClinic Las Palmas (tel. {canarias.telefono})." in mail.outbox[0].body
 
@@ -128,29 +130,29 @@ def test_each_sent_item_is_marked_with_the_address_and_the_time_of_the_run(ahora
     vacuna = vacuna_que_vence(ahora, 3, paciente__propietario=dueno)
     cita = cita_en(ahora, 2, paciente__propietario=dueno)
 
-    enviar_recordatorios(now=ahora)
+    enviar_pendientes(now=ahora)
 
     assert marcados() == {(TipoRecordatorio.VACUNA, vacuna.pk, None), (TipoRecordatorio.CITA, None, cita.pk)}
-    assert set(Recordatorio.objects.values_list("email", "enviado_en")) == {("marta@correo.test", ahora)}
+    assert set(Recordatorio.objects.values_list("destinatario", "enviado_en")) == {("marta@correo.test", ahora)}
 
 
-def test_an_item_already_reminded_is_counted_and_not_sent_again(ahora):
+def test_an_item_already_reminded_for_its_offset_is_counted_and_not_sent_again(ahora):
     vacuna = vacuna_que_vence(ahora, 3, paciente__propietario__email="x@correo.test")
-    RecordatorioFactory(vacuna=vacuna)
+    MensajeFactory(vacuna=vacuna, canal="email", offset=3, estado=EstadoMensaje.ENVIADO)
 
-    resumen = enviar_recordatorios(now=ahora)
+    resumen = enviar_pendientes(now=ahora)
 
     assert (resumen.enviados, resumen.ya_enviados) == (0, 1)
     assert mail.outbox == []
-    assert Recordatorio.objects.count() == 1
+    assert Mensaje.objects.count() == 1
 
 
 def test_a_second_run_sends_nothing(ahora):
     vacuna_que_vence(ahora, 3, paciente__propietario__email="x@correo.test")
-    enviar_recordatorios(now=ahora)
+    enviar_pendientes(now=ahora)
     mail.outbox.clear()
 
-    resumen = enviar_recordatorios(now=ahora)
+    resumen = enviar_pendientes(now=ahora)
 
     assert (resumen.enviados, resumen.ya_enviados) == (0, 1)
     assert mail.outbox == []
@@ -159,7 +161,7 @@ def test_a_second_run_sends_nothing(ahora):
 def test_a_dry_run_counts_but_neither_sends_nor_marks(ahora):
     vacuna_que_vence(ahora, 3, paciente__propietario__email="x@correo.test")
 
-    resumen = enviar_recordatorios(now=ahora, dry_run=True)
+    resumen = enviar_pendientes(now=ahora, dry_run=True)
 
     assert resumen.enviados == 1
     assert mail.outbox == []
@@ -174,7 +176,7 @@ def test_vaccine_doses_due_from_today_to_today_plus_dias_are_reminded(ahora):
     vacuna_que_vence(ahora, -1, paciente__propietario__email="ayer@correo.test")
     vacuna_que_vence(ahora, 8, paciente__propietario__email="tarde@correo.test")
 
-    resumen = enviar_recordatorios(now=ahora, dias=7)
+    resumen = enviar_pendientes(now=ahora, dias=7)
 
     assert resumen.enviados == 2
     assert set(Recordatorio.objects.values_list("vacuna", flat=True)) == dentro
@@ -185,19 +187,19 @@ def test_citas_starting_from_now_to_now_plus_horas_are_reminded(ahora):
     cita_en(ahora, -1, paciente__propietario__email="pasada@correo.test")
     cita_en(ahora, 48, paciente__propietario__email="justo@correo.test")  # the window is half-open
 
-    resumen = enviar_recordatorios(now=ahora, horas=48)
+    resumen = enviar_pendientes(now=ahora, horas=48)
 
     assert resumen.enviados == 1
     assert list(Recordatorio.objects.values_list("cita", flat=True)) == [dentro.pk]
 
 
-def test_the_default_windows_are_14_days_and_24_hours(ahora):
+def test_the_default_windows_are_the_largest_offsets_14_days_and_48_hours(ahora):
     vacuna_que_vence(ahora, 14, paciente__propietario__email="a@correo.test")
     vacuna_que_vence(ahora, 15, paciente__propietario__email="b@correo.test")
-    cita_en(ahora, 23, paciente__propietario__email="c@correo.test")
-    cita_en(ahora, 25, paciente__propietario__email="d@correo.test")
+    cita_en(ahora, 47, paciente__propietario__email="c@correo.test")
+    cita_en(ahora, 49, paciente__propietario__email="d@correo.test")
 
-    resumen = enviar_recordatorios(now=ahora)
+    resumen = enviar_pendientes(now=ahora)
 
     assert resumen.enviados == 2
     assert sorted(m.to[0] for m in mail.outbox) == ["a@correo.test", "c@correo.test"]
@@ -207,7 +209,7 @@ def test_the_default_windows_are_14_days_and_24_hours(ahora):
 def test_citas_no_longer_active_are_not_reminded(ahora, estado):
     cita_en(ahora, 2, estado=estado, paciente__propietario__email="x@correo.test")
 
-    resumen = enviar_recordatorios(now=ahora)
+    resumen = enviar_pendientes(now=ahora)
 
     assert resumen.enviados == 0
     assert mail.outbox == []
@@ -218,7 +220,7 @@ def test_a_dose_replaced_by_a_later_application_is_not_reminded(ahora):
     VacunaFactory(paciente=paciente, nombre="Rabia", fecha_aplicacion=dia(ahora, -400), proxima_dosis=dia(ahora, 3))
     VacunaFactory(paciente=paciente, nombre="rabia", fecha_aplicacion=dia(ahora, -1), proxima_dosis=None)
 
-    assert enviar_recordatorios(now=ahora).enviados == 0
+    assert enviar_pendientes(now=ahora).enviados == 0
 
 
 # --- owners without a usable address ------------------------------------------------------------------
@@ -227,9 +229,9 @@ def test_a_dose_replaced_by_a_later_application_is_not_reminded(ahora):
 def test_an_owner_without_email_is_counted_and_not_marked(ahora):
     vacuna_que_vence(ahora, 3, paciente__propietario__email="")
 
-    resumen = enviar_recordatorios(now=ahora)
+    resumen = enviar_pendientes(now=ahora)
 
-    assert (resumen.enviados, resumen.sin_email) == (0, 1)
+    assert (resumen.enviados, resumen.sin_canal) == (0, 1)
     assert mail.outbox == []
     assert not Recordatorio.objects.exists()
 
@@ -239,9 +241,9 @@ def test_an_unusable_stored_address_counts_as_no_email_and_is_logged_by_id_only(
     vacuna_que_vence(ahora, 3, paciente__propietario=dueno)
 
     with caplog.at_level(logging.WARNING, logger="recordatorios.services"):
-        resumen = enviar_recordatorios(now=ahora)
+        resumen = enviar_pendientes(now=ahora)
 
-    assert (resumen.enviados, resumen.sin_email, resumen.fallidos) == (0, 1, [])
+    assert (resumen.enviados, resumen.sin_canal, resumen.fallidos) == (0, 1, [])
     assert mail.outbox == []
     assert not Recordatorio.objects.exists()
     [aviso] = [r.getMessage() for r in caplog.records if r.name == "recordatorios.services"]
@@ -272,7 +274,7 @@ def test_a_refused_send_is_reported_by_owner_leaves_it_unmarked_and_the_others_g
     mala = vacuna_que_vence(ahora, 1, paciente__propietario__email="buzon@falla.test")
     buena = vacuna_que_vence(ahora, 2, paciente__propietario__email="ok@correo.test")
 
-    resumen = enviar_recordatorios(now=ahora)
+    resumen = enviar_pendientes(now=ahora)
 
     assert resumen.enviados == 1
     assert [(f.cliente, f.motivo) for f in resumen.fallidos] == [
@@ -286,7 +288,7 @@ def test_a_backend_that_sent_nothing_is_a_failure_and_marks_nothing(ahora, setti
     settings.EMAIL_BACKEND = "recordatorios.tests.test_services.NadaEnviadoBackend"
     vacuna = vacuna_que_vence(ahora, 1, paciente__propietario__email="x@correo.test")
 
-    resumen = enviar_recordatorios(now=ahora)
+    resumen = enviar_pendientes(now=ahora)
 
     assert resumen.enviados == 0
     assert [(f.cliente, f.motivo) for f in resumen.fallidos] == [(vacuna.paciente.propietario_id, "EnvioFallido")]
@@ -296,10 +298,11 @@ def test_a_backend_that_sent_nothing_is_a_failure_and_marks_nothing(ahora, setti
 def test_a_failed_owner_is_picked_up_by_the_next_run(ahora, settings):
     settings.EMAIL_BACKEND = "recordatorios.tests.email_backends.EmailBackend"
     vacuna = vacuna_que_vence(ahora, 1, paciente__propietario__email="buzon@falla.test")
-    enviar_recordatorios(now=ahora)
+    enviar_pendientes(now=ahora)
     Cliente.objects.filter(pk=vacuna.paciente.propietario_id).update(email="nuevo@correo.test")
 
-    resumen = enviar_recordatorios(now=ahora)
+    # the first retry is due a minute later
+    resumen = enviar_pendientes(now=ahora + datetime.timedelta(minutes=1))
 
     assert (resumen.enviados, resumen.fallidos) == (1, [])
     assert [m.to for m in mail.outbox] == [["nuevo@correo.test"]]
@@ -311,18 +314,24 @@ def test_items_marked_by_a_concurrent_run_meanwhile_are_not_sent_again(ahora):
     vacuna = vacuna_que_vence(ahora, 2, paciente__propietario__email="x@correo.test")
 
     def otra_ejecucion_los_marca(pendientes):
-        for cliente, items in pendientes:
-            for item in items:
-                RecordatorioFactory(vacuna=item, email=cliente.email)
-            yield cliente, items
+        for (cliente, destino), grupo in pendientes:
+            for pendiente in grupo:
+                MensajeFactory(
+                    vacuna=pendiente.item,
+                    canal=destino.canal,
+                    offset=pendiente.offset,
+                    destinatario=destino.destinatario,
+                    estado=EstadoMensaje.ENVIADO,
+                )
+            yield (cliente, destino), grupo
 
     # when this run goes on to send
-    resumen = enviar_recordatorios(now=ahora, progreso=otra_ejecucion_los_marca)
+    resumen = enviar_pendientes(now=ahora, progreso=otra_ejecucion_los_marca)
 
     # then it sends nothing and counts the reminder as already sent
     assert (resumen.enviados, resumen.ya_enviados, resumen.fallidos) == (0, 1, [])
     assert mail.outbox == []
-    assert Recordatorio.objects.filter(vacuna=vacuna).count() == 1
+    assert Mensaje.objects.filter(vacuna=vacuna).count() == 1
 
 
 def test_the_progress_hook_sees_each_owner_once(ahora):
@@ -332,11 +341,11 @@ def test_the_progress_hook_sees_each_owner_once(ahora):
     vistos = []
 
     def progreso(pendientes):
-        for cliente, items in pendientes:
-            vistos.append((cliente.pk, len(items)))
-            yield cliente, items
+        for (cliente, destino), grupo in pendientes:
+            vistos.append((cliente.pk, len(grupo)))
+            yield (cliente, destino), grupo
 
-    enviar_recordatorios(now=ahora, progreso=progreso)
+    enviar_pendientes(now=ahora, progreso=progreso)
 
     assert vistos == [(dueno.pk, 2)]
 
@@ -346,7 +355,7 @@ def test_the_progress_hook_sees_each_owner_once(ahora):
 
 def test_deleting_a_reminded_vacuna_takes_its_mark_along(ahora):
     vacuna = vacuna_que_vence(ahora, 3, paciente__propietario__email="x@correo.test")
-    enviar_recordatorios(now=ahora)
+    enviar_pendientes(now=ahora)
 
     historial_services.vacuna_delete(actor=None, vacuna=vacuna)
 

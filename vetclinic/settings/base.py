@@ -210,9 +210,12 @@ WEBHOOK_BARRIDO_SEGUNDOS = env.int("WEBHOOK_BARRIDO_SEGUNDOS", default=60)
 # Tests only: the broker of the real workers the worker tests start (pytest -m worker); unset,
 # they are skipped.
 CELERY_TEST_BROKER_URL = env("CELERY_TEST_BROKER_URL", default="")
+# Seconds between two sweeps of the reminders that are due (and of the messages to retry).
+RECORDATORIOS_BARRIDO_SEGUNDOS = env.int("RECORDATORIOS_BARRIDO_SEGUNDOS", default=300)
 CELERY_BEAT_SCHEDULE = {
     "barrer-entregas": {"task": "integraciones.barrer_entregas", "schedule": WEBHOOK_BARRIDO_SEGUNDOS},
     "limpiar-eventos": {"task": "integraciones.limpiar_eventos", "schedule": 60 * 60},
+    "enviar-recordatorios": {"task": "recordatorios.enviar_pendientes", "schedule": RECORDATORIOS_BARRIDO_SEGUNDOS},
 }
 
 # --- Integraciones ----------------------------------------------------------
@@ -224,6 +227,27 @@ WEBHOOK_REINTENTOS = env.int("WEBHOOK_REINTENTOS", default=8)
 WEBHOOK_BACKOFF_SEGUNDOS = env.int("WEBHOOK_BACKOFF_SEGUNDOS", default=60)
 WEBHOOK_FALLOS_MAX = env.int("WEBHOOK_FALLOS_MAX", default=20)
 WEBHOOK_TIMEOUT_SEGUNDOS = env.float("WEBHOOK_TIMEOUT_SEGUNDOS", default=10.0)
+
+# --- Reminder channels --------------------------------------------------------
+# SMS and WhatsApp backends by URL: console://, webhook+https://host/path (JSON POST
+# {"to","body","reference"} answered with {"id"}), twilio://SID:TOKEN@FROM; empty: channel off.
+SMS_URL = env("SMS_URL", default="")
+WHATSAPP_URL = env("WHATSAPP_URL", default="")
+# Twilio's API root (a test or a proxy may point it elsewhere).
+TWILIO_API_URL = env("TWILIO_API_URL", default="https://api.twilio.com")
+# Seconds a gateway request may take before it counts as a failed attempt.
+MENSAJE_TIMEOUT = env.int("MENSAJE_TIMEOUT", default=10)
+# Attempts of a message before it is left `fallido` (backoff: 1, 2, 4, 8… minutes).
+MENSAJE_REINTENTOS = env.int("MENSAJE_REINTENTOS", default=5)
+# Offsets of the reminders: days before a vaccine dose, hours before a cita.
+RECORDATORIO_VACUNA_DIAS = env.list("RECORDATORIO_VACUNA_DIAS", cast=int, default=[14, 3])
+RECORDATORIO_CITA_HORAS = env.list("RECORDATORIO_CITA_HORAS", cast=int, default=[48, 2])
+# No SMS/WhatsApp between these local times of the sede (they wait for the morning).
+HORA_SILENCIO_DESDE = env("HORA_SILENCIO_DESDE", default="21:00")
+HORA_SILENCIO_HASTA = env("HORA_SILENCIO_HASTA", default="09:00")
+# Secret of the providers' signed status callbacks (POST /api/v1/mensajes/estado/<canal>/);
+# empty: every callback is refused.
+MENSAJES_CALLBACK_SECRET = env("MENSAJES_CALLBACK_SECRET", default="")
 
 # --- CORS -------------------------------------------------------------------
 
@@ -359,6 +383,10 @@ SPECTACULAR_SETTINGS = {
         "DiaSemanaEnum": "citas.models.DiaSemana.choices",
         "RolEnum": "accounts.models.Rol.choices",
         "TipoRecordatorioEnum": "recordatorios.models.TipoRecordatorio.choices",
+        "CanalEnum": "clientes.models.CanalPreferido.choices",
+        "IdiomaEnum": "clientes.models.Idioma.choices",
+        "EstadoMensajeEnum": "recordatorios.models.EstadoMensaje.choices",
+        "EstadoInformadoEnum": "recordatorios.models.EstadoInformado.choices",
         "HealthStatusEnum": "api.views.HEALTH_STATUSES",
         "TipoEventoEnum": "integraciones.models.TipoEvento.choices",
         "EstadoEntregaEnum": "integraciones.models.EstadoEntrega.choices",

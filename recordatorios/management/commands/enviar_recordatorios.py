@@ -1,25 +1,34 @@
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from recordatorios.services import enviar_recordatorios
+from recordatorios.services import enviar_pendientes
 
 
 class Command(BaseCommand):
     help = (
-        "Envía por email a cada propietario sus recordatorios pendientes: vacunas que vencen en los "
-        "próximos N días y citas que empiezan en las próximas N horas. Cada recordatorio se envía una vez."
+        "Envía los recordatorios que tocan ahora por el canal de cada propietario (email, SMS o WhatsApp) "
+        "y reintenta los mensajes fallidos: vacunas RECORDATORIO_VACUNA_DIAS días antes de la dosis, citas "
+        "RECORDATORIO_CITA_HORAS horas antes. Cada recordatorio se envía una vez por antelación."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--dias", type=int, default=14, help="Vacunas que vencen de hoy a hoy + N días (14).")
-        parser.add_argument("--horas", type=int, default=24, help="Citas que empiezan en las próximas N horas (24).")
-        parser.add_argument("--dry-run", action="store_true", help="Calcula y cuenta, pero no envía ni marca nada.")
+        parser.add_argument(
+            "--dias",
+            type=int,
+            help="Una sola antelación de N días para las vacunas (por defecto, RECORDATORIO_VACUNA_DIAS).",
+        )
+        parser.add_argument(
+            "--horas",
+            type=int,
+            help="Una sola antelación de N horas para las citas (por defecto, RECORDATORIO_CITA_HORAS).",
+        )
+        parser.add_argument("--dry-run", action="store_true", help="Calcula y cuenta, pero no envía ni escribe nada.")
 
     def handle(self, *args, dias, horas, dry_run, **options):
         def progreso(owners):
             return tqdm(owners, desc="propietarios", file=self.stderr._out, disable=not self.stderr.isatty())
 
-        resumen = enviar_recordatorios(dias=dias, horas=horas, dry_run=dry_run, progreso=progreso)
+        resumen = enviar_pendientes(dias=dias, horas=horas, dry_run=dry_run, progreso=progreso)
         # Failures go to stderr, by owner id (no personal data), and set the exit code; the summary
         # on stdout keeps its three counts, so that whatever parses it keeps working.
         for fallo in resumen.fallidos:
@@ -27,6 +36,6 @@ class Command(BaseCommand):
         self.stdout.write(str(resumen))
         if resumen.fallidos:
             raise CommandError(
-                f"{len(resumen.fallidos)} emails no se pudieron enviar; sus recordatorios se reintentarán "
-                "en la próxima ejecución."
+                f"{len(resumen.fallidos)} mensajes no se pudieron enviar; se reintentarán con espera creciente "
+                "en las próximas ejecuciones."
             )

@@ -361,17 +361,25 @@ def type_nullable_enums(result, generator, request, public):
 
 
 def indexed_error_attrs(result, generator, request, public):
-    """An error on an item of a nested list names its index (`lineas.0.cantidad`), where
-    drf-standardized-errors' components write the placeholder `INDEX` as the only value of
-    `attr`: such an `attr` is described by a pattern instead, so that the schema accepts what
-    the API answers."""
+    """The `attr` of errors in nested lists, as the API answers them. drf-standardized-errors
+    writes an item's field as `lineas.INDEX.cantidad` (the API names the index:
+    `lineas.0.cantidad`) and the errors of a list or of an item as a whole (null, not a list,
+    not an object) as `lineas.non_field_errors` / `lineas.INDEX.non_field_errors` (the API puts
+    them on `lineas` / `lineas.0`). Those components describe `attr` by a pattern that accepts
+    both spellings."""
+    suffix = ".non_field_errors"
     for schema in result.get("components", {}).get("schemas", {}).values():
         attr = schema.get("properties", {}).get("attr") if isinstance(schema, dict) else None
-        values = attr.get("enum") if isinstance(attr, dict) else None
-        if not values or not any(".INDEX." in str(value) for value in values):
+        values = [str(value) for value in (attr.get("enum") or [])] if isinstance(attr, dict) else []
+        nested = [v for v in values if ".INDEX." in v or (v.endswith(suffix) and v != suffix.lstrip("."))]
+        if not nested:
             continue
-        pattern = "|".join(re.escape(str(value)).replace("INDEX", r"\d+") for value in values)
+        alternatives = []
+        for value in values:
+            alternatives.append(re.escape(value).replace("INDEX", r"\d+"))
+            if value.endswith(suffix) and value != suffix.lstrip("."):
+                alternatives.append(re.escape(value[: -len(suffix)]).replace("INDEX", r"\d+"))
         attr.pop("enum")
-        attr["pattern"] = f"^({pattern})$"
-        attr["description"] = "`" + "`, `".join(str(value).replace("INDEX", "<n>") for value in values) + "`"
+        attr["pattern"] = "^(" + "|".join(alternatives) + ")$"
+        attr["description"] = "`" + "`, `".join(v.replace("INDEX", "<n>") for v in values) + "`"
     return result

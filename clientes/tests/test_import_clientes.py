@@ -257,8 +257,9 @@ def test_20000_rows_import_with_a_bounded_number_of_queries(tmp_path, django_ass
         f.write(HEADER + "\n")
         for n in range(20_000):
             f.write(f"{n:08d}A;Nombre{n};Apellido{n};+34 6{n:08d};c{n}@correo.test;Calle {n};Madrid;\n")
-    # when it is imported: far fewer queries than rows (SQLite caps rows per INSERT at ~60)
-    with django_assert_max_num_queries(1_000):
+    # when it is imported: far fewer queries than rows (SQLite caps the values of one INSERT,
+    # so a wide table like the history takes ~40 rows an INSERT; each batch also writes its events)
+    with django_assert_max_num_queries(1_200):
         result = importar(path, "--batch-size", "2000")
     assert result.summary == "20000 creados, 0 actualizados, 0 sin cambios, 0 con errores"
     assert Cliente.history.count() == 20_000

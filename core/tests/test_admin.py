@@ -6,6 +6,7 @@ import csv
 import gettext
 import io
 
+import factory
 import pytest
 from django.conf import settings
 from django.contrib import admin
@@ -17,6 +18,7 @@ from citas.tests.factories import BloqueoFactory, CitaFactory, HorarioFactory
 from clientes.tests.factories import ClienteFactory
 from historial.tests.factories import ConsultaFactory, VacunaFactory
 from pacientes.tests.factories import PacienteFactory
+from recordatorios.tests.factories import MensajeFactory, PlantillaFactory
 from sedes.tests.factories import SedeFactory
 
 pytestmark = pytest.mark.django_db
@@ -32,9 +34,17 @@ ACCESS = {
     "citas.cita": {Rol.ADMIN: "EEE", Rol.VETERINARIO: "EEE", Rol.RECEPCIONISTA: "EEE"},
     "citas.horarioatencion": {Rol.ADMIN: "EEE", Rol.VETERINARIO: "VFV", Rol.RECEPCIONISTA: "VFV"},
     "citas.bloqueo": {Rol.ADMIN: "EEE", Rol.VETERINARIO: "EEV", Rol.RECEPCIONISTA: "EEE"},
+    "recordatorios.plantilla": {Rol.ADMIN: "EEE", Rol.VETERINARIO: "VFV", Rol.RECEPCIONISTA: "VFV"},
+    "recordatorios.mensaje": {Rol.ADMIN: "VFV", Rol.VETERINARIO: "VFV", Rol.RECEPCIONISTA: "VFV"},
 }
 # The change page is for an object the vet did not author (another vet's consulta or bloqueo):
 # a vet may change only their own, which test_vet_edits_own_* below check.
+
+class PlantillaPorSedeFactory(PlantillaFactory):
+    """One active plantilla per tipo × canal × idioma and sede: each at a sede of its own."""
+
+    sede = factory.SubFactory(SedeFactory)
+
 
 FACTORIES = {
     "accounts.user": UserFactory,
@@ -46,6 +56,8 @@ FACTORIES = {
     "citas.cita": CitaFactory,
     "citas.horarioatencion": HorarioFactory,
     "citas.bloqueo": BloqueoFactory,
+    "recordatorios.plantilla": PlantillaPorSedeFactory,
+    "recordatorios.mensaje": MensajeFactory,
 }
 STAFF = (Rol.ADMIN, Rol.VETERINARIO, Rol.RECEPCIONISTA)
 

@@ -156,7 +156,6 @@ class FacturaAdmin(DocumentoAdmin):
     list_display = ("__str__", "estado", "serie", "sede", "cliente", "fecha", "total", "pagado")
     list_filter = ("estado", "serie", "sede")
     search_fields = ("codigo", *DocumentoAdmin.search_fields)
-    date_hierarchy = "fecha"
     inlines = [LineaFacturaInline, PagoInline]
     actions = ["emitir", "rectificar"]
     emitida_fields = (

@@ -33,7 +33,6 @@ class EventoAdmin(ReadOnlyAdminMixin, SafeListsMixin, admin.ModelAdmin):
     list_select_related = ("sede",)
     search_fields = ("=objeto_id", "=id")
     readonly_fields = ("id", "tipo", "sede", "objeto_id", "creado_en", "datos")
-    date_hierarchy = "creado_en"
 
 
 @admin.action(description=_("Reenviar las entregas seleccionadas"))

@@ -87,7 +87,6 @@ class MensajeAdmin(SafeListsMixin, admin.ModelAdmin):
     list_filter = ("canal", "estado", "recordatorio_tipo", "sede")
     list_select_related = ("cliente",)
     search_fields = ("destinatario", "proveedor_id", "cliente__apellidos", "cliente__nombre")
-    date_hierarchy = "creado_en"
     ordering = ("-creado_en", "-id")
     raw_id_fields = ("cliente", "vacuna", "cita")
 

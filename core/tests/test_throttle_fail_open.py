@@ -22,6 +22,7 @@ from rest_framework.test import APIRequestFactory
 
 from accounts import throttles
 from accounts.tests.factories import DEFAULT_PASSWORD, UserFactory
+from integraciones.tests.factories import integracion_con_clave
 
 pytestmark = pytest.mark.django_db
 
@@ -133,6 +134,9 @@ def test_every_throttle_fails_open_on_any_cache_error(monkeypatch, caplog, recep
     caplog.set_level(logging.WARNING, logger=LOGGER)
     request = Request(APIRequestFactory().post("/api/v1/"))
     request.user = AnonymousUser() if throttle_class.scope == "anon" else recepcionista  # one it applies to
+    if throttle_class.scope == "integracion":  # an integration key's request, as its authentication leaves it
+        integracion, _clave = integracion_con_clave(permisos=[])
+        request.user, request._auth = integracion.usuario, integracion
 
     assert throttle_class().allow_request(request, None) is True
     assert throttle_warnings(caplog)

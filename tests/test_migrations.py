@@ -14,6 +14,8 @@ from django.db.migrations.executor import MigrationExecutor
 from django.db.migrations.loader import MigrationLoader
 from django.utils import timezone
 
+from tests.test_import_graph import ORDER
+
 # The last migration of each app before the move; historial and recordatorios had none.
 BEFORE_THE_MOVE = [
     ("accounts", "0004_tokens_validos_desde"),
@@ -199,20 +201,7 @@ def test_moving_the_clinical_record_and_the_reminders_keeps_every_row_constraint
 
 # The apps in the order dependencies may point (down this list): Django's and third-party apps
 # first, then ours.
-APP_ORDER = [
-    "core",
-    "api",
-    "accounts",
-    "sedes",
-    "clientes",
-    "pacientes",
-    "citas",
-    "historial",
-    "facturacion",
-    "recordatorios",
-    "integraciones",
-    "demo",
-]
+APP_ORDER = ORDER  # the order of the apps, as the import graph test has it
 
 # Upward edges in migrations applied before the apps were split: an applied migration cannot be
 # edited, and a squash cannot drop them either. While the replaced migrations exist, Django gives

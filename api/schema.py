@@ -366,9 +366,14 @@ def indexed_error_attrs(result, generator, request, public):
     `lineas.0.cantidad`) and the errors of a list or of an item as a whole (null, not a list,
     not an object) as `lineas.non_field_errors` / `lineas.INDEX.non_field_errors` (the API puts
     them on `lineas` / `lineas.0`). Those components describe `attr` by a pattern that accepts
-    both spellings."""
+    both spellings.
+
+    A pattern is not a value a linter can tell apart from the others' enums, so the choice of
+    errors that holds such a component is an `anyOf` (each error still matches exactly one)."""
     suffix = ".non_field_errors"
-    for schema in result.get("components", {}).get("schemas", {}).values():
+    schemas = result.get("components", {}).get("schemas", {})
+    patterned = set()
+    for name, schema in schemas.items():
         attr = schema.get("properties", {}).get("attr") if isinstance(schema, dict) else None
         values = [str(value) for value in (attr.get("enum") or [])] if isinstance(attr, dict) else []
         nested = [v for v in values if ".INDEX." in v or (v.endswith(suffix) and v != suffix.lstrip("."))]
@@ -382,4 +387,10 @@ def indexed_error_attrs(result, generator, request, public):
         attr.pop("enum")
         attr["pattern"] = "^(" + "|".join(alternatives) + ")$"
         attr["description"] = "`" + "`, `".join(v.replace("INDEX", "<n>") for v in values) + "`"
+        patterned.add(f"#/components/schemas/{name}")
+    for schema in schemas.values():
+        choices = schema.get("oneOf") if isinstance(schema, dict) else None
+        if choices and any(choice.get("$ref") in patterned for choice in choices):
+            schema["anyOf"] = schema.pop("oneOf")
+            schema.pop("discriminator", None)
     return result

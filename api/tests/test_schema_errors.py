@@ -1,5 +1,7 @@
 """The OpenAPI schema lists, for every operation, the error statuses it can answer and their codes."""
 
+import re
+
 import pytest
 from drf_spectacular.generators import SchemaGenerator
 
@@ -93,3 +95,19 @@ def test_domain_rules_are_documented_on_their_fields(schema):
 def test_query_parameters_checked_by_the_view_are_documented(schema):
     assert {"max_length", "max_terms"} <= codes_by_attr(schema, "/api/v1/clientes/", "get")["search"]
     assert "does_not_exist" in codes_by_attr(schema, "/api/v1/citas/disponibilidad/", "get")["veterinario"]
+
+
+def test_errors_inside_nested_lists_are_documented_by_the_index_the_api_answers(schema):
+    errors = resolve(schema, error_schema(schema, "/api/v1/facturas/", "post", "400")["properties"]["errors"]["items"])
+    attrs = [resolve(schema, option)["properties"]["attr"] for option in errors["anyOf"]]
+    patterns = [re.compile(attr["pattern"]) for attr in attrs if "pattern" in attr]
+
+    def documented(attr):
+        return [p.pattern for p in patterns if p.fullmatch(attr)]
+
+    assert len(documented("lineas.0.cantidad")) == 1
+    assert len(documented("lineas.12.descripcion")) == 1
+    assert len(documented("lineas")) == 1  # the list as a whole (null, not a list)
+    assert documented("lineas.x.cantidad") == []
+    assert documented("lineas.INDEX.cantidad") == []
+    assert "oneOf" not in errors and "discriminator" not in errors

@@ -39,7 +39,7 @@ worker: migrate
 	$(BIN)/celery -A vetclinic worker --beat --loglevel=INFO
 
 test: install
-	$(BIN)/pytest
+	$(BIN)/pytest --durations=15
 
 # Real-browser smoke suite (e2e/): needs Debian's Chromium at /usr/bin/chromium
 # (`apt-get install chromium`); screenshots in artifacts/e2e/.

@@ -111,7 +111,7 @@ def test_a_payment_added_inline_settles_the_invoice(admin_web, admin_user):
         {
             **management("lineas", 0),
             **management("pagos", 1),
-            "pagos-0-fecha": "2026-03-01",
+            "pagos-0-fecha": factura.fecha.isoformat(),
             "pagos-0-importe": "36.30",
             "pagos-0-metodo": "tarjeta",
             "pagos-0-referencia": "TPV 1",

@@ -272,7 +272,13 @@ class Factura(Documento):
 
     @property
     def editable(self):
+        """May still be deleted or emitted: a borrador."""
         return self.estado == EstadoFactura.BORRADOR
+
+    @property
+    def modificable(self):
+        """May still change: a borrador of serie F (a rectificativa's content is its original's)."""
+        return self.editable and self.serie == Serie.FACTURA
 
 
 class LineaFactura(Linea):

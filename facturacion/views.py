@@ -241,6 +241,11 @@ class PagoViewSet(
         services.pago_delete(actor=self.request.user, pago=pago)
 
 
+# Its lines become new lines of a factura: an inactive producto or impuesto is refused there too.
+@extend_validation_errors(
+    [services.PRODUCTO_INACTIVO, services.IMPUESTO_INACTIVO], field_name="lineas.INDEX.producto", actions=["facturar"]
+)
+@extend_validation_errors([services.IMPUESTO_INACTIVO], field_name="lineas.INDEX.impuesto", actions=["facturar"])
 @_documento_errors
 class PresupuestoViewSet(ModelViewSet):
     """Estimates: lines and totals like a borrador; `facturar` turns one into a factura borrador."""

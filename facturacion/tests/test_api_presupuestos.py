@@ -102,3 +102,16 @@ def test_a_presupuesto_line_whose_amounts_do_not_fit_or_of_an_inactive_producto_
     assert error_codes(post(enorme)) == {"lineas.0.cantidad": ["importe_fuera_de_rango"]}
     assert error_codes(post(inactivo)) == {"lineas.0.producto": ["producto_inactivo"]}
     assert not Presupuesto.objects.filter(cliente=cliente).exists()
+
+
+def test_a_presupuesto_of_a_producto_deactivated_since_is_not_invoiced(api_client):
+    api = api_client(Rol.ADMIN)
+    producto = ProductoFactory()
+    borrador = presupuesto(api.user, lineas=[{"producto": producto, "cantidad": Decimal("1")}])
+    producto.activo = False
+    producto.save()
+
+    response = api.post(f"/api/v1/presupuestos/{borrador.pk}/facturar/")
+
+    assert error_codes(response) == {"lineas.0.producto": ["producto_inactivo"]}
+    assert Presupuesto.objects.get(pk=borrador.pk).estado == "borrador"

@@ -5,7 +5,9 @@ Lock order of an emission: the sede's chain head (CadenaSede), then the series c
 (ContadorSerie), then the factura. Every emission at a sede takes the first, so the chain and
 the numbers of a sede move one emission at a time; the counter row, not MAX()+1, gives the
 number, so a rolled-back emission gives its number back and two never share one. A payment
-locks the factura's row, so two payments never overpay it together.
+locks the factura's row, so two payments never overpay it together. Every service here takes
+its row locks before it publishes an event (integraciones/outbox.py: the event-ordering lock
+is the last one a writer takes).
 """
 
 import hashlib

@@ -84,7 +84,7 @@ class LineaInline(admin.TabularInline):
     extra = 1
 
     def _editable(self, obj):
-        return obj is None or obj.estado == "borrador"
+        return obj is None or getattr(obj, "modificable", obj.estado == "borrador")
 
     def has_add_permission(self, request, obj=None):
         return self._editable(obj) and super().has_add_permission(request, obj)
@@ -177,12 +177,12 @@ class FacturaAdmin(DocumentoAdmin):
     )
 
     def get_fields(self, request, obj=None):
-        if obj is not None and not obj.editable:
+        if obj is not None and not obj.modificable:
             return self.emitida_fields
         return ("sede", "cliente", "paciente", "notas", "estado", *self.totales)
 
     def get_readonly_fields(self, request, obj=None):
-        if obj is not None and not obj.editable:
+        if obj is not None and not obj.modificable:
             return self.emitida_fields
         return ("estado", *self.totales)
 
@@ -193,8 +193,9 @@ class FacturaAdmin(DocumentoAdmin):
         campos = {name: data[name] for name in ("sede", "cliente", "paciente", "notas") if name in data}
         if obj is None:
             return services.factura_create(actor=request.user, **campos)
-        if not obj.editable:
-            return obj  # only its payments may be added (PagoInline)
+        if not obj.modificable:
+            return obj  # only its payments may be added (PagoInline); a rectificativa, emitted
+        # or deleted
         return services.factura_update(actor=request.user, factura=obj, data=campos)
 
     def service_delete(self, *, request, obj):
@@ -203,7 +204,7 @@ class FacturaAdmin(DocumentoAdmin):
     def save_formset(self, request, form, formset, change):
         factura = form.instance
         if formset.model is LineaFactura:
-            if factura.editable:
+            if factura.modificable:
                 services.factura_update(actor=request.user, factura=factura, data={"lineas": _lineas(formset)})
         elif formset.model is Pago:
             for pago_form in formset.forms:

@@ -6,6 +6,10 @@ from decimal import ROUND_HALF_UP, Decimal
 
 CENTIMO = Decimal("0.01")
 CIEN = Decimal("100")
+# Every amount column (a line's base, cuota, total; a document's totals; pagado) holds 12 digits,
+# 2 of them decimals: what a line or a document may add up to.
+IMPORTE_MAX_DIGITS = 12
+IMPORTE_MAXIMO = Decimal(10 ** (IMPORTE_MAX_DIGITS - 2)) - CENTIMO
 
 
 def redondear(value: Decimal) -> Decimal:
@@ -19,6 +23,11 @@ def importes_linea(*, cantidad, precio_unitario, descuento_pct, porcentaje):
     base = redondear(Decimal(cantidad) * Decimal(precio_unitario) * (1 - Decimal(descuento_pct) / CIEN))
     cuota = redondear(base * Decimal(porcentaje) / CIEN)
     return base, cuota, base + cuota
+
+
+def cabe(*importes) -> bool:
+    """Whether every amount fits an amount column (at most IMPORTE_MAXIMO either way)."""
+    return all(abs(importe) <= IMPORTE_MAXIMO for importe in importes)
 
 
 def totales(lineas):

@@ -9,8 +9,10 @@ changes an invoice. Once emitted, a factura and its lines are immutable: the ser
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from accounts.scoping import Ownership, ScopedQuerySet
@@ -19,13 +21,17 @@ from core.models import TimeStampedModel
 from pacientes.models import Paciente
 from sedes.models import Sede
 
+from .arithmetic import IMPORTE_MAX_DIGITS
+
 CERO = Decimal("0")
 CIEN = Decimal("100")
 PORCENTAJE_VALIDATORS = [MinValueValidator(CERO), MaxValueValidator(CIEN)]
 
 
 def _importe(verbose_name, **kwargs):
-    return models.DecimalField(verbose_name, max_digits=12, decimal_places=2, default=Decimal("0.00"), **kwargs)
+    return models.DecimalField(
+        verbose_name, max_digits=IMPORTE_MAX_DIGITS, decimal_places=2, default=Decimal("0.00"), **kwargs
+    )
 
 
 class Impuesto(TimeStampedModel):
@@ -80,7 +86,13 @@ class Producto(TimeStampedModel):
         verbose_name_plural = _("productos")
         ordering = ["nombre", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["codigo"], name="facturacion_producto_codigo_unique"),
+            # "cons" and "CONS" are one codigo (validate_constraints reports it on `codigo`).
+            models.UniqueConstraint(
+                Lower("codigo"),
+                name="facturacion_producto_codigo_ci_unique",
+                violation_error_code="unique",
+                violation_error_message=_("Ya existe un producto con este código."),
+            ),
             models.CheckConstraint(
                 condition=models.Q(precio__gte=0),
                 name="facturacion_producto_precio_no_negativo",
@@ -90,6 +102,16 @@ class Producto(TimeStampedModel):
 
     def __str__(self):
         return f"{self.codigo} · {self.nombre}"
+
+    def validate_constraints(self, exclude=None):
+        # An expression's constraint has no field of its own to report on: it is codigo's.
+        try:
+            super().validate_constraints(exclude=exclude)
+        except ValidationError as exc:
+            errors = exc.update_error_dict({})
+            if NON_FIELD_ERRORS in errors:
+                errors.setdefault("codigo", []).extend(errors.pop(NON_FIELD_ERRORS))
+            raise ValidationError(errors) from exc
 
 
 class Documento(TimeStampedModel):
@@ -250,7 +272,13 @@ class Factura(Documento):
 
     @property
     def editable(self):
+        """May still be deleted or emitted: a borrador."""
         return self.estado == EstadoFactura.BORRADOR
+
+    @property
+    def modificable(self):
+        """May still change: a borrador of serie F (a rectificativa's content is its original's)."""
+        return self.editable and self.serie == Serie.FACTURA
 
 
 class LineaFactura(Linea):

@@ -5,7 +5,9 @@ Lock order of an emission: the sede's chain head (CadenaSede), then the series c
 (ContadorSerie), then the factura. Every emission at a sede takes the first, so the chain and
 the numbers of a sede move one emission at a time; the counter row, not MAX()+1, gives the
 number, so a rolled-back emission gives its number back and two never share one. A payment
-locks the factura's row, so two payments never overpay it together.
+locks the factura's row, so two payments never overpay it together. Every service here takes
+its row locks before it publishes an event (integraciones/outbox.py: the event-ordering lock
+is the last one a writer takes).
 """
 
 import hashlib
@@ -23,7 +25,7 @@ from core.exceptions import TIENE_REGISTROS_RELACIONADOS, Conflict
 from core.services import delete_or_conflict, lock_rows, model_update, retry_on_deadlock, save_validated
 from sedes.services import check_sede_activa, resolve_sede
 
-from .arithmetic import importes_linea, totales
+from .arithmetic import IMPORTE_MAXIMO, cabe, importes_linea, totales
 from .models import (
     CadenaSede,
     ContadorSerie,
@@ -41,9 +43,15 @@ from .models import (
 
 FACTURA_NO_EDITABLE = "factura_no_editable"
 FACTURA_VACIA = "factura_vacia"
+IMPORTE_FUERA_DE_RANGO = "importe_fuera_de_rango"
+IMPUESTO_INACTIVO = "impuesto_inactivo"
+PRODUCTO_INACTIVO = "producto_inactivo"
 FACTURA_NO_EMITIDA = "factura_no_emitida"
 IMPORTE_EXCEDE_PENDIENTE = "importe_excede_pendiente"
+FECHA_FUTURA = "fecha_futura"
+PAGO_ANTERIOR_A_FACTURA = "pago_anterior_a_factura"
 NO_RECTIFICABLE = "no_rectificable"
+YA_RECTIFICADA = "ya_rectificada"
 TRANSICION_INVALIDA = "transicion_invalida"
 
 IMPUESTO_FIELDS = ("nombre", "porcentaje", "activo")
@@ -104,9 +112,24 @@ def _check_paciente(cliente, paciente):
         raise _error("paciente", _("El paciente no pertenece a este cliente."), "paciente_de_otro_cliente")
 
 
-def linea_resuelta(datos, *, index, negativa=False):
+def check_activos(campos, *, attr):
+    """A new line names an active producto and impuesto (an inactive one stays on the lines
+    already written, but is no longer sold): the one rule of manual lines and cargos."""
+    producto = campos.get("producto")
+    if producto is not None and not producto.activo:
+        raise _error(f"{attr}.producto", _("El producto está inactivo."), PRODUCTO_INACTIVO)
+    impuesto = campos["impuesto"]
+    if not impuesto.activo:
+        # The impuesto the caller named, else the producto's (then the producto is what they sent).
+        campo = "impuesto" if producto is None or impuesto != producto.impuesto else "producto"
+        raise _error(f"{attr}.{campo}", _("El impuesto está inactivo."), IMPUESTO_INACTIVO)
+
+
+def linea_resuelta(datos, *, index, negativa=False, attr=None):
     """The fields of a line from what a caller sent: the producto gives the defaults of
-    descripcion, precio_unitario and impuesto; the amounts follow (facturacion.arithmetic)."""
+    descripcion, precio_unitario and impuesto; the amounts follow (facturacion.arithmetic).
+    Errors name `attr` (default `lineas.<index>`) and the field."""
+    attr = attr or f"lineas.{index}"
     producto = datos.get("producto")
     campos = {name: datos[name] for name in LINEA_FIELDS if datos.get(name) not in (None, "")}
     if producto is not None:
@@ -115,34 +138,54 @@ def linea_resuelta(datos, *, index, negativa=False):
         campos.setdefault("impuesto", producto.impuesto)
     for name in ("descripcion", "cantidad", "precio_unitario", "impuesto"):
         if campos.get(name) in (None, ""):
-            raise _error(f"lineas.{index}.{name}", _("Este campo es requerido."), "required")
+            raise _error(f"{attr}.{name}", _("Este campo es requerido."), "required")
+    check_activos(campos, attr=attr)
     cantidad = Decimal(campos["cantidad"])
     if (cantidad >= 0) if negativa else (cantidad <= 0):
         message = _("La cantidad debe ser negativa.") if negativa else _("La cantidad debe ser mayor que 0.")
-        raise _error(f"lineas.{index}.cantidad", message, "cantidad_invalida")
+        raise _error(f"{attr}.cantidad", message, "cantidad_invalida")
     campos.setdefault("descuento_pct", Decimal("0"))
     impuesto = campos["impuesto"]
     campos["porcentaje"] = impuesto.porcentaje
+    campos["orden"] = index
+    # The fields as their columns hold them (digits, places, length, the descuento's range),
+    # before any arithmetic on them.
+    try:
+        LineaFactura(**campos).clean_fields(exclude=["factura", "producto", "impuesto", "base", "cuota", "total"])
+    except ValidationError as exc:
+        raise ValidationError({f"{attr}.{name}": errors for name, errors in exc.error_dict.items()}) from exc
     campos["base"], campos["cuota"], campos["total"] = importes_linea(
         cantidad=cantidad,
         precio_unitario=campos["precio_unitario"],
         descuento_pct=campos["descuento_pct"],
         porcentaje=impuesto.porcentaje,
     )
-    campos["orden"] = index
+    if not cabe(campos["base"], campos["cuota"], campos["total"]):
+        # The caller sent cantidad (and maybe precio_unitario), never the amounts: name cantidad.
+        raise _error(f"{attr}.cantidad", _importe_excesivo(), IMPORTE_FUERA_DE_RANGO)
     return campos
 
 
-def _set_lineas(documento, lineas, *, model, fk, negativas=False, actor=None, append=False):
-    """Replaces (or, with `append`, extends) the lines of `documento` and stores its totals."""
+def _importe_excesivo():
+    return _("El importe supera el máximo de %(maximo)s.") % {"maximo": IMPORTE_MAXIMO}
+
+
+def _set_lineas(documento, lineas, *, model, fk, negativas=False, actor=None, append=False, attr="lineas"):
+    """Replaces (or, with `append`, extends) the lines of `documento` and stores its totals.
+    Every line is checked before any is written; errors name `attr`.N (`attr` for the sum)."""
     manager = documento.lineas
-    inicio = 0
-    if append:
-        inicio = manager.count()
-    else:
+    inicio = manager.count() if append else 0
+    resueltas = [
+        linea_resuelta(datos, index=inicio + offset, negativa=negativas, attr=f"{attr}.{offset}")
+        for offset, datos in enumerate(lineas)
+    ]
+    previas = list(manager.all()) if append else []
+    nuevas = [model(**{fk: documento}, **campos) for campos in resueltas]
+    if not cabe(*totales([*previas, *nuevas])):
+        raise _error(attr, _importe_excesivo(), IMPORTE_FUERA_DE_RANGO)
+    if not append:
         manager.all().delete()
-    for offset, datos in enumerate(lineas):
-        model.objects.create(**{fk: documento}, **linea_resuelta(datos, index=inicio + offset, negativa=negativas))
+    model.objects.bulk_create(nuevas)
     _store_totales(documento, actor=actor)
 
 
@@ -156,6 +199,14 @@ def _store_totales(documento, *, actor=None):
 def _check_editable(documento):
     if documento.estado != "borrador":
         raise Conflict(_("Solo un borrador puede modificarse o eliminarse."), FACTURA_NO_EDITABLE)
+
+
+def _check_modificable(factura):
+    """A borrador that may change: not a rectificativa, whose sede, cliente and lines are the
+    negation of its original (it is only emitted or deleted)."""
+    _check_editable(factura)
+    if factura.serie == Serie.RECTIFICATIVA:
+        raise Conflict(_("Una rectificativa no se modifica: se emite o se elimina."), FACTURA_NO_EDITABLE)
 
 
 def _lock(documento):
@@ -183,9 +234,9 @@ def factura_create(
 
 @transaction.atomic
 def factura_update(*, actor, factura, data) -> Factura:
-    """Changes a borrador (cliente, paciente, notas; `lineas` replaces every line)."""
+    """Changes a borrador of serie F (cliente, paciente, notas; `lineas` replaces every line)."""
     factura = _lock(factura)
-    _check_editable(factura)
+    _check_modificable(factura)
     if "sede" in data and data["sede"] is not None and data["sede"] != factura.sede:
         _check_sede(actor, data["sede"])
         factura.sede = data["sede"]
@@ -194,14 +245,7 @@ def factura_update(*, actor, factura, data) -> Factura:
     _check_paciente(cliente, data.get("paciente", factura.paciente))
     model_update(actor=actor, instance=factura, data=data, fields=DOCUMENTO_FIELDS)
     if "lineas" in data:
-        _set_lineas(
-            factura,
-            data["lineas"],
-            model=LineaFactura,
-            fk="factura",
-            negativas=factura.serie == Serie.RECTIFICATIVA,
-            actor=actor,
-        )
+        _set_lineas(factura, data["lineas"], model=LineaFactura, fk="factura", actor=actor)
     return factura
 
 
@@ -270,13 +314,23 @@ def _siguiente_numero(sede, serie, anio):
 @retry_on_deadlock
 @transaction.atomic
 def factura_emitir(*, actor, factura) -> Factura:
-    """Numbers, dates and chains a borrador; emitting a rectificativa voids the original."""
+    """Numbers, dates and chains a borrador; emitting a rectificativa voids the original.
+
+    Every row lock is taken before the first event is published (core.events.publish takes
+    the event-ordering lock, integraciones/outbox.py): the chain head, the factura, the
+    original of a rectificativa, then the counter; a payment of that original (pago_create)
+    locks it before publishing too, so neither waits on the other while holding what it needs."""
     cadena = lock_cadena(factura.sede)
     factura = lock_rows(Factura.objects.filter(pk=factura.pk)).select_related("sede").get()
     _check_editable(factura)
     lineas = list(factura.lineas.all())
     if not lineas:
         raise _error("lineas", _("No se puede emitir una factura sin líneas."), FACTURA_VACIA)
+    original = None
+    if factura.rectifica_id:
+        original = _lock(factura.rectifica)
+        if original.estado not in (EstadoFactura.EMITIDA, EstadoFactura.PAGADA):
+            raise Conflict(_("La factura rectificada ya está anulada."), YA_RECTIFICADA)
     ahora = timezone.now()
     factura.fecha = timezone.localtime(ahora, factura.sede.zona).date()
     factura.anio = factura.fecha.year
@@ -286,16 +340,20 @@ def factura_emitir(*, actor, factura) -> Factura:
     factura.posicion_cadena = cadena.longitud + 1
     factura.hash_anterior = cadena.ultimo_hash
     factura.hash = calcular_hash(factura, lineas, cadena.ultimo_hash)
-    factura.estado = EstadoFactura.EMITIDA
+    # Nothing to collect (a zero total) is settled on emission; a rectificativa's negative
+    # pendiente is what the clinic owes back, never a payment (README, Billing).
+    factura.estado = (
+        EstadoFactura.PAGADA if factura.serie == Serie.FACTURA and factura.pendiente == 0 else EstadoFactura.EMITIDA
+    )
     factura.emitida_en = ahora
     save_validated(factura, actor=actor)
     cadena.longitud, cadena.ultimo_hash = factura.posicion_cadena, factura.hash
     cadena.save(update_fields=["longitud", "ultimo_hash"])
-    events.publish("factura.emitida", instance=factura, sede=factura.sede_id)
-    if factura.rectifica_id:
-        original = _lock(factura.rectifica)
+    if original is not None:
         original.estado = EstadoFactura.ANULADA
         save_validated(original, actor=actor, update_fields=["estado", "actualizado_en"])
+    events.publish("factura.emitida", instance=factura, sede=factura.sede_id)
+    if original is not None:
         events.publish("factura.anulada", instance=original, sede=original.sede_id)
     return factura
 
@@ -306,6 +364,9 @@ def factura_rectificar(*, actor, factura) -> Factura:
     factura = _lock(factura)
     if factura.estado not in (EstadoFactura.EMITIDA, EstadoFactura.PAGADA) or factura.serie != Serie.FACTURA:
         raise Conflict(_("Solo una factura emitida o pagada puede rectificarse."), NO_RECTIFICABLE)
+    # Under the original's lock, so two requests never both find it unrectified.
+    if Factura.objects.filter(rectifica=factura).exists():
+        raise Conflict(_("La factura ya tiene una rectificativa."), YA_RECTIFICADA)
     rectificativa = factura_create(
         actor=actor,
         cliente=factura.cliente,
@@ -354,10 +415,27 @@ def verificar_cadena(*, sede) -> dict:
 # --- pagos -----------------------------------------------------------------------------------
 
 
+def _check_fecha_pago(factura, fecha):
+    """A payment's date (default: today at the factura's sede) lies from the factura's fecha to
+    the sede's today."""
+    hoy = timezone.localtime(timezone.now(), factura.sede.zona).date()
+    if fecha is None:
+        return hoy
+    if fecha > hoy:
+        raise _error("fecha", _("La fecha del pago no puede ser futura."), FECHA_FUTURA)
+    if fecha < factura.fecha:
+        raise _error(
+            "fecha",
+            _("La fecha del pago no puede ser anterior a la de la factura (%(fecha)s).") % {"fecha": factura.fecha},
+            PAGO_ANTERIOR_A_FACTURA,
+        )
+    return fecha
+
+
 @transaction.atomic
 def pago_create(*, actor, factura, importe, fecha=None, metodo="efectivo", referencia="") -> Pago:
     """Records a payment of at most what is pending; the factura becomes pagada when settled."""
-    factura = _lock(factura)
+    factura = lock_rows(Factura.objects.filter(pk=factura.pk).select_related("sede"), of=("self",)).get()
     if factura.estado != EstadoFactura.EMITIDA:
         raise _error(
             "factura", _("Solo se registran pagos de facturas emitidas pendientes de pago."), FACTURA_NO_EMITIDA
@@ -368,11 +446,12 @@ def pago_create(*, actor, factura, importe, fecha=None, metodo="efectivo", refer
             _("El importe supera lo pendiente (%(pendiente)s).") % {"pendiente": factura.pendiente},
             IMPORTE_EXCEDE_PENDIENTE,
         )
+    fecha = _check_fecha_pago(factura, fecha)
     pago = save_validated(
         Pago(
             factura=factura,
             importe=importe,
-            fecha=fecha or timezone.localdate(),
+            fecha=fecha,
             metodo=metodo,
             referencia=referencia,
             creado_por=actor,
@@ -491,22 +570,24 @@ def borrador_abierto(*, actor, cliente, sede) -> Factura:
 
 def cargos_automaticos(*, actor, origen, cliente, paciente, sede, productos) -> Factura | None:
     """Adds `productos` ([{"producto": id, "cantidad"}]) given at a consulta or vacuna as lines of
-    the owner's open borrador at `sede`, in the caller's transaction (historial calls this
-    through historial.services.register_cargos)."""
+    the owner's open borrador at `sede` (the only active one when None), in the caller's
+    transaction (historial calls this through historial.services.register_cargos). The sede is
+    checked as an invoice's (active, the actor works there); lines as manual ones."""
     if not productos:
         return None
     sede = resolve_sede(sede)
+    _check_sede(actor, sede)
     ids = {item["producto"] for item in productos}
-    encontrados = Producto.objects.select_related("impuesto").filter(pk__in=ids, activo=True).in_bulk()
+    encontrados = Producto.objects.select_related("impuesto").filter(pk__in=ids).in_bulk()
     lineas = []
     for index, item in enumerate(productos):
         producto = encontrados.get(item["producto"])
         if producto is None:
-            raise _error(f"productos.{index}.producto", _("Producto no válido o inactivo."), "does_not_exist")
+            raise _error(f"productos.{index}.producto", _("Producto no válido."), "does_not_exist")
         lineas.append({"producto": producto, "cantidad": item.get("cantidad") or Decimal("1")})
     factura = borrador_abierto(actor=actor, cliente=cliente, sede=sede)
     if paciente is not None and factura.paciente_id is None and not factura.lineas.exists():
         factura.paciente = paciente
         save_validated(factura, actor=actor, update_fields=["paciente", "actualizado_en"])
-    _set_lineas(factura, lineas, model=LineaFactura, fk="factura", actor=actor, append=True)
+    _set_lineas(factura, lineas, model=LineaFactura, fk="factura", actor=actor, append=True, attr="productos")
     return factura

@@ -39,10 +39,17 @@ from .serializers import (
 
 WRITES = ["create", "update", "partial_update"]
 UPDATES = ["update", "partial_update"]
-LINEAS = ["required", "cantidad_invalida"]
+# On the list: the sum of its lines over what an amount holds.
+LINEAS = ["required", "cantidad_invalida", services.IMPORTE_FUERA_DE_RANGO]
 DOCUMENTO_ERRORS = [
     (["sede_no_permitida", "sede_inactiva"], "sede"),
     (["paciente_de_otro_cliente"], "paciente"),
+    # A line's own amounts over what an amount holds are told on its cantidad.
+    ([services.IMPORTE_FUERA_DE_RANGO, "cantidad_invalida", "max_digits"], "lineas.INDEX.cantidad"),
+    ([services.PRODUCTO_INACTIVO, services.IMPUESTO_INACTIVO], "lineas.INDEX.producto"),
+    (["required", services.IMPUESTO_INACTIVO], "lineas.INDEX.impuesto"),
+    (["required"], "lineas.INDEX.descripcion"),
+    (["required"], "lineas.INDEX.precio_unitario"),
 ]
 
 
@@ -72,6 +79,8 @@ class ImpuestoViewSet(ModelViewSet):
         services.impuesto_delete(actor=self.request.user, impuesto=impuesto)
 
 
+# The case-insensitive codigo (an expression's constraint, which DRF does not see).
+@extend_validation_errors(["unique"], field_name="codigo", actions=WRITES)
 class ProductoViewSet(ModelViewSet):
     """The catalogue of what a clinic charges for (admin writes, staff reads)."""
 
@@ -122,8 +131,8 @@ class FacturaViewSet(ModelViewSet):
     conflict_codes = {
         **{name: [services.FACTURA_NO_EDITABLE] for name in UPDATES},
         "destroy": [services.FACTURA_NO_EDITABLE, TIENE_REGISTROS_RELACIONADOS],
-        "emitir": [services.FACTURA_NO_EDITABLE, OPERACION_CONCURRENTE],
-        "rectificar": [services.NO_RECTIFICABLE],
+        "emitir": [services.FACTURA_NO_EDITABLE, services.YA_RECTIFICADA, OPERACION_CONCURRENTE],
+        "rectificar": [services.NO_RECTIFICABLE, services.YA_RECTIFICADA],
     }
 
     def create_object(self, data):
@@ -202,6 +211,9 @@ class FacturaViewSet(ModelViewSet):
 
 @extend_validation_errors([services.IMPORTE_EXCEDE_PENDIENTE], field_name="importe", actions=["create"])
 @extend_validation_errors([services.FACTURA_NO_EMITIDA], field_name="factura", actions=["create"])
+@extend_validation_errors(
+    [services.FECHA_FUTURA, services.PAGO_ANTERIOR_A_FACTURA], field_name="fecha", actions=["create"]
+)
 class PagoViewSet(
     ScopedViewSetMixin,
     mixins.ListModelMixin,
@@ -229,6 +241,11 @@ class PagoViewSet(
         services.pago_delete(actor=self.request.user, pago=pago)
 
 
+# Its lines become new lines of a factura: an inactive producto or impuesto is refused there too.
+@extend_validation_errors(
+    [services.PRODUCTO_INACTIVO, services.IMPUESTO_INACTIVO], field_name="lineas.INDEX.producto", actions=["facturar"]
+)
+@extend_validation_errors([services.IMPUESTO_INACTIVO], field_name="lineas.INDEX.impuesto", actions=["facturar"])
 @_documento_errors
 class PresupuestoViewSet(ModelViewSet):
     """Estimates: lines and totals like a borrador; `facturar` turns one into a factura borrador."""

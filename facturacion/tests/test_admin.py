@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 
 from clientes.tests.factories import ClienteFactory
+from facturacion import services
 from facturacion.models import EstadoFactura, Factura, Serie
 from sedes.tests.factories import SedeFactory, sede_principal
 
@@ -111,7 +112,7 @@ def test_a_payment_added_inline_settles_the_invoice(admin_web, admin_user):
         {
             **management("lineas", 0),
             **management("pagos", 1),
-            "pagos-0-fecha": "2026-03-01",
+            "pagos-0-fecha": factura.fecha.isoformat(),
             "pagos-0-importe": "36.30",
             "pagos-0-metodo": "tarjeta",
             "pagos-0-referencia": "TPV 1",
@@ -135,3 +136,24 @@ def test_staff_see_in_the_admin_only_the_invoices_of_their_sedes(web, admin_user
 
     assert aqui.codigo in changelist and alli.codigo not in changelist
     assert ajena.status_code == 302  # Django's "does not exist" redirect to the admin index
+
+
+def test_a_rectificativa_borrador_is_read_only_in_the_admin_but_may_be_deleted(admin_web, admin_user):
+    original = emitida(actor=admin_user)
+    rectificativa = services.factura_rectificar(actor=admin_user, factura=original)
+    url = reverse("admin:facturacion_factura_change", args=[rectificativa.pk])
+
+    page = admin_web.get(url)
+    admin_web.post(
+        url, {"notas": "cambiada", "cliente": ClienteFactory().pk, **management("lineas", 0), **management("pagos", 0)}
+    )
+
+    assert page.status_code == 200 and 'name="notas"' not in page.content.decode()
+    stored = Factura.objects.get(pk=rectificativa.pk)
+    assert (stored.notas, stored.cliente_id, stored.total) == (
+        rectificativa.notas,
+        original.cliente_id,
+        -original.total,
+    )
+    delete = admin_web.post(reverse("admin:facturacion_factura_delete", args=[rectificativa.pk]), {"post": "yes"})
+    assert delete.status_code == 302 and not Factura.objects.filter(pk=rectificativa.pk).exists()

@@ -361,3 +361,187 @@ def test_the_conflict_is_told_in_english_when_asked(api_client):
     response = api.patch(f"/api/v1/facturas/{factura.pk}/", {"notas": "x"}, format="json", HTTP_ACCEPT_LANGUAGE="en")
 
     assert response.json()["errors"][0]["detail"] == "Only a draft can be changed or deleted."
+
+
+# --- amounts out of range --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "cantidad,precio",
+    [("1", "9999999999.99"), ("999999999.999", "30.00"), ("99999999", "99999999")],
+)
+def test_a_line_whose_amounts_do_not_fit_is_400_on_its_cantidad(api_client, cantidad, precio):
+    api = api_client(Rol.ADMIN)
+    cliente = ClienteFactory()
+    linea = {"descripcion": "x", "cantidad": cantidad, "precio_unitario": precio, "impuesto": ImpuestoFactory().pk}
+
+    response = api.post(
+        "/api/v1/facturas/",
+        {"cliente": cliente.pk, "lineas": [{**linea, "cantidad": "1", "precio_unitario": "1"}, linea]},
+        format="json",
+    )
+
+    assert error_codes(response) == {"lineas.1.cantidad": ["importe_fuera_de_rango"]}
+    assert not Factura.objects.filter(cliente=cliente).exists()
+
+
+def test_lines_that_fit_but_whose_sum_does_not_are_400_on_lineas(api_client):
+    # given a borrador, patched with two lines of 6,000,000,000.00 at 0% (each fits, the sum does not)
+    api = api_client(Rol.ADMIN)
+    factura = borrador_con_lineas(actor=api.user)
+    linea = {"descripcion": "x", "cantidad": "1", "precio_unitario": "6000000000.00"}
+    linea["impuesto"] = ImpuestoFactory(porcentaje=Decimal("0")).pk
+
+    response = api.patch(f"/api/v1/facturas/{factura.pk}/", {"lineas": [linea, linea]}, format="json")
+
+    # then the error names what the caller sent, and the borrador keeps its lines
+    assert error_codes(response) == {"lineas": ["importe_fuera_de_rango"]}
+    stored = Factura.objects.get(pk=factura.pk)
+    assert (stored.lineas.count(), stored.total) == (1, Decimal("36.30"))
+
+
+# --- inactive catalogue ----------------------------------------------------------------------
+
+
+def test_a_line_of_an_inactive_producto_or_impuesto_is_400(api_client):
+    api = api_client(Rol.ADMIN)
+    cliente = ClienteFactory()
+    producto_inactivo = {"producto": ProductoFactory(activo=False).pk, "cantidad": "1"}
+    impuesto_inactivo = {
+        "descripcion": "x",
+        "cantidad": "1",
+        "precio_unitario": "1.00",
+        "impuesto": ImpuestoFactory(activo=False).pk,
+    }
+    de_impuesto_inactivo = {"producto": ProductoFactory(impuesto__activo=False).pk, "cantidad": "1"}
+
+    def post(linea):
+        return api.post("/api/v1/facturas/", {"cliente": cliente.pk, "lineas": [linea]}, format="json")
+
+    assert error_codes(post(producto_inactivo)) == {"lineas.0.producto": ["producto_inactivo"]}
+    assert error_codes(post(impuesto_inactivo)) == {"lineas.0.impuesto": ["impuesto_inactivo"]}
+    assert error_codes(post(de_impuesto_inactivo)) == {"lineas.0.producto": ["impuesto_inactivo"]}
+    assert not Factura.objects.filter(cliente=cliente).exists()
+
+
+def test_producto_codigos_are_unique_whatever_their_case(api_client):
+    api = api_client(Rol.ADMIN)
+    existente = ProductoFactory(codigo="cons")
+
+    response = api.post(
+        "/api/v1/productos/",
+        {"codigo": "CONS", "nombre": "Consulta", "precio": "30.00", "impuesto": existente.impuesto_id},
+        format="json",
+    )
+
+    assert error_codes(response) == {"codigo": ["unique"]}
+
+
+# --- rectificativas --------------------------------------------------------------------------
+
+
+def test_an_invoice_is_rectified_once_while_its_rectificativa_exists(api_client):
+    api = api_client(Rol.ADMIN)
+    original = emitida(actor=api.user)
+    url = f"/api/v1/facturas/{original.pk}/rectificar/"
+
+    primera = api.post(url)
+    assert primera.status_code == 201
+    # a second one while the first is a borrador, and once it is emitted, is refused
+    assert error_codes(api.post(url)) == {None: ["ya_rectificada"]}
+    assert api.post(f"/api/v1/facturas/{primera.json()['id']}/emitir/").status_code == 200
+    assert api.post(url).status_code == 409
+    assert Factura.objects.filter(rectifica=original).count() == 1
+
+
+def test_a_deleted_rectificativa_borrador_lets_the_invoice_be_rectified_again(api_client):
+    api = api_client(Rol.ADMIN)
+    original = emitida(actor=api.user)
+    borrador = api.post(f"/api/v1/facturas/{original.pk}/rectificar/").json()
+
+    assert api.delete(f"/api/v1/facturas/{borrador['id']}/").status_code == 204
+    assert api.post(f"/api/v1/facturas/{original.pk}/rectificar/").status_code == 201
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"sede": "otra"},
+        {"cliente": "otro"},
+        {"lineas": [{"descripcion": "x", "cantidad": "-1000", "precio_unitario": "1000.00"}]},
+        {"notas": "x"},
+    ],
+)
+def test_a_rectificativa_borrador_is_not_edited(api_client, body):
+    api = api_client(Rol.ADMIN)
+    original = emitida(actor=api.user)
+    rectificativa = services.factura_rectificar(actor=api.user, factura=original)
+    if "sede" in body:
+        body = {"sede": SedeFactory(codigo="OTRA").pk}
+    if "cliente" in body:
+        body = {"cliente": ClienteFactory().pk}
+    if "lineas" in body:
+        body["lineas"][0]["impuesto"] = ImpuestoFactory().pk
+
+    response = api.patch(f"/api/v1/facturas/{rectificativa.pk}/", body, format="json")
+
+    assert response.status_code == 409
+    assert error_codes(response) == {None: ["factura_no_editable"]}
+    stored = Factura.objects.get(pk=rectificativa.pk)
+    assert (stored.sede_id, stored.cliente_id, stored.total, stored.notas) == (
+        original.sede_id,
+        original.cliente_id,
+        -original.total,
+        rectificativa.notas,
+    )
+
+
+# --- emission of what is already settled -----------------------------------------------------
+
+
+def test_an_invoice_with_nothing_to_pay_is_pagada_on_emission(api_client):
+    api = api_client(Rol.ADMIN)
+    factura = borrador_con_lineas(
+        actor=api.user, lineas=[{"producto": ProductoFactory(), "cantidad": Decimal("1"), "descuento_pct": 100}]
+    )
+
+    body = api.post(f"/api/v1/facturas/{factura.pk}/emitir/").json()
+
+    assert (body["estado"], body["total"], body["pendiente"]) == ("pagada", "0.00", "0.00")
+
+
+def test_a_rectificativa_stays_emitida_with_what_is_owed_back_as_its_pendiente(api_client):
+    api = api_client(Rol.ADMIN)
+    rectificativa = services.factura_rectificar(actor=api.user, factura=emitida(actor=api.user))
+
+    body = api.post(f"/api/v1/facturas/{rectificativa.pk}/emitir/").json()
+
+    assert (body["estado"], body["pendiente"]) == ("emitida", "-36.30")
+
+
+# --- the date of a payment -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("fecha,code", [("2999-12-31", "fecha_futura"), ("1800-01-01", "pago_anterior_a_factura")])
+def test_a_payment_dated_in_the_future_or_before_its_invoice_is_400(api_client, fecha, code):
+    api = api_client(Rol.ADMIN)
+    factura = emitida(actor=api.user)
+
+    response = api.post("/api/v1/pagos/", {"factura": factura.pk, "importe": "1.00", "fecha": fecha}, format="json")
+
+    assert error_codes(response) == {"fecha": [code]}
+    assert not factura.pagos.exists()
+
+
+def test_a_payment_is_dated_by_default_on_its_sedes_local_today(api_client):
+    import datetime
+
+    # given a sede far east, where it is already tomorrow for much of the UTC day
+    api = api_client(Rol.ADMIN)
+    sede = SedeFactory(codigo="KIR", zona_horaria="Pacific/Kiritimati")
+    factura = emitida(actor=api.user, sede=sede)
+
+    response = api.post("/api/v1/pagos/", {"factura": factura.pk, "importe": "1.00"}, format="json")
+
+    assert response.status_code == 201, response.json()
+    assert response.json()["fecha"] == datetime.datetime.now(sede.zona).date().isoformat() == factura.fecha.isoformat()

@@ -8,10 +8,11 @@ from accounts.models import Rol
 from accounts.tests.factories import AdminFactory
 from clientes.tests.factories import ClienteConUsuarioFactory, ClienteFactory
 from facturacion import services
+from facturacion.models import Presupuesto
 from sedes.tests.factories import SedeFactory
 from tests.errors import error_codes
 
-from .factories import ProductoFactory
+from .factories import ImpuestoFactory, ProductoFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -82,3 +83,35 @@ def test_an_owner_reads_their_presupuestos_only_and_staff_those_of_their_sedes(c
     assert [p["id"] for p in client_for(owner.usuario).get("/api/v1/presupuestos/").json()["results"]] == [suyo.pk]
     assert client_for(owner.usuario).post(f"/api/v1/presupuestos/{suyo.pk}/aceptar/").status_code == 403
     assert api_client(Rol.VETERINARIO).get(f"/api/v1/presupuestos/{en_otra_sede.pk}/").status_code == 404
+
+
+def test_a_presupuesto_line_whose_amounts_do_not_fit_or_of_an_inactive_producto_is_400(api_client):
+    api = api_client(Rol.RECEPCIONISTA)
+    cliente = ClienteFactory()
+    enorme = {
+        "descripcion": "x",
+        "cantidad": "99999999",
+        "precio_unitario": "99999999",
+        "impuesto": ImpuestoFactory().pk,
+    }
+    inactivo = {"producto": ProductoFactory(activo=False).pk, "cantidad": "1"}
+
+    def post(linea):
+        return api.post("/api/v1/presupuestos/", {"cliente": cliente.pk, "lineas": [linea]}, format="json")
+
+    assert error_codes(post(enorme)) == {"lineas.0.cantidad": ["importe_fuera_de_rango"]}
+    assert error_codes(post(inactivo)) == {"lineas.0.producto": ["producto_inactivo"]}
+    assert not Presupuesto.objects.filter(cliente=cliente).exists()
+
+
+def test_a_presupuesto_of_a_producto_deactivated_since_is_not_invoiced(api_client):
+    api = api_client(Rol.ADMIN)
+    producto = ProductoFactory()
+    borrador = presupuesto(api.user, lineas=[{"producto": producto, "cantidad": Decimal("1")}])
+    producto.activo = False
+    producto.save()
+
+    response = api.post(f"/api/v1/presupuestos/{borrador.pk}/facturar/")
+
+    assert error_codes(response) == {"lineas.0.producto": ["producto_inactivo"]}
+    assert Presupuesto.objects.get(pk=borrador.pk).estado == "borrador"

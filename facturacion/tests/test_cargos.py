@@ -4,6 +4,7 @@ borrador at that sede, in the same transaction."""
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 
 from accounts.models import Rol
 from accounts.tests.factories import VeterinarioFactory
@@ -70,22 +71,87 @@ def test_an_emitted_invoice_is_not_reopened_by_a_charge(api_client):
     assert Factura.objects.get(pk=anterior.pk).lineas.count() == 1
 
 
-def test_an_unknown_producto_refuses_the_consulta_too(api_client):
-    # given a product that does not exist (or is inactive)
+@pytest.mark.parametrize("producto,code", [("desconocido", "does_not_exist"), ("inactivo", "producto_inactivo")])
+def test_an_unknown_or_inactive_producto_refuses_the_consulta_too(api_client, producto, code):
+    # given a product that does not exist, or is inactive
     api = api_client(Rol.VETERINARIO)
     paciente = PacienteFactory()
-    inactivo = ProductoFactory(activo=False)
+    pk = ProductoFactory(activo=False).pk if producto == "inactivo" else 999999
 
     response = api.post(
         "/api/v1/consultas/",
-        {"paciente": paciente.pk, "motivo": "Revisión", "productos": [{"producto": inactivo.pk}]},
+        {"paciente": paciente.pk, "motivo": "Revisión", "productos": [{"producto": pk}]},
         format="json",
     )
 
     # then nothing is written: no consulta, no charge
-    assert error_codes(response) == {"productos.0.producto": ["does_not_exist"]}
+    assert error_codes(response) == {"productos.0.producto": [code]}
     assert not Consulta.objects.filter(paciente=paciente).exists()
     assert not Factura.objects.filter(cliente=paciente.propietario).exists()
+
+
+def test_a_charge_at_a_sede_the_vet_does_not_work_at_refuses_the_consulta(client_for):
+    # given a vet who works only at a second sede, recording a consulta at the first
+    vet = VeterinarioFactory(sedes=[SedeFactory(codigo="LPA")])
+    paciente = PacienteFactory()
+
+    response = client_for(vet).post(
+        "/api/v1/consultas/",
+        {
+            "paciente": paciente.pk,
+            "sede": sede_principal().pk,
+            "motivo": "Revisión",
+            "productos": [{"producto": ProductoFactory().pk}],
+        },
+        format="json",
+    )
+
+    # then no borrador is opened at a sede the vet has no business at (and no consulta is written)
+    assert error_codes(response) == {"sede": ["sede_no_permitida"]}
+    assert not Factura.objects.filter(cliente=paciente.propietario).exists()
+    assert not Consulta.objects.filter(paciente=paciente).exists()
+
+
+def test_a_charge_at_an_inactive_sede_is_refused(admin_user):
+    # given an inactive sede named by the caller (an admin works at every sede)
+    paciente = PacienteFactory()
+    cerrada = SedeFactory(codigo="OLD", activo=False)
+
+    with pytest.raises(ValidationError) as error:
+        services.cargos_automaticos(
+            actor=admin_user,
+            origen=None,
+            cliente=paciente.propietario,
+            paciente=paciente,
+            sede=cerrada,
+            productos=[{"producto": ProductoFactory().pk, "cantidad": Decimal("1")}],
+        )
+
+    assert error.value.error_dict["sede"][0].code == "sede_inactiva"
+    assert not Factura.objects.filter(cliente=paciente.propietario).exists()
+
+
+def test_charges_whose_sum_overflows_the_borrador_name_productos(admin_user):
+    # given an open borrador near the largest total an amount holds
+    paciente = PacienteFactory()
+    grande = ProductoFactory(precio=Decimal("9000000000.00"), impuesto__porcentaje=Decimal("0"))
+    cargo = {
+        "actor": admin_user,
+        "origen": None,
+        "cliente": paciente.propietario,
+        "paciente": paciente,
+        "sede": None,
+        "productos": [{"producto": grande.pk, "cantidad": Decimal("1")}],
+    }
+    services.cargos_automaticos(**cargo)
+
+    # when one more such charge would take it past it, then it is refused, naming what was sent
+    with pytest.raises(ValidationError) as error:
+        services.cargos_automaticos(**cargo)
+
+    assert error.value.message_dict.keys() == {"productos"}
+    assert error.value.error_dict["productos"][0].code == services.IMPORTE_FUERA_DE_RANGO
+    assert Factura.objects.get(cliente=paciente.propietario).lineas.count() == 1
 
 
 def test_without_productos_nothing_is_charged(api_client):

@@ -58,3 +58,32 @@ def test_concurrent_payments_never_overpay_an_invoice():
     assert sorted(statuses) == [201] * 3 + [400] * 7
     factura.refresh_from_db()
     assert factura.pagado == Decimal("30.00") == sum(p.importe for p in Pago.objects.filter(factura=factura))
+
+
+def test_concurrent_rectificar_calls_make_one_rectificativa():
+    # given an emitted invoice and ten rectificar requests sent at once
+    admin = AdminFactory()
+    original = emitida(actor=admin, sede=SedeFactory())
+
+    statuses = run_at_once([post(admin, f"/api/v1/facturas/{original.pk}/rectificar/") for _ in range(10)])
+
+    # then one made the rectificativa and the others found it (409 ya_rectificada)
+    assert sorted(statuses) == [201] + [409] * 9
+    assert Factura.objects.filter(rectifica=original).count() == 1
+
+
+def test_emitting_a_rectificativa_while_its_original_is_paid_never_deadlocks():
+    # given a rectificativa borrador and its original, with a payment of the original at once
+    admin = AdminFactory()
+    original = emitida(actor=admin, sede=SedeFactory())
+    rectificativa = services.factura_rectificar(actor=admin, factura=original)
+    pago = {"factura": original.pk, "importe": "1.00"}
+
+    statuses = run_at_once(
+        [post(admin, f"/api/v1/facturas/{rectificativa.pk}/emitir/"), post(admin, "/api/v1/pagos/", pago)]
+    )
+
+    # then the emission went through (the payment before it, or refused after: the original is anulada)
+    assert statuses[0] == 200
+    assert statuses[1] in (201, 400)
+    assert Factura.objects.get(pk=original.pk).estado == "anulada"

@@ -467,7 +467,7 @@ def _check_horario_free(horario):
     )
     desde = timezone.localdate(timezone.now(), horario.sede.zona) - datetime.timedelta(days=1)
     if any(_horarios_solapan(horario, otro, desde=desde) for otro in otros):
-        raise ValidationError(_("El horario se solapa con otro del mismo veterinario."), code="solape_horario")
+        raise ValidationError(_("El horario se solapa con otro del mismo veterinario ese día."), code="solape_horario")
 
 
 @retry_on_deadlock

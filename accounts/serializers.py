@@ -4,6 +4,7 @@ from rest_framework import serializers
 
 from api.serializers import ModelSerializer, PrimaryKeyRelatedField
 
+from .filters import sedes_visibles
 from .selectors import veterinarios, veterinarios_visibles
 
 User = get_user_model()
@@ -99,10 +100,34 @@ class UsuarioSerializer(ModelSerializer):
         return attrs
 
 
-class VeterinarioSerializer(ModelSerializer):
-    """An active vet, as anyone may see them to book an appointment."""
+class VisibleSedesField(serializers.ListField):
+    """The ids of a user's sedes that the caller may know of (`accounts.filters.sedes_visibles`):
+    an owner is not told of sedes hidden from them. Reads the prefetched `sedes`; the visible
+    ids are read once per request."""
 
-    sedes = SedeField(many=True, read_only=True)
+    child = serializers.IntegerField()
+
+    def get_attribute(self, instance):
+        return [sede.pk for sede in instance.sedes.all()]
+
+    def to_representation(self, data):
+        visibles = self._visibles()
+        return [pk for pk in data if pk in visibles]
+
+    def _visibles(self):
+        context = self.root.context if self.root is not None else self.context
+        if "_sedes_visibles" not in context:
+            context["_sedes_visibles"] = set(
+                sedes_visibles(context.get("request")).values_list("pk", flat=True)
+            )
+        return context["_sedes_visibles"]
+
+
+class VeterinarioSerializer(ModelSerializer):
+    """An active vet, as anyone may see them to book an appointment (`sedes`: those of theirs the
+    caller may know of)."""
+
+    sedes = VisibleSedesField(read_only=True)
 
     class Meta:
         model = User

@@ -19,10 +19,11 @@ ADMIN_EDITABLE_FIELDS = ("email", "nombre", "apellidos", "telefono", "rol", "is_
 
 _UNSET = object()
 
-# Where a user's agenda lives: `source(user)` gives the ids of the active citas (programada,
-# confirmada, en_curso) the user attends as veterinario from now on. The citas app registers it
-# (`register_citas_futuras`, from CitasConfig.ready): accounts sits below citas and never imports
-# it, and the rule of what an active cita is stays in citas.
+# Where a user's agenda lives: `source(user, sedes=None)` gives the ids of the active citas
+# (programada, confirmada, en_curso) the user attends as veterinario from now on (`sedes`: only
+# those at these sedes). The citas app registers it (`register_citas_futuras`, from
+# CitasConfig.ready): accounts sits below citas and never imports it, and the rule of what an
+# active cita is stays in citas.
 _citas_futuras = None
 
 
@@ -31,16 +32,13 @@ def register_citas_futuras(source) -> None:
     _citas_futuras = source
 
 
-def _check_sin_citas_futuras(user):
-    """A veterinario with citas still to attend may not be deactivated (409 with their ids):
-    reassign or cancel them first."""
-    ids = [] if _citas_futuras is None else list(_citas_futuras(user))
+def _check_sin_citas_futuras(user, *, message, sedes=None):
+    """A veterinario with citas still to attend (at `sedes`, when given) may not be deactivated,
+    change rol or leave those sedes (409 `tiene_citas_futuras` with their ids): reassign or
+    cancel them first."""
+    ids = [] if _citas_futuras is None else list(_citas_futuras(user, sedes=sedes))
     if ids:
-        raise Conflict(
-            _("El veterinario tiene citas pendientes; reasígnelas o cancélelas antes de desactivarlo."),
-            code="tiene_citas_futuras",
-            extra={"citas": ids},
-        )
+        raise Conflict(message, code="tiene_citas_futuras", extra={"citas": ids})
 
 
 def _invalid(field, message, code):
@@ -124,6 +122,39 @@ def logout(*, refresh_token) -> None:
     revoke_access_tokens(user_id=refresh_token[api_settings.USER_ID_CLAIM])
 
 
+def _check_puede_dejar(*, user, sedes):
+    """A vet may not leave sedes (ids) where they attend active citas from now on (409
+    `tiene_citas_futuras` with their ids): reassign or cancel them first."""
+    if sedes:
+        _check_sin_citas_futuras(
+            user,
+            sedes=sedes,
+            message=_("Tiene citas pendientes en una sede que deja; reasígnelas o cancélelas antes."),
+        )
+
+
+@transaction.atomic
+def personal_leave_sedes(*, actor, user, sedes) -> None:
+    """`user` stops working at `sedes` (ids), for a write that changes a sede's staff rather
+    than the user (call it before removing them): `_check_puede_dejar` under the user's lock,
+    and their horario rows there go (`_drop_horarios`). `user_update` does the same."""
+    stored = lock_rows(User.objects.filter(pk=user.pk)).get()
+    sedes = set(sedes) & set(stored.sedes.values_list("pk", flat=True))
+    _check_puede_dejar(user=stored, sedes=sedes)
+    _drop_horarios(user=stored, sedes=sedes, era_veterinario=stored.rol == Rol.VETERINARIO)
+
+
+def _drop_horarios(*, user, sedes, era_veterinario):
+    """A vet's horario rows live only at sedes they work at, and only while they are a vet: the
+    rows at the sedes they leave (all of them when they stop being a vet) go with them, so
+    `disponibilidad` offers nothing there. Through the reverse relation `User.horarios`
+    (citas.HorarioAtencion): accounts never imports citas."""
+    if user.rol == Rol.VETERINARIO and sedes:
+        user.horarios.filter(sede__in=sedes).delete()
+    elif user.rol != Rol.VETERINARIO and era_veterinario:
+        user.horarios.all().delete()
+
+
 @transaction.atomic
 def user_create(*, actor, email, password, rol, cliente=None, sedes=None, **fields) -> User:
     """Creates a user; a `cliente` rol needs a Cliente not linked to anyone else, a vet or a
@@ -154,12 +185,21 @@ def user_update(*, actor, user, password=None, cliente=_UNSET, sedes=_UNSET, **f
             raise _invalid("is_active", _("No puede desactivar su propia cuenta."), "propia_cuenta")
         if fields.get("rol", Rol.ADMIN) != Rol.ADMIN:
             raise _invalid("rol", _("No puede quitarse a sí mismo el rol de administrador."), "propia_cuenta")
-    if fields.get("is_active") is False and user.pk:
-        # Bookings lock the vet's row before checking that the vet is active (citas.services),
-        # so under this lock no cita can be added behind the check.
+    stored = None
+    if user.pk:
+        # Bookings lock the vet's row before checking that the vet is active and works at the
+        # sede (citas.services), so under this lock no cita can be added behind the checks.
         stored = lock_rows(User.objects.filter(pk=user.pk)).get()
-        if stored.is_active:
-            _check_sin_citas_futuras(stored)
+        sedes_antes = set(stored.sedes.values_list("pk", flat=True))
+    if stored is not None and stored.is_active and fields.get("is_active") is False:
+        _check_sin_citas_futuras(
+            stored, message=_("El veterinario tiene citas pendientes; reasígnelas o cancélelas antes de desactivarlo.")
+        )
+    if stored is not None and "rol" in fields and fields["rol"] != stored.rol:
+        _check_sin_citas_futuras(
+            stored,
+            message=_("El veterinario tiene citas pendientes; reasígnelas o cancélelas antes de cambiar su rol."),
+        )
 
     for name, value in fields.items():
         setattr(user, name, value)
@@ -172,6 +212,8 @@ def user_update(*, actor, user, password=None, cliente=_UNSET, sedes=_UNSET, **f
     if sedes is _UNSET:
         sedes = list(user.sedes.all()) if user.pk else None
     sedes = _resolve_sedes(rol=user.rol, sedes=sedes)
+    dejadas = set() if stored is None else sedes_antes - {sede.pk for sede in sedes}
+    _check_puede_dejar(user=stored, sedes=dejadas)
 
     _check_email_free(user=user)
     if password:
@@ -180,6 +222,7 @@ def user_update(*, actor, user, password=None, cliente=_UNSET, sedes=_UNSET, **f
     user.full_clean(exclude=["password"])
     user.save()
     user.sedes.set(sedes)
+    _drop_horarios(user=user, sedes=dejadas, era_veterinario=stored is not None and stored.rol == Rol.VETERINARIO)
     _link_cliente(user=user, cliente=cliente)
     sync_user_group(user)
     if password or not user.is_active:

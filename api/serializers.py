@@ -84,6 +84,22 @@ class DateTimeField(serializers.DateTimeField):
         return _in_range(parsed)
 
 
+class TimeField(serializers.TimeField):
+    """DRF's TimeField, refusing a time with a UTC offset (`10:00+05:00`, `10:00Z`): a time of
+    day here (a horario's hours) is in the zone of its sede, and DRF (through Django's
+    `parse_time`) would silently drop the offset."""
+
+    def to_internal_value(self, value):
+        if isinstance(value, str):
+            try:
+                aware = datetime.time.fromisoformat(value.strip()).tzinfo is not None
+            except ValueError:
+                aware = False
+            if aware:
+                self.fail("invalid", format="hh:mm[:ss[.uuuuuu]]")
+        return super().to_internal_value(value)
+
+
 _ISO = drf_fields.ISO_8601
 _ABSENT = object()
 _STRING_FIELDS = (
@@ -235,13 +251,15 @@ def _step(field, model) -> Step:
 
 
 class ModelSerializer(serializers.ModelSerializer):
-    """DRF's ModelSerializer; ids must be whole numbers, dates within the system's range (core.dates)."""
+    """DRF's ModelSerializer; ids must be whole numbers, dates within the system's range (core.dates),
+    times of day without an offset."""
 
     serializer_related_field = PrimaryKeyRelatedField
     serializer_field_mapping = {
         **serializers.ModelSerializer.serializer_field_mapping,
         models.DateField: DateField,
         models.DateTimeField: DateTimeField,
+        models.TimeField: TimeField,
     }
 
 

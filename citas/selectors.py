@@ -31,12 +31,12 @@ def bloqueo_list(*, user):
     return Bloqueo.objects.select_related("veterinario", "creado_por")
 
 
-def citas_futuras_ids(veterinario):
-    """Ids of the active citas (ESTADOS_ACTIVOS) `veterinario` still has to attend: those not
-    over yet (one under way included), by start. What keeps a vet from being deactivated
-    (registered into accounts.services from CitasConfig.ready)."""
-    return (
-        Cita.objects.filter(veterinario=veterinario, estado__in=ESTADOS_ACTIVOS, fin__gt=timezone.now())
-        .order_by("inicio", "id")
-        .values_list("id", flat=True)
-    )
+def citas_futuras_ids(veterinario, sedes=None):
+    """Ids of the active citas (ESTADOS_ACTIVOS) `veterinario` still has to attend (`sedes`:
+    only those at these sedes): those not over yet (one under way included), by start. What
+    keeps a vet from being deactivated, changing rol or leaving a sede (registered into
+    accounts.services from CitasConfig.ready)."""
+    citas = Cita.objects.filter(veterinario=veterinario, estado__in=ESTADOS_ACTIVOS, fin__gt=timezone.now())
+    if sedes is not None:
+        citas = citas.filter(sede__in=sedes)
+    return citas.order_by("inicio", "id").values_list("id", flat=True)

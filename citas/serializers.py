@@ -1,3 +1,4 @@
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
@@ -11,6 +12,7 @@ from api.serializers import (
     PrimaryKeyRelatedField,
 )
 from pacientes.models import Especie, Paciente
+from sedes.filters import sedes_visibles
 from sedes.models import Sede
 
 from .models import DURACION_MAXIMA, DURACION_MINIMA, DURACION_POR_DEFECTO, Bloqueo, Cita, HorarioAtencion
@@ -25,6 +27,16 @@ class VisiblePacienteField(PrimaryKeyRelatedField):
         if request is None:
             return queryset
         return queryset.visible_to(request.user)
+
+
+class VisibleSedeField(PrimaryKeyRelatedField):
+    """A sede the caller may know of (`sedes.filters.sedes_visibles`): for an owner, a sede
+    that is inactive or takes no online bookings is as unknown (`does_not_exist`) as a missing one."""
+
+    queryset = Sede.objects.all()  # the model the schema reads; the choices are get_queryset's
+
+    def get_queryset(self):
+        return sedes_visibles(self.context.get("request"))
 
 
 class CitaSerializer(CompiledModelSerializer):
@@ -73,8 +85,7 @@ class CitaCreateSerializer(ModelSerializer):
 
     paciente = VisiblePacienteField()
     veterinario = VisibleVeterinarioField()
-    sede = PrimaryKeyRelatedField(
-        queryset=Sede.objects.all(),
+    sede = VisibleSedeField(
         required=False,
         help_text=_("Por defecto, la única sede activa; obligatoria cuando hay varias."),
     )
@@ -113,14 +124,22 @@ class DisponibilidadQuerySerializer(serializers.Serializer):
     duracion = serializers.IntegerField(
         min_value=DURACION_MINIMA, max_value=DURACION_MAXIMA, default=DURACION_POR_DEFECTO
     )
-    sede = PrimaryKeyRelatedField(queryset=Sede.objects.all(), required=False)
+    sede = VisibleSedeField(required=False)
+
+
+class OwnZoneDateTimeField(serializers.DateTimeField):
+    """An output date-time with the offset it carries (a slot's: its sede's zone), not
+    converted to the server's `TIME_ZONE` as DRF's field does."""
+
+    def enforce_timezone(self, value):
+        return value if timezone.is_aware(value) else super().enforce_timezone(value)
 
 
 class HuecoSerializer(serializers.Serializer):
-    """A free slot: `inicio` to `fin` (in its sede's zone) at `sede`."""
+    """A free slot: `inicio` to `fin` at `sede`, with the offset of its sede's zone."""
 
-    inicio = serializers.DateTimeField()
-    fin = serializers.DateTimeField()
+    inicio = OwnZoneDateTimeField()
+    fin = OwnZoneDateTimeField()
     sede = serializers.IntegerField()
 
 

@@ -42,6 +42,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.models import Rol, User
 from accounts.scoping import may_author, works_at
@@ -196,14 +197,21 @@ def _save_cita(cita, *, actor):
     return cita
 
 
-def _lock_agenda(*, veterinario, paciente, propietario=False):
+def _lock_agenda(*, veterinario, paciente, sede, propietario=False):
     """Locks the vet, then the paciente, then (`propietario=True`) its owner: steps 2 to 4
     of the lock order, so two writers cannot deadlock. The vet is checked again on the locked
-    row: a deactivation that committed meanwhile (accounts.services, under the same lock) wins."""
+    row: a deactivation, a change of rol or a removal from `sede` that committed meanwhile
+    (accounts.services, under the same lock) wins."""
     _check_veterinario(lock_veterinario(veterinario))
+    _check_trabaja_en(veterinario, sede, field="veterinario")
     lock_rows(Paciente.objects.filter(pk=paciente.pk)).exists()
     if propietario:
         lock_rows(Cliente.objects.filter(pk=paciente.propietario_id)).exists()
+
+
+def _check_sede_reserva(sede):
+    if not (sede.activo and sede.reserva_online):
+        raise _invalid("sede", _("Esta sede no admite reservas en línea."), "hueco_no_disponible")
 
 
 def _check_reserva_cliente(*, paciente, veterinario, sede, inicio, fin, campo_duracion):
@@ -219,8 +227,7 @@ def _check_reserva_cliente(*, paciente, veterinario, sede, inicio, fin, campo_du
 
     Run under the lock of the vet, the paciente and the owner, so the slot and the count
     are current."""
-    if not (sede.activo and sede.reserva_online):
-        raise _invalid("sede", _("Esta sede no admite reservas en línea."), "hueco_no_disponible")
+    _check_sede_reserva(sede)
     minutos = (_utc(fin) - _utc(inicio)) / datetime.timedelta(minutes=1)
     if minutos not in settings.DURACIONES_RESERVA:
         raise ValidationError(
@@ -307,8 +314,12 @@ def cita_create(
     _check_paciente(paciente)
     _check_veterinario(veterinario)
     sede = resolve_sede(sede)
+    if es_cliente:
+        # What an owner may not book looks the same whatever the reason (`hueco_no_disponible`),
+        # before any rule that would tell an inactive sede from one without online booking.
+        _check_sede_reserva(sede)
     _check_sede(actor=None if es_cliente else actor, sede=sede, veterinario=veterinario)
-    _lock_agenda(veterinario=veterinario, paciente=paciente, propietario=es_cliente)
+    _lock_agenda(veterinario=veterinario, paciente=paciente, sede=sede, propietario=es_cliente)
     if es_cliente:
         _check_reserva_cliente(
             paciente=paciente,
@@ -363,7 +374,7 @@ def cita_update(*, actor, cita, data) -> Cita:
         _check_paciente(cita.paciente)
         _check_veterinario(veterinario)
         _check_sede(actor=actor, sede=sede, veterinario=veterinario)
-        _lock_agenda(veterinario=veterinario, paciente=cita.paciente)
+        _lock_agenda(veterinario=veterinario, paciente=cita.paciente, sede=sede)
         _check_cita_free(veterinario=veterinario, paciente=cita.paciente, inicio=inicio, fin=fin, exclude=cita)
         cita.inicio, cita.fin, cita.veterinario, cita.sede = inicio, fin, veterinario, sede
     changed = reprograma
@@ -412,16 +423,50 @@ def cita_delete(*, actor, cita) -> None:
 # --- horarios --------------------------------------------------------------------------------
 
 
+# How far ahead two horario rows are compared in real time: a whole year, so that each weekday
+# is seen under every combination of the two zones' DST states (zones change on different dates).
+HORARIO_SOLAPE_DIAS = 371
+
+
+def _periodo_real(fecha, horario):
+    """The row's period on `fecha` (its weekday), in UTC: its hours are local to its sede."""
+    tz = horario.sede.zona
+    inicio = datetime.datetime.combine(fecha, horario.hora_inicio, tzinfo=tz).astimezone(datetime.UTC)
+    return inicio, datetime.datetime.combine(fecha, horario.hora_fin, tzinfo=tz).astimezone(datetime.UTC)
+
+
+def _horarios_solapan(a, b, *, desde) -> bool:
+    """Whether rows `a` and `b` of one vet are ever at the same instant on the dates from `desde`
+    over `HORARIO_SOLAPE_DIAS`: their hours are local to their sedes, so rows at sedes in
+    different zones are compared in real time (Madrid 14:00 is Canary 13:00), on each date,
+    whatever the offset between the zones that week. A zone ahead or behind may put `b` on the
+    weekday before or after `a`'s."""
+    for offset in range(HORARIO_SOLAPE_DIAS):
+        fecha = desde + datetime.timedelta(days=offset)
+        if fecha.weekday() != a.dia_semana:
+            continue
+        inicio_a, fin_a = _periodo_real(fecha, a)
+        for dias in (-2, -1, 0, 1, 2):
+            otra = fecha + datetime.timedelta(days=dias)
+            if otra.weekday() == b.dia_semana:
+                inicio_b, fin_b = _periodo_real(otra, b)
+                if inicio_a < fin_b and inicio_b < fin_a:
+                    return True
+    return False
+
+
 def _check_horario_free(horario):
-    """One vet's rows may not overlap on a weekday, whatever their sedes: a vet is in one
-    place at a time (the lock on the vet makes the check current)."""
-    solapes = HorarioAtencion.objects.filter(
-        veterinario=horario.veterinario,
-        dia_semana=horario.dia_semana,
-        hora_inicio__lt=horario.hora_fin,
-        hora_fin__gt=horario.hora_inicio,
-    ).exclude(pk=horario.pk)
-    if solapes.exists():
+    """One vet's rows may not overlap, whatever their sedes: a vet is in one place at a time
+    (the lock on the vet makes the check current). Compared in real time over the coming year
+    (`_horarios_solapan`), since each row's hours are in its own sede's zone."""
+    cercanos = {(horario.dia_semana + dias) % 7 for dias in (-2, -1, 0, 1, 2)}
+    otros = (
+        HorarioAtencion.objects.filter(veterinario=horario.veterinario, dia_semana__in=cercanos)
+        .exclude(pk=horario.pk)
+        .select_related("sede")
+    )
+    desde = timezone.localdate(timezone.now(), horario.sede.zona) - datetime.timedelta(days=1)
+    if any(_horarios_solapan(horario, otro, desde=desde) for otro in otros):
         raise ValidationError(_("El horario se solapa con otro del mismo veterinario ese día."), code="solape_horario")
 
 
@@ -458,20 +503,29 @@ def _check_bloqueo_owner(*, actor, veterinario):
         raise PermissionDenied(_("Un veterinario solo gestiona sus propios bloqueos."))
 
 
-def _check_bloqueo_free(bloqueo):
+def _check_bloqueo_free(bloqueo, *, actor):
+    """A bloqueo may not cover active citas of its vet (409 `bloqueo_con_citas`), wherever they
+    are; `citas` lists the ids `actor` may see (`Cita.ownership`), the others are only counted
+    in the message, so the answer tells nothing of sedes the caller does not work at."""
     citas = list(
         Cita.objects.filter(
             veterinario=bloqueo.veterinario, estado__in=ESTADOS_ACTIVOS, inicio__lt=bloqueo.fin, fin__gt=bloqueo.inicio
         )
-        .order_by("inicio")
+        .order_by("inicio", "id")
         .values_list("id", flat=True)
     )
-    if citas:
-        raise Conflict(
-            _("El bloqueo se solapa con citas activas del veterinario; reprográmelas o cancélelas antes."),
-            BLOQUEO_CON_CITAS,
-            extra={"citas": citas},
-        )
+    if not citas:
+        return
+    visibles = set(Cita.objects.visible_to(actor).filter(pk__in=citas).values_list("pk", flat=True))
+    detail = _("El bloqueo se solapa con citas activas del veterinario; reprográmelas o cancélelas antes.")
+    ocultas = len(citas) - len(visibles)
+    if ocultas:
+        detail += " " + ngettext(
+            "%(n)s de ellas es de una sede en la que usted no trabaja.",
+            "%(n)s de ellas son de sedes en las que usted no trabaja.",
+            ocultas,
+        ) % {"n": ocultas}
+    raise Conflict(detail, BLOQUEO_CON_CITAS, extra={"citas": [pk for pk in citas if pk in visibles]})
 
 
 @retry_on_deadlock
@@ -489,7 +543,7 @@ def bloqueo_save(*, actor, bloqueo, data) -> Bloqueo:
     if bloqueo.fin <= bloqueo.inicio:
         raise _invalid("fin", _("El fin debe ser posterior al inicio."), "fin_antes_de_inicio")
     lock_veterinario(bloqueo.veterinario)
-    _check_bloqueo_free(bloqueo)
+    _check_bloqueo_free(bloqueo, actor=actor)
     return save_validated(bloqueo, actor=actor)
 
 
@@ -513,9 +567,11 @@ def disponibilidad(
     """Free slots of `veterinario` on `fecha`, at `sede` or at every active sede of the vet
     (`solo_reserva_online`: only those that take online bookings), each in its sede's zone:
     `fecha` and the horario's hours are local to the sede. A vet without horario rows works
-    `CLINIC_HOURS` at each of their sedes. Three queries (four without horario rows), whatever
-    the day holds."""
-    horarios = list(veterinario.horarios.select_related("sede"))
+    `CLINIC_HOURS` at each of their sedes. Each instant is offered at one sede. Three queries
+    (four without horario rows), whatever the day holds."""
+    # Only rows at sedes the vet works at: rows left behind at a sede they have left (however
+    # that happened) offer nothing a booking would then refuse.
+    horarios = list(veterinario.horarios.filter(sede__personal=veterinario).select_related("sede"))
     if horarios:
         periods = defaultdict(list)
         for h in horarios:
@@ -556,4 +612,10 @@ def disponibilidad(
             tz=s.zona,
             sede=s.pk,
         )
-    return sorted(huecos, key=lambda hueco: (hueco.inicio, hueco.sede))
+    # A vet is in one place at a time: an instant offered at two sedes (the clinic's hours at
+    # each of them, rows stored before their overlap was checked in real time) is offered once,
+    # at the first sede by id.
+    unicos = {}
+    for hueco in sorted(huecos, key=lambda hueco: (hueco.inicio, hueco.sede)):
+        unicos.setdefault(hueco.inicio, hueco)
+    return list(unicos.values())

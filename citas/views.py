@@ -125,7 +125,7 @@ class CitaViewSet(ModelViewSet):
     def disponibilidad(self, request):
         """Free slots of a vet on a local date, for booking (every authenticated role)."""
         reject_unknown_parameters(request, serializer_parameters(DisponibilidadQuerySerializer))
-        query = DisponibilidadQuerySerializer(data=request.query_params)
+        query = DisponibilidadQuerySerializer(data=request.query_params, context={"request": request})
         query.is_valid(raise_exception=True)
         params = query.validated_data
         huecos = services.disponibilidad(

@@ -24,10 +24,11 @@ from recordatorios.tests.factories import MensajeFactory, PlantillaFactory
 from sedes.tests.factories import SedeFactory, sede_principal
 
 # Endpoint -> the most queries one request may run (auth user + count + page + joins; the users'
-# sedes are one more, prefetched; the reminders read the sedes' zones once).
+# sedes are one more, prefetched; the vets' list reads once which sedes the caller may know of;
+# the reminders read the sedes' zones once).
 BUDGET = {
     "/api/v1/usuarios/": 4,
-    "/api/v1/veterinarios/": 4,
+    "/api/v1/veterinarios/": 5,
     "/api/v1/sedes/": 3,
     "/api/v1/clientes/": 3,
     "/api/v1/clientes/{cliente}/pacientes/": 4,

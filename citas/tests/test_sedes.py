@@ -9,11 +9,13 @@ from django.db import connection
 from rest_framework.test import APIClient
 
 from accounts.models import Rol
+from accounts.services import personal_leave_sedes
 from accounts.tests.factories import RecepcionistaFactory, VeterinarioFactory
 from citas.models import Cita
 from citas.tests.factories import CitaFactory, HorarioFactory, manana_a_las
 from clientes.tests.factories import ClienteConUsuarioFactory
 from conftest import bearer, run_at_once
+from core.exceptions import Conflict
 from historial.tests.factories import ConsultaFactory
 from pacientes.tests.factories import PacienteFactory
 from sedes.tests.factories import SedeFactory, sede_principal
@@ -195,7 +197,9 @@ def test_moving_a_cita_to_a_sede_where_its_vet_does_not_work_is_400(api_client, 
     assert cita.sede == madrid
 
 
-def test_an_owner_cannot_book_at_a_sede_without_online_booking(client_for, madrid, settings):
+def test_an_owner_naming_a_sede_without_online_booking_gets_the_answer_of_a_missing_one(
+    client_for, madrid, settings
+):
     settings.SLOT_MINUTES = 30
     madrid.reserva_online = False
     madrid.save()
@@ -209,7 +213,7 @@ def test_an_owner_cannot_book_at_a_sede_without_online_booking(client_for, madri
     )
 
     assert response.status_code == 400
-    assert error_codes(response) == {"sede": ["hueco_no_disponible"]}
+    assert error_codes(response) == {"sede": ["does_not_exist"]}
 
 
 # --- horarios ---------------------------------------------------------------------------------
@@ -220,12 +224,47 @@ def test_horarios_of_one_vet_may_not_overlap_across_sedes(api_client, madrid, ca
     api = api_client(Rol.ADMIN)
     fila = {"veterinario": vet_de_las_dos.id, "sede": canarias.id, "dia_semana": 0}
 
-    solapada = api.post("/api/v1/horarios/", {**fila, "hora_inicio": "13:00", "hora_fin": "15:00"}, format="json")
-    tarde = api.post("/api/v1/horarios/", {**fila, "hora_inicio": "16:00", "hora_fin": "20:00"}, format="json")
+    # Canary 12:00 is Madrid 13:00, inside the Madrid row (09:00-14:00 there).
+    solapada = api.post("/api/v1/horarios/", {**fila, "hora_inicio": "12:00", "hora_fin": "15:00"}, format="json")
+    # Canary 13:00 is Madrid 14:00: the Canary row starts as the Madrid one ends.
+    tarde = api.post("/api/v1/horarios/", {**fila, "hora_inicio": "13:00", "hora_fin": "20:00"}, format="json")
 
     assert solapada.status_code == 400
     assert error_codes(solapada) == {"non_field_errors": ["solape_horario"]}
     assert tarde.status_code == 201
+
+
+def test_horarios_overlap_in_real_time_when_the_zones_change_dst_on_other_dates(api_client, madrid):
+    # Madrid is six hours ahead of New York but for the weeks between the American and the
+    # European change of time, when it is five: Madrid 14:00 is then New York 09:00.
+    nueva_york = SedeFactory(nombre="Nueva York", codigo="NYC", zona_horaria="America/New_York")
+    vet = VeterinarioFactory(sedes=[madrid, nueva_york])
+    HorarioFactory(
+        veterinario=vet, sede=nueva_york, dia_semana=0, hora_inicio=datetime.time(9), hora_fin=datetime.time(10)
+    )
+
+    response = api_client(Rol.ADMIN).post(
+        "/api/v1/horarios/",
+        {"veterinario": vet.id, "sede": madrid.id, "dia_semana": 0, "hora_inicio": "14:00", "hora_fin": "15:00"},
+        format="json",
+    )
+
+    assert response.status_code == 400
+    assert error_codes(response) == {"non_field_errors": ["solape_horario"]}
+
+
+def test_a_horario_time_with_an_offset_is_400(api_client, madrid):
+    vet = VeterinarioFactory(sedes=[madrid])
+
+    response = api_client(Rol.ADMIN).post(
+        "/api/v1/horarios/",
+        {"veterinario": vet.id, "sede": madrid.id, "dia_semana": 0, "hora_inicio": "10:00+05:00", "hora_fin": "14:00"},
+        format="json",
+    )
+
+    assert response.status_code == 400
+    assert error_codes(response) == {"hora_inicio": ["invalid"]}
+    assert not vet.horarios.exists()
 
 
 def test_a_horario_at_a_sede_where_the_vet_does_not_work_is_400(api_client, madrid, canarias):
@@ -353,3 +392,224 @@ def test_concurrent_bookings_of_one_vet_at_two_sedes_yield_one_cita():
 
     assert sorted(statuses) == [201] + [409] * 9
     assert Cita.objects.filter(veterinario=vet).count() == 1
+
+
+# --- staff leaving a sede, changing rol ---------------------------------------------------------
+
+
+def test_removing_a_vet_from_a_sede_where_they_have_citas_to_attend_is_409(api_client, madrid, canarias):
+    # given a vet of both sedes with a cita to attend at Las Palmas
+    vet = VeterinarioFactory(sedes=[madrid, canarias])
+    HorarioFactory(veterinario=vet, sede=canarias, dia_semana=3)
+    cita = CitaFactory(veterinario=vet, sede=canarias, inicio=manana_a_las(10))
+
+    # when an admin leaves them only at Madrid
+    response = api_client(Rol.ADMIN).patch(f"/api/v1/usuarios/{vet.id}/", {"sedes": [madrid.id]}, format="json")
+
+    # then it is refused with the ids of those citas, and nothing changed
+    assert response.status_code == 409
+    assert error_codes(response) == {None: ["tiene_citas_futuras"]}
+    assert response.json()["citas"] == [cita.id]
+    assert set(vet.sedes.all()) == {madrid, canarias}
+    assert vet.horarios.filter(sede=canarias).exists()
+
+
+def test_removing_a_vet_from_a_sede_removes_their_horario_there(api_client, madrid, canarias):
+    # given a vet of both sedes with horario rows at each, and citas only at Madrid
+    vet = VeterinarioFactory(sedes=[madrid, canarias])
+    en_madrid = HorarioFactory(veterinario=vet, sede=madrid, dia_semana=0)
+    HorarioFactory(veterinario=vet, sede=canarias, dia_semana=3)
+    CitaFactory(veterinario=vet, sede=madrid, inicio=manana_a_las(10))
+    CitaFactory(veterinario=vet, sede=canarias, inicio=manana_a_las(10) - datetime.timedelta(days=30))  # past
+
+    # when an admin leaves them only at Madrid
+    response = api_client(Rol.ADMIN).patch(f"/api/v1/usuarios/{vet.id}/", {"sedes": [madrid.id]}, format="json")
+
+    # then the rows at Las Palmas went with the sede
+    assert response.status_code == 200
+    assert response.json()["sedes"] == [madrid.id]
+    assert list(vet.horarios.all()) == [en_madrid]
+
+
+def test_disponibilidad_offers_nothing_at_a_sede_the_vet_no_longer_works_at(api_client, madrid, canarias, settings):
+    # given a row left at a sede the vet no longer works at (written around the services)
+    settings.SLOT_MINUTES = 60
+    vet = VeterinarioFactory(sedes=[madrid, canarias])
+    lunes = datetime.date(2031, 5, 5)
+    HorarioFactory(veterinario=vet, sede=madrid, dia_semana=0, hora_inicio=datetime.time(9), hora_fin=datetime.time(10))
+    HorarioFactory(
+        veterinario=vet, sede=canarias, dia_semana=0, hora_inicio=datetime.time(15), hora_fin=datetime.time(16)
+    )
+    vet.sedes.remove(canarias)
+
+    response = api_client(Rol.RECEPCIONISTA).get(
+        "/api/v1/citas/disponibilidad/", {"veterinario": vet.id, "fecha": lunes.isoformat(), "duracion": 60}
+    )
+
+    assert [h["sede"] for h in response.json()["huecos"]] == [madrid.id]
+
+
+def test_disponibilidad_offers_an_instant_at_one_sede_only(api_client, madrid, settings):
+    # given a vet without horario rows at two sedes of one zone: the clinic's hours at each
+    settings.SLOT_MINUTES = 60
+    settings.CLINIC_HOURS = "0-4=09:00-11:00"
+    otra = SedeFactory(nombre="Getafe", codigo="GTF", zona_horaria=madrid.zona_horaria)
+    vet = VeterinarioFactory(sedes=[madrid, otra])
+    lunes = datetime.date(2031, 5, 5)
+
+    response = api_client(Rol.RECEPCIONISTA).get(
+        "/api/v1/citas/disponibilidad/", {"veterinario": vet.id, "fecha": lunes.isoformat(), "duracion": 60}
+    )
+
+    huecos = response.json()["huecos"]
+    assert [h["inicio"][11:16] for h in huecos] == ["09:00", "10:00"]
+    assert {h["sede"] for h in huecos} == {min(madrid.id, otra.id)}
+
+
+def test_disponibilidad_slots_carry_their_sedes_offset(api_client, canarias, settings):
+    settings.SLOT_MINUTES = 60
+    vet = VeterinarioFactory(sedes=[canarias])
+    lunes = datetime.date(2031, 1, 6)  # winter: Canary time is UTC, Madrid UTC+1
+    HorarioFactory(
+        veterinario=vet, sede=canarias, dia_semana=0, hora_inicio=datetime.time(9), hora_fin=datetime.time(10)
+    )
+
+    response = api_client(Rol.RECEPCIONISTA).get(
+        "/api/v1/citas/disponibilidad/", {"veterinario": vet.id, "fecha": lunes.isoformat(), "duracion": 60}
+    )
+
+    hueco = response.json()["huecos"][0]
+    assert (hueco["inicio"], hueco["fin"]) == ("2031-01-06T09:00:00Z", "2031-01-06T10:00:00Z")
+
+
+def test_a_sede_losing_a_vet_with_citas_there_is_refused_by_the_same_rule(madrid, canarias, admin_user):
+    vet = VeterinarioFactory(sedes=[madrid, canarias])
+    HorarioFactory(veterinario=vet, sede=canarias, dia_semana=3)
+    cita = CitaFactory(veterinario=vet, sede=canarias, inicio=manana_a_las(10))
+
+    with pytest.raises(Conflict) as refused:
+        personal_leave_sedes(actor=admin_user, user=vet, sedes=[canarias.pk])
+
+    assert (refused.value.code, refused.value.extra) == ("tiene_citas_futuras", {"citas": [cita.id]})
+    assert vet.horarios.filter(sede=canarias).exists()
+
+
+def test_a_sede_losing_a_vet_without_citas_there_drops_their_horario_there(madrid, canarias, admin_user):
+    vet = VeterinarioFactory(sedes=[madrid, canarias])
+    en_madrid = HorarioFactory(veterinario=vet, sede=madrid, dia_semana=0)
+    HorarioFactory(veterinario=vet, sede=canarias, dia_semana=3)
+    CitaFactory(veterinario=vet, sede=madrid, inicio=manana_a_las(10))
+
+    personal_leave_sedes(actor=admin_user, user=vet, sedes=[canarias.pk])
+
+    assert list(vet.horarios.all()) == [en_madrid]
+
+
+@pytest.mark.parametrize("rol", [Rol.RECEPCIONISTA, Rol.ADMIN])
+def test_changing_the_rol_of_a_vet_with_citas_to_attend_is_409(api_client, madrid, rol):
+    vet = VeterinarioFactory(sedes=[madrid])
+    cita = CitaFactory(veterinario=vet, sede=madrid, inicio=manana_a_las(10))
+
+    response = api_client(Rol.ADMIN).patch(f"/api/v1/usuarios/{vet.id}/", {"rol": rol}, format="json")
+
+    assert response.status_code == 409
+    assert error_codes(response) == {None: ["tiene_citas_futuras"]}
+    assert response.json()["citas"] == [cita.id]
+    vet.refresh_from_db()
+    assert vet.rol == Rol.VETERINARIO
+
+
+def test_a_vet_who_stops_being_one_keeps_no_horario(api_client, madrid):
+    vet = VeterinarioFactory(sedes=[madrid])
+    HorarioFactory(veterinario=vet, sede=madrid)
+
+    response = api_client(Rol.ADMIN).patch(f"/api/v1/usuarios/{vet.id}/", {"rol": Rol.RECEPCIONISTA}, format="json")
+
+    assert response.status_code == 200
+    assert not vet.horarios.exists()
+
+
+def test_a_horario_overlapping_another_sedes_in_real_time_is_400(api_client, madrid, canarias, vet_de_las_dos):
+    # given Thursday 09:00-14:00 at Las Palmas (Madrid 10:00-15:00)
+    vet = vet_de_las_dos
+    HorarioFactory(veterinario=vet, sede=canarias, dia_semana=3, hora_inicio=datetime.time(9))
+
+    # when an admin adds Thursday 14:00-15:00 at Madrid (Canary 13:00-14:00)
+    fila = {"veterinario": vet.id, "sede": madrid.id, "dia_semana": 3, "hora_inicio": "14:00", "hora_fin": "15:00"}
+    response = api_client(Rol.ADMIN).post("/api/v1/horarios/", fila, format="json")
+
+    assert response.status_code == 400
+    assert error_codes(response) == {"non_field_errors": ["solape_horario"]}
+
+
+# --- what an owner may know of sedes ---------------------------------------------------------------
+
+
+@pytest.fixture
+def oculta(canarias):
+    """A sede hidden from owners: inactive."""
+    canarias.activo = False
+    canarias.save()
+    return canarias
+
+
+def test_an_owner_booking_at_a_hidden_sede_gets_the_answer_of_a_missing_one(client_for, madrid, oculta):
+    vet = VeterinarioFactory(sedes=[madrid, oculta])
+    paciente = PacienteFactory(propietario=ClienteConUsuarioFactory())
+    api = client_for(paciente.propietario.usuario)
+
+    escondida = api.post(
+        "/api/v1/citas/", reserva(paciente, vet, manana_a_las(10), sede=oculta, duracion_minutos=30), format="json"
+    )
+    sin_sede = reserva(paciente, vet, manana_a_las(10), duracion_minutos=30)
+    inexistente = api.post("/api/v1/citas/", {**sin_sede, "sede": 999999}, format="json")
+
+    assert escondida.status_code == inexistente.status_code == 400
+    assert error_codes(escondida) == error_codes(inexistente) == {"sede": ["does_not_exist"]}
+
+
+def test_an_owner_asking_disponibilidad_at_a_hidden_sede_gets_400(client_for, madrid, oculta):
+    vet = VeterinarioFactory(sedes=[madrid, oculta])
+    api = client_for(ClienteConUsuarioFactory().usuario)
+    params = {"veterinario": vet.id, "fecha": manana_a_las(10).date().isoformat(), "duracion": 30}
+
+    response = api.get("/api/v1/citas/disponibilidad/", {**params, "sede": oculta.id})
+
+    assert response.status_code == 400
+    assert error_codes(response) == {"sede": ["does_not_exist"]}
+
+
+def test_an_owner_does_not_learn_of_hidden_sedes_from_the_vets_list(client_for, api_client, madrid, oculta):
+    vet = VeterinarioFactory(sedes=[madrid, oculta])
+    api = client_for(ClienteConUsuarioFactory().usuario)
+
+    filtrado = api.get("/api/v1/veterinarios/", {"sede": oculta.id})
+    lista = api.get("/api/v1/veterinarios/").json()["results"]
+    para_staff = api_client(Rol.RECEPCIONISTA).get("/api/v1/veterinarios/").json()["results"]
+
+    assert filtrado.status_code == 400
+    assert error_codes(filtrado) == {"sede": ["invalid_choice"]}
+    assert [row["sedes"] for row in lista if row["id"] == vet.id] == [[madrid.id]]
+    assert [sorted(row["sedes"]) for row in para_staff if row["id"] == vet.id] == [sorted([madrid.id, oculta.id])]
+
+
+# --- bloqueos ---------------------------------------------------------------------------------------
+
+
+def test_a_bloqueo_over_citas_at_other_sedes_lists_only_the_ids_the_caller_sees(client_for, madrid, canarias):
+    vet = VeterinarioFactory(sedes=[madrid, canarias])
+    en_madrid = CitaFactory(veterinario=vet, sede=madrid, inicio=manana_a_las(9))
+    CitaFactory(veterinario=vet, sede=canarias, inicio=manana_a_las(11))
+    recepcion = client_for(RecepcionistaFactory(sedes=[madrid]))
+    body = {
+        "veterinario": vet.id,
+        "inicio": manana_a_las(8).isoformat(),
+        "fin": manana_a_las(14).isoformat(),
+        "motivo": "Curso",
+    }
+
+    response = recepcion.post("/api/v1/bloqueos/", body, format="json")
+
+    assert response.status_code == 409
+    assert error_codes(response) == {None: ["bloqueo_con_citas"]}
+    assert response.json()["citas"] == [en_madrid.id]

@@ -106,7 +106,18 @@ class MensajeEstadoSerializer(serializers.Serializer):
 
     id = serializers.CharField(max_length=100, help_text=_("El `proveedor_id` del mensaje."))
     estado = serializers.ChoiceField(choices=EstadoInformado.choices)
-    error = serializers.CharField(required=False, allow_blank=True, default="", max_length=1000)
+    error = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        allow_null=True,
+        default="",
+        max_length=1000,
+        help_text=_("Por qué falló; vacío o null: sin error."),
+    )
+
+    def validate_error(self, value):
+        # Providers often send "error": null for a delivered message: no error.
+        return value or ""
 
 
 class MensajeEstadoRespuestaSerializer(serializers.Serializer):

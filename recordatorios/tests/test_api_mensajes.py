@@ -156,6 +156,36 @@ def test_a_forged_or_stale_callback_is_403_and_changes_nothing(anon_client, fals
     assert mensaje.estado == EstadoMensaje.ENVIADO
 
 
+@pytest.mark.parametrize(
+    "cabecera",
+    [
+        "t={t},v1=\u00e9\u00e9",  # non-ASCII v1, as a latin-1 header decodes it
+        "t=" + "9" * 400 + ",v1=deadbeef",  # a timestamp too large to compare with the clock
+    ],
+)
+def test_a_malformed_signature_header_is_403_not_an_error(anon_client, cabecera):
+    mensaje = MensajeFactory(canal="sms", estado=EstadoMensaje.ENVIADO, proveedor_id="gw-1")
+
+    response = callback(
+        anon_client, "sms", {"id": "gw-1", "estado": "entregado"}, cabecera=cabecera.format(t=int(time.time()))
+    )
+
+    assert response.status_code == 403
+    assert error_codes(response) == {None: ["permission_denied"]}
+    mensaje.refresh_from_db()
+    assert mensaje.estado == EstadoMensaje.ENVIADO
+
+
+def test_a_null_error_is_no_error(anon_client):
+    mensaje = MensajeFactory(canal="sms", estado=EstadoMensaje.ENVIADO, proveedor_id="gw-1")
+
+    response = callback(anon_client, "sms", {"id": "gw-1", "estado": "entregado", "error": None})
+
+    assert (response.status_code, response.json()) == (200, {"actualizados": 1})
+    mensaje.refresh_from_db()
+    assert (mensaje.estado, mensaje.error) == (EstadoMensaje.ENTREGADO, "")
+
+
 def test_a_body_changed_after_signing_is_403(anon_client):
     MensajeFactory(canal="sms", estado=EstadoMensaje.ENVIADO, proveedor_id="gw-1")
     t = int(time.time())

@@ -70,6 +70,15 @@ class PlantillaSerializer(ModelSerializer):
         model = Plantilla
         fields = ["id", *PLANTILLA_FIELDS, "segmentos", "creado_en", "actualizado_en"]
         read_only_fields = ["id", "segmentos", "creado_en", "actualizado_en"]
+        extra_kwargs = {
+            "asunto": {"help_text": _("Solo para email; en SMS y WhatsApp, vacío (si no: asunto_solo_email).")},
+            "cuerpo": {
+                "help_text": _(
+                    "Variables: {cliente}, {paciente}, {vacuna}, {fecha}, {hora}, {sede}, {telefono_sede}. "
+                    "Como mucho 1600 caracteres en SMS, 4096 en WhatsApp y 2000 en email (max_length)."
+                )
+            },
+        }
 
 
 class MensajeSerializer(ModelSerializer):

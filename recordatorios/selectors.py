@@ -7,9 +7,10 @@ merges both with a SQL UNION so that pagination and ordering happen in the datab
 
 import datetime
 
-from django.db.models import CharField, Count, F, IntegerField, Min, OuterRef, Subquery, Value
+from django.db.models import CharField, Count, F, IntegerField, Min, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce, Concat
 
+from accounts.scoping import ROLES_POR_SEDE, sedes_de_clave
 from citas.models import ESTADOS_ACTIVOS, Cita
 from historial.models import Consulta, Vacuna
 from historial.selectors import later_dose_exists
@@ -183,6 +184,16 @@ def plantilla_list(*, user):
     return Plantilla.objects.select_related("sede").order_by("tipo", "canal", "idioma", "sede", "id")
 
 
+def mensajes_visibles(mensajes, *, user):
+    """The rows of `mensajes` `user` may read (API and admin). A cita's messages are visible
+    where the cita is (staff of other sedes get 404 for it, so its reminder's text is not
+    theirs either); a vacuna's belong to the clinical record, which every staff member reads
+    (as `/recordatorios/` lists them)."""
+    if user.rol in ROLES_POR_SEDE or sedes_de_clave(user) is not None:
+        return mensajes.filter(Q(cita__isnull=True) | Q(cita__in=Cita.objects.visible_to(user).values("pk")))
+    return mensajes
+
+
 def mensaje_list(*, user):
-    """The message log, newest first, with the owner."""
-    return Mensaje.objects.select_related("cliente").order_by("-creado_en", "-id")
+    """The message log `user` may read (mensajes_visibles), newest first, with the owner."""
+    return mensajes_visibles(Mensaje.objects.select_related("cliente").order_by("-creado_en", "-id"), user=user)

@@ -9,10 +9,13 @@ import pytest
 from django.utils import timezone
 
 from accounts.models import Rol
+from accounts.tests.factories import UserFactory
+from citas.tests.factories import CitaFactory
 from core import events
 from recordatorios.canales import firma
 from recordatorios.models import EstadoMensaje, Mensaje
 from recordatorios.tests.factories import MensajeFactory
+from sedes.tests.factories import SedeFactory, sede_principal
 from tests.errors import error_codes
 
 pytestmark = pytest.mark.django_db
@@ -39,6 +42,22 @@ def test_staff_read_the_log_and_an_owner_is_403(api_client, rol, status):
 
     assert api.get(URL).status_code == status
     assert api.get(f"{URL}{mensaje.pk}/").status_code == status
+
+
+@pytest.mark.parametrize("rol", [Rol.VETERINARIO, Rol.RECEPCIONISTA])
+def test_staff_of_another_sede_read_vacuna_messages_but_not_those_of_its_citas(client_for, rol):
+    # given a cita's message and a vacuna's, both at the default sede
+    de_la_cita = MensajeFactory(
+        vacuna=None, cita=CitaFactory(), recordatorio_tipo="cita", sede=sede_principal(), offset=2
+    )
+    de_la_vacuna = MensajeFactory(sede=sede_principal())
+    otra = client_for(UserFactory(rol=rol, sedes=[SedeFactory()]))
+    de_aqui = client_for(UserFactory(rol=rol))
+
+    # then staff of another sede see only the vacuna's; those of the sede, both
+    assert [m["id"] for m in otra.get(URL).json()["results"]] == [de_la_vacuna.pk]
+    assert otra.get(f"{URL}{de_la_cita.pk}/").status_code == 404
+    assert {m["id"] for m in de_aqui.get(URL).json()["results"]} == {de_la_cita.pk, de_la_vacuna.pk}
 
 
 @pytest.mark.parametrize("metodo", ["post", "patch", "delete"])

@@ -5,6 +5,7 @@ from rest_framework import serializers
 
 from accounts.selectors import veterinarios
 from api.serializers import CompiledModelSerializer, ModelSerializer, PrimaryKeyRelatedField
+from citas.models import Cita
 from pacientes.serializers import PacienteSerializer
 from sedes.models import Sede
 
@@ -43,7 +44,28 @@ class ConsultaSerializer(CompiledModelSerializer):
         read_only_fields = fields
 
 
-SEDE_DE_CONSULTA = _("Por defecto, la de su cita, o la única sede activa del veterinario o de la clínica.")
+SEDE_DE_CONSULTA = _(
+    "Por defecto, la de su cita, o la única sede activa del veterinario o de la clínica. Con cita, "
+    "la de la cita (otra: sede_distinta_de_cita); activa (sede_inactiva) y una en la que trabaje "
+    "quien la registra (sede_no_permitida)."
+)
+SEDE_DE_CARGOS = _(
+    "Solo para los cargos de `productos` (la sede del borrador al que van): por defecto, la única "
+    "sede activa; obligatoria con productos si hay varias. Debe estar activa y quien registra la "
+    "vacuna debe trabajar en ella. No se guarda en la vacuna."
+)
+
+
+class VisibleCitaField(PrimaryKeyRelatedField):
+    """A cita the caller may see: one of a sede they do not work at is as unknown as a missing
+    one (400 does_not_exist), never a hint that it exists."""
+
+    def get_queryset(self):
+        request = self.context.get("request")
+        queryset = Cita.objects.all()
+        if request is None:
+            return queryset
+        return queryset.visible_to(request.user)
 
 
 class CargoSerializer(serializers.Serializer):
@@ -59,6 +81,7 @@ class ConsultaCreateSerializer(ModelSerializer):
     """What a vet sends to record a consulta (its veterinario is the caller)."""
 
     sede = PrimaryKeyRelatedField(queryset=Sede.objects.all(), required=False, help_text=SEDE_DE_CONSULTA)
+    cita = VisibleCitaField(required=False, allow_null=True)
     productos = CargoSerializer(many=True, required=False, write_only=True)
 
     class Meta:
@@ -70,7 +93,8 @@ class ConsultaUpdateSerializer(ModelSerializer):
     """What a vet sends to change a consulta: it stays with its paciente (moving it would rewrite
     two histories)."""
 
-    sede = PrimaryKeyRelatedField(queryset=Sede.objects.all(), required=False)
+    sede = PrimaryKeyRelatedField(queryset=Sede.objects.all(), required=False, help_text=SEDE_DE_CONSULTA)
+    cita = VisibleCitaField(required=False, allow_null=True)
 
     class Meta:
         model = Consulta
@@ -124,11 +148,14 @@ class VacunaSerializer(CompiledModelSerializer):
 class VacunaCreateSerializer(ModelSerializer):
     """What a caller sends to record a vacuna (its veterinario is the caller)."""
 
+    sede = PrimaryKeyRelatedField(
+        queryset=Sede.objects.all(), required=False, allow_null=True, write_only=True, help_text=SEDE_DE_CARGOS
+    )
     productos = CargoSerializer(many=True, required=False, write_only=True)
 
     class Meta:
         model = Vacuna
-        fields = ["paciente", *VACUNA_EDITABLE_FIELDS, "productos"]
+        fields = ["paciente", *VACUNA_EDITABLE_FIELDS, "sede", "productos"]
 
 
 class VacunaUpdateSerializer(ModelSerializer):

@@ -17,13 +17,13 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import Rol
-from accounts.scoping import CHANGE, may
+from accounts.scoping import CHANGE, may, works_at
 from accounts.selectors import es_veterinario_activo
 from core import events
 from core.services import delete_or_conflict, lock_rows, model_update, retry_on_deadlock, save_validated
 from pacientes.models import Paciente
 from pacientes.services import sync_peso
-from sedes.services import resolve_sede
+from sedes.services import check_sede_activa, resolve_sede
 
 from .models import Consulta, Vacuna
 
@@ -42,6 +42,9 @@ CONSULTA_EDITABLE_FIELDS = (
 )
 VACUNA_EDITABLE_FIELDS = ("nombre", "lote", "fecha_aplicacion", "proxima_dosis", "notas")
 
+# A consulta with a cita takes place at the cita's sede; naming another is this 400 on `sede`.
+SEDE_DISTINTA_DE_CITA = "sede_distinta_de_cita"
+
 # What a higher app charges for the productos given at a consulta or vacuna (facturacion
 # registers its cargos from its AppConfig.ready, so this app never imports it).
 _cargos = []
@@ -54,7 +57,9 @@ def register_cargos(callback) -> None:
         _cargos.append(callback)
 
 
-def _cargar(*, actor, origen, productos):
+def _cargar(*, actor, origen, productos, sede=None):
+    """Charges `productos` at `sede` (a consulta's own sede when not given; a vacuna has none,
+    its caller names one or the only active sede applies: the callback resolves and checks it)."""
     if not productos:
         return
     paciente = origen.paciente
@@ -64,7 +69,7 @@ def _cargar(*, actor, origen, productos):
             origen=origen,
             cliente=paciente.propietario,
             paciente=paciente,
-            sede=getattr(origen, "sede", None),
+            sede=sede if sede is not None else getattr(origen, "sede", None),
             productos=productos,
         )
 
@@ -85,14 +90,31 @@ def _check_veterinario(veterinario):
 
 
 def sede_de_consulta(*, sede, cita, veterinario):
-    """Where a consulta took place: the sede named, else its cita's, else the vet's only
-    active sede, else the only active one (several and none of these: `sede` is required)."""
-    if sede is None and cita is not None:
+    """Where a consulta took place: its cita's sede (naming another is 400
+    sede_distinta_de_cita), else the sede named, else the vet's only active sede, else the only
+    active one (several and none of these: `sede` is required)."""
+    if cita is not None:
+        if sede is not None and sede.pk != cita.sede_id:
+            raise ValidationError(
+                {
+                    "sede": ValidationError(
+                        _("La consulta de una cita tiene lugar en la sede de la cita."), code=SEDE_DISTINTA_DE_CITA
+                    )
+                }
+            )
         sede = cita.sede
     if sede is None and veterinario is not None:
         sedes = list(veterinario.sedes.filter(activo=True)[:2])
         sede = sedes[0] if len(sedes) == 1 else None
     return resolve_sede(sede)
+
+
+def check_sede_de_consulta(*, actor, sede):
+    """A consulta is recorded at an active sede (sede_inactiva) where its author works
+    (`accounts.scoping.works_at`: an admin anywhere; sede_no_permitida), as citas are booked."""
+    check_sede_activa(sede)
+    if not works_at(actor, sede):
+        raise ValidationError({"sede": ValidationError(_("No trabaja en esa sede."), code="sede_no_permitida")})
 
 
 def lock_paciente(paciente):
@@ -111,6 +133,7 @@ def consulta_create(*, actor, paciente, veterinario=None, productos=None, **data
     paciente = lock_paciente(paciente)
     fields = {k: v for k, v in data.items() if k in CONSULTA_EDITABLE_FIELDS}
     fields["sede"] = sede_de_consulta(sede=fields.get("sede"), cita=fields.get("cita"), veterinario=veterinario)
+    check_sede_de_consulta(actor=actor, sede=fields["sede"])
     consulta = save_validated(Consulta(paciente=paciente, veterinario=veterinario, **fields), actor=actor)
     events.publish("consulta.creada", instance=consulta, sede=consulta.sede_id)
     sync_peso(paciente=paciente, actor=actor)
@@ -132,11 +155,25 @@ def consulta_update(*, actor, consulta, data) -> Consulta:
     # The row as committed, read under the lock; also a clean start when `retry_on_deadlock`
     # runs this again after a rolled-back attempt had already set the new values on it.
     consulta.refresh_from_db()
+    data = _con_sede_de_cita(actor=actor, consulta=consulta, data=data)
     consulta, changed = model_update(actor=actor, instance=consulta, data=data, fields=fields)
     if changed:
         events.publish("consulta.actualizada", instance=consulta, sede=consulta.sede_id)
     sync_peso(paciente=paciente, actor=actor)
     return consulta
+
+
+def _con_sede_de_cita(*, actor, consulta, data):
+    """`data` with the sede a change of `sede` or `cita` leads to (sede_de_consulta's rule:
+    the cita's sede, checked as on create); other changes leave the sede alone."""
+    if "sede" not in data and "cita" not in data:
+        return data
+    cita = data.get("cita", consulta.cita)
+    sede = data.get("sede") or (None if cita is not None else consulta.sede)
+    sede = sede_de_consulta(sede=sede, cita=cita, veterinario=consulta.veterinario)
+    if sede.pk != consulta.sede_id:
+        check_sede_de_consulta(actor=actor, sede=sede)
+    return {**data, "sede": sede}
 
 
 @retry_on_deadlock
@@ -150,12 +187,13 @@ def consulta_delete(*, actor, consulta) -> None:
 
 
 @transaction.atomic
-def vacuna_create(*, actor, paciente, productos=None, **data) -> Vacuna:
+def vacuna_create(*, actor, paciente, productos=None, sede=None, **data) -> Vacuna:
     """Records an applied vaccine; the acting user is recorded as who applied it. `productos`
-    given are charged in the same transaction (register_cargos)."""
+    given are charged in the same transaction (register_cargos) at `sede` (a vacuna has no sede
+    of its own: the caller names the one to charge at, else the only active sede applies)."""
     fields = {k: v for k, v in data.items() if k in VACUNA_EDITABLE_FIELDS}
     vacuna = save_validated(Vacuna(paciente=paciente, veterinario=actor, **fields), actor=actor)
-    _cargar(actor=actor, origen=vacuna, productos=productos)
+    _cargar(actor=actor, origen=vacuna, productos=productos, sede=sede)
     events.publish("vacuna.creada", instance=vacuna)
     return vacuna
 

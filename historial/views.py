@@ -59,6 +59,11 @@ WRITES = ["create", "update", "partial_update"]
 # The codes of the rules historial.services and the models check (400), for the OpenAPI schema.
 @extend_validation_errors(["required", "veterinario_no_valido"], field_name="veterinario", actions=WRITES)
 @extend_validation_errors(["cita_de_otro_paciente"], field_name="cita", actions=WRITES)
+@extend_validation_errors(
+    ["required", "sede_inactiva", "sede_no_permitida", services.SEDE_DISTINTA_DE_CITA],
+    field_name="sede",
+    actions=WRITES,
+)
 @extend_validation_errors([FECHA_FUTURA], field_name="fecha", actions=WRITES)
 class ConsultaViewSet(ModelViewSet):
     """Clinical visits. Vets record and edit their own; recepción reads; owners read their animals'."""
@@ -99,6 +104,8 @@ class ConsultaViewSet(ModelViewSet):
 
 
 @extend_validation_errors(["proxima_dosis_anterior"], field_name="proxima_dosis", actions=WRITES)
+# `sede` names where the productos are charged (facturacion.services.cargos_automaticos checks it).
+@extend_validation_errors(["required", "sede_inactiva", "sede_no_permitida"], field_name="sede", actions=["create"])
 class VacunaViewSet(ModelViewSet):
     """Applied vaccines and the date of the next dose."""
 

@@ -7,6 +7,7 @@ from core.admin import SafeListsMixin, ServiceAdminMixin
 from . import services
 from .models import Mensaje, Plantilla
 from .plantillas import EJEMPLO, render, segmentos
+from .selectors import mensajes_visibles
 
 
 def vista_previa_de(plantilla) -> tuple[str, str]:
@@ -89,6 +90,9 @@ class MensajeAdmin(SafeListsMixin, admin.ModelAdmin):
     search_fields = ("destinatario", "proveedor_id", "cliente__apellidos", "cliente__nombre")
     ordering = ("-creado_en", "-id")
     raw_id_fields = ("cliente", "vacuna", "cita")
+
+    def get_queryset(self, request):
+        return mensajes_visibles(super().get_queryset(request), user=request.user)
 
     def has_add_permission(self, request):
         return False

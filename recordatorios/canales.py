@@ -179,8 +179,11 @@ def firma_valida(cabecera, body: bytes, *, secreto, ahora: float) -> bool:
     partes = dict(parte.strip().split("=", 1) for parte in cabecera.split(",") if "=" in parte)
     try:
         timestamp = int(partes.get("t", ""))
-    except ValueError:
+        if abs(ahora - timestamp) > FIRMA_TOLERANCIA:
+            return False
+    except (ValueError, OverflowError):  # not a number, or one too large to compare with `ahora`
         return False
-    if abs(ahora - timestamp) > FIRMA_TOLERANCIA:
-        return False
-    return hmac.compare_digest(firma(secreto, timestamp, body), partes.get("v1", ""))
+    # Compared as bytes: compare_digest refuses a str with non-ASCII characters (a TypeError),
+    # and a header is whatever the caller sent.
+    recibida = partes.get("v1", "").encode("utf-8", "surrogateescape")
+    return hmac.compare_digest(firma(secreto, timestamp, body).encode(), recibida)

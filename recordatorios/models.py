@@ -1,3 +1,4 @@
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -64,6 +65,13 @@ class EstadoInformado(models.TextChoices):
     FALLIDO = EstadoMensaje.FALLIDO.value, EstadoMensaje.FALLIDO.label
 
 
+# The longest `cuerpo` a plantilla may have on each channel (its text before rendering): an SMS
+# of more than 1600 characters is refused by gateways (Twilio's limit: about ten parts), a
+# WhatsApp text by WhatsApp (4096); an email's is one line of the owner's email.
+CUERPO_MAXIMO = {CanalPreferido.EMAIL: 2000, CanalPreferido.SMS: 1600, CanalPreferido.WHATSAPP: 4096}
+ASUNTO_SOLO_EMAIL = "asunto_solo_email"
+
+
 class Plantilla(TimeStampedModel):
     """The text of a reminder for one tipo × canal × idioma, at one sede or (sede null) at all of
     them. For email, `cuerpo` is the reminder's line in the owner's email and `asunto` its
@@ -113,6 +121,23 @@ class Plantilla(TimeStampedModel):
                 violation_error_message=_("Ya hay una plantilla activa de este tipo, canal e idioma general."),
             ),
         ]
+
+    def clean(self):
+        super().clean()
+        errores = {}
+        maximo = CUERPO_MAXIMO.get(self.canal)
+        if maximo is not None and len(self.cuerpo or "") > maximo:
+            errores["cuerpo"] = ValidationError(
+                _("El cuerpo de una plantilla de %(canal)s no puede superar %(maximo)d caracteres (tiene %(largo)d)."),
+                code="max_length",
+                params={"canal": self.get_canal_display(), "maximo": maximo, "largo": len(self.cuerpo)},
+            )
+        if self.asunto and self.canal != CanalPreferido.EMAIL:
+            errores["asunto"] = ValidationError(
+                _("El asunto solo se usa en las plantillas de email; déjelo vacío."), code=ASUNTO_SOLO_EMAIL
+            )
+        if errores:
+            raise ValidationError(errores)
 
     @property
     def segmentos(self) -> int:

@@ -7,13 +7,14 @@ merges both with a SQL UNION so that pagination and ordering happen in the datab
 
 import datetime
 
-from django.db.models import CharField, F, IntegerField, OuterRef, Subquery, Value
+from django.db.models import CharField, Count, F, IntegerField, Min, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce, Concat
 
+from accounts.scoping import ROLES_POR_SEDE, sedes_de_clave
 from citas.models import ESTADOS_ACTIVOS, Cita
 from historial.models import Consulta, Vacuna
 from historial.selectors import later_dose_exists
-from sedes.models import CODIGO_PRINCIPAL, Sede
+from sedes.models import Sede
 from sedes.selectors import en_fechas_locales, fecha_local, zonas_de_sedes
 
 from .models import Mensaje, Plantilla, Recordatorio, TipoRecordatorio
@@ -41,10 +42,20 @@ def _enviado_en(field):
 
 def sede_de_vacuna():
     """The sede a dose's reminder comes from (a vacuna has none of its own): the one of the
-    paciente's latest consulta, else the default sede."""
+    paciente's latest consulta, else the only active sede, else none (the clinic as a whole:
+    the server's zone, the plantillas of every sede). Never a sede found by its `codigo`,
+    which an admin may rename."""
     ultima = Consulta.objects.filter(paciente=OuterRef("paciente")).order_by("-fecha", "-pk").values("sede")[:1]
-    defecto = Sede.objects.filter(codigo=CODIGO_PRINCIPAL).values("pk")[:1]
-    return Coalesce(Subquery(ultima), Subquery(defecto), output_field=IntegerField())
+    # One group of the active sedes, kept only when it has a single row: that row's id.
+    unica = (
+        Sede.objects.filter(activo=True)
+        .order_by()
+        .values("activo")
+        .annotate(activas=Count("pk"), primera=Min("pk"))
+        .filter(activas=1)
+        .values("primera")
+    )
+    return Coalesce(Subquery(ultima), Subquery(unica), output_field=IntegerField())
 
 
 def vacunas_pendientes(*, desde: datetime.date, hasta: datetime.date, sede=None):
@@ -173,6 +184,16 @@ def plantilla_list(*, user):
     return Plantilla.objects.select_related("sede").order_by("tipo", "canal", "idioma", "sede", "id")
 
 
+def mensajes_visibles(mensajes, *, user):
+    """The rows of `mensajes` `user` may read (API and admin). A cita's messages are visible
+    where the cita is (staff of other sedes get 404 for it, so its reminder's text is not
+    theirs either); a vacuna's belong to the clinical record, which every staff member reads
+    (as `/recordatorios/` lists them)."""
+    if user.rol in ROLES_POR_SEDE or sedes_de_clave(user) is not None:
+        return mensajes.filter(Q(cita__isnull=True) | Q(cita__in=Cita.objects.visible_to(user).values("pk")))
+    return mensajes
+
+
 def mensaje_list(*, user):
-    """The message log, newest first, with the owner."""
-    return Mensaje.objects.select_related("cliente").order_by("-creado_en", "-id")
+    """The message log `user` may read (mensajes_visibles), newest first, with the owner."""
+    return mensajes_visibles(Mensaje.objects.select_related("cliente").order_by("-creado_en", "-id"), user=user)

@@ -70,6 +70,15 @@ class PlantillaSerializer(ModelSerializer):
         model = Plantilla
         fields = ["id", *PLANTILLA_FIELDS, "segmentos", "creado_en", "actualizado_en"]
         read_only_fields = ["id", "segmentos", "creado_en", "actualizado_en"]
+        extra_kwargs = {
+            "asunto": {"help_text": _("Solo para email; en SMS y WhatsApp, vacío (si no: asunto_solo_email).")},
+            "cuerpo": {
+                "help_text": _(
+                    "Variables: {cliente}, {paciente}, {vacuna}, {fecha}, {hora}, {sede}, {telefono_sede}. "
+                    "Como mucho 1600 caracteres en SMS, 4096 en WhatsApp y 2000 en email (max_length)."
+                )
+            },
+        }
 
 
 class MensajeSerializer(ModelSerializer):
@@ -106,7 +115,18 @@ class MensajeEstadoSerializer(serializers.Serializer):
 
     id = serializers.CharField(max_length=100, help_text=_("El `proveedor_id` del mensaje."))
     estado = serializers.ChoiceField(choices=EstadoInformado.choices)
-    error = serializers.CharField(required=False, allow_blank=True, default="", max_length=1000)
+    error = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        allow_null=True,
+        default="",
+        max_length=1000,
+        help_text=_("Por qué falló; vacío o null: sin error."),
+    )
+
+    def validate_error(self, value):
+        # Providers often send "error": null for a delivered message: no error.
+        return value or ""
 
 
 class MensajeEstadoRespuestaSerializer(serializers.Serializer):

@@ -28,7 +28,6 @@ from core.services import model_update, save_validated
 from core.validators import no_control_characters, strip_control_characters
 from historial.models import Vacuna
 from sedes.models import Sede
-from sedes.selectors import sede_por_defecto
 
 from . import canales
 from .canales import EnvioFallido, elegir_canal
@@ -362,7 +361,6 @@ def enviar_pendientes(*, now=None, dias=None, horas=None, dry_run=False, progres
     vacuna_offsets = [dias] if dias is not None else _offsets(settings.RECORDATORIO_VACUNA_DIAS) or [14, 3]
     cita_offsets = [horas] if horas is not None else _offsets(settings.RECORDATORIO_CITA_HORAS) or [48, 2]
     sedes = Sede.objects.in_bulk()
-    defecto = sede_por_defecto()
     hoy = timezone.localtime(now).date()
     vacunas = vacunas_pendientes(
         desde=hoy - datetime.timedelta(days=1), hasta=hoy + datetime.timedelta(days=max(vacuna_offsets) + 1)
@@ -371,7 +369,7 @@ def enviar_pendientes(*, now=None, dias=None, horas=None, dry_run=False, progres
 
     pendientes = []
     for vacuna in vacunas.order_by("proxima_dosis", "pk"):
-        sede = sedes.get(vacuna.sede_id_) or defecto
+        sede = sedes.get(vacuna.sede_id_)  # the /recordatorios/ sede: None is the clinic as a whole
         local = timezone.localtime(now, sede.zona).date() if sede else hoy
         offset = offset_vacuna(vacuna.proxima_dosis, hoy=local, offsets=vacuna_offsets)
         if offset is not None:

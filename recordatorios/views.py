@@ -12,6 +12,7 @@ from clientes.models import CanalPreferido
 
 from . import services
 from .filters import MensajeFilterSet, PlantillaFilterSet
+from .models import ASUNTO_SOLO_EMAIL
 from .permissions import FirmaDeProveedor
 from .selectors import mensaje_list, plantilla_list, recordatorio_list
 from .serializers import (
@@ -47,12 +48,12 @@ class RecordatorioViewSet(ListViewSet):
 
 
 @extend_validation_errors(
-    ["variable_desconocida", "plantilla_invalida"],
+    ["variable_desconocida", "plantilla_invalida", "max_length"],
     field_name="cuerpo",
     actions=["create", "update", "partial_update"],
 )
 @extend_validation_errors(
-    ["variable_desconocida", "plantilla_invalida"],
+    ["variable_desconocida", "plantilla_invalida", ASUNTO_SOLO_EMAIL],
     field_name="asunto",
     actions=["create", "update", "partial_update"],
 )

@@ -8,8 +8,8 @@ veterinario's. A seventh caller, another veterinario, gets what the veterinario
 gets except where a row says otherwise (`other_vet`: the vet's own records).
 Two more are staff of another sede (a vet and a receptionist who work only at a
 second sede): they get what another vet and the receptionist get, except on the
-citas and horarios of the world's sede, invisible to them (`otra_sede`: their
-statuses, vet first).
+citas and horarios of the world's sede (and what belongs to them: a cita's mensajes),
+invisible to them (`otra_sede`: their statuses, vet first).
 `test_every_endpoint_has_a_row` fails as soon as an endpoint exists without a
 row here.
 """
@@ -372,6 +372,7 @@ ROWS = [
     Row("DELETE", "/api/v1/plantillas/{plantilla}/", ADMIN_DELETE),
     Row("GET", "/api/v1/mensajes/", STAFF_READ),
     Row("GET", "/api/v1/mensajes/{mensaje}/", STAFF_READ),
+    Row("GET", "/api/v1/mensajes/{mensaje_cita}/", STAFF_READ, otra_sede=INVISIBLE),
     # no credentials but the signature: unsigned, every caller (a logged-in one too) is 403
     Row(
         "POST",
@@ -433,6 +434,9 @@ class World:
             "paciente_sin_historia": PacienteFactory(propietario=self.cliente).id,
             "plantilla": PlantillaFactory().id,
             "mensaje": MensajeFactory(vacuna=VacunaFactory(paciente=self.paciente)).id,
+            "mensaje_cita": MensajeFactory(
+                vacuna=None, cita=cita, recordatorio_tipo="cita", sede=cita.sede, offset=2
+            ).id,
             "canal": "sms",
         }
         webhook = WebhookFactory()

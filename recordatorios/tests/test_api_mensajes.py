@@ -9,10 +9,13 @@ import pytest
 from django.utils import timezone
 
 from accounts.models import Rol
+from accounts.tests.factories import UserFactory
+from citas.tests.factories import CitaFactory
 from core import events
 from recordatorios.canales import firma
 from recordatorios.models import EstadoMensaje, Mensaje
 from recordatorios.tests.factories import MensajeFactory
+from sedes.tests.factories import SedeFactory, sede_principal
 from tests.errors import error_codes
 
 pytestmark = pytest.mark.django_db
@@ -39,6 +42,22 @@ def test_staff_read_the_log_and_an_owner_is_403(api_client, rol, status):
 
     assert api.get(URL).status_code == status
     assert api.get(f"{URL}{mensaje.pk}/").status_code == status
+
+
+@pytest.mark.parametrize("rol", [Rol.VETERINARIO, Rol.RECEPCIONISTA])
+def test_staff_of_another_sede_read_vacuna_messages_but_not_those_of_its_citas(client_for, rol):
+    # given a cita's message and a vacuna's, both at the default sede
+    de_la_cita = MensajeFactory(
+        vacuna=None, cita=CitaFactory(), recordatorio_tipo="cita", sede=sede_principal(), offset=2
+    )
+    de_la_vacuna = MensajeFactory(sede=sede_principal())
+    otra = client_for(UserFactory(rol=rol, sedes=[SedeFactory()]))
+    de_aqui = client_for(UserFactory(rol=rol))
+
+    # then staff of another sede see only the vacuna's; those of the sede, both
+    assert [m["id"] for m in otra.get(URL).json()["results"]] == [de_la_vacuna.pk]
+    assert otra.get(f"{URL}{de_la_cita.pk}/").status_code == 404
+    assert {m["id"] for m in de_aqui.get(URL).json()["results"]} == {de_la_cita.pk, de_la_vacuna.pk}
 
 
 @pytest.mark.parametrize("metodo", ["post", "patch", "delete"])
@@ -154,6 +173,36 @@ def test_a_forged_or_stale_callback_is_403_and_changes_nothing(anon_client, fals
     assert error_codes(response) == {None: ["permission_denied"]}
     mensaje.refresh_from_db()
     assert mensaje.estado == EstadoMensaje.ENVIADO
+
+
+@pytest.mark.parametrize(
+    "cabecera",
+    [
+        "t={t},v1=\u00e9\u00e9",  # non-ASCII v1, as a latin-1 header decodes it
+        "t=" + "9" * 400 + ",v1=deadbeef",  # a timestamp too large to compare with the clock
+    ],
+)
+def test_a_malformed_signature_header_is_403_not_an_error(anon_client, cabecera):
+    mensaje = MensajeFactory(canal="sms", estado=EstadoMensaje.ENVIADO, proveedor_id="gw-1")
+
+    response = callback(
+        anon_client, "sms", {"id": "gw-1", "estado": "entregado"}, cabecera=cabecera.format(t=int(time.time()))
+    )
+
+    assert response.status_code == 403
+    assert error_codes(response) == {None: ["permission_denied"]}
+    mensaje.refresh_from_db()
+    assert mensaje.estado == EstadoMensaje.ENVIADO
+
+
+def test_a_null_error_is_no_error(anon_client):
+    mensaje = MensajeFactory(canal="sms", estado=EstadoMensaje.ENVIADO, proveedor_id="gw-1")
+
+    response = callback(anon_client, "sms", {"id": "gw-1", "estado": "entregado", "error": None})
+
+    assert (response.status_code, response.json()) == (200, {"actualizados": 1})
+    mensaje.refresh_from_db()
+    assert (mensaje.estado, mensaje.error) == (EstadoMensaje.ENTREGADO, "")
 
 
 def test_a_body_changed_after_signing_is_403(anon_client):

@@ -86,6 +86,30 @@ def test_an_unknown_variable_in_the_subject_is_400(api_client):
     assert error_codes(response) == {"asunto": ["variable_desconocida"]}
 
 
+@pytest.mark.parametrize(("canal", "maximo"), [("sms", 1600), ("whatsapp", 4096), ("email", 2000)])
+def test_a_body_longer_than_its_channel_allows_is_400(api_client, canal, maximo):
+    api = api_client(Rol.ADMIN)
+
+    largo = api.post(URL, nueva(canal=canal, cuerpo="x" * (maximo + 1)), format="json")
+    justo = api.post(URL, nueva(canal=canal, cuerpo="x" * maximo), format="json")
+
+    assert error_codes(largo) == {"cuerpo": ["max_length"]}
+    assert justo.status_code == 201, justo.json()
+
+
+@pytest.mark.parametrize("canal", ["sms", "whatsapp"])
+def test_a_subject_is_for_email_only(api_client, canal):
+    api = api_client(Rol.ADMIN)
+    plantilla = PlantillaFactory(canal="email", asunto="Recordatorio de {paciente}")
+
+    creada = api.post(URL, nueva(canal=canal, asunto="Recordatorio"), format="json")
+    cambiada = api.patch(f"{URL}{plantilla.pk}/", {"canal": canal}, format="json")
+
+    assert error_codes(creada) == {"asunto": ["asunto_solo_email"]}
+    assert error_codes(cambiada) == {"asunto": ["asunto_solo_email"]}
+    assert list(Plantilla.objects.values_list("canal", flat=True)) == ["email"]
+
+
 def test_a_second_active_template_for_the_same_key_is_400(api_client):
     PlantillaFactory(tipo="cita", canal="sms", idioma="es", sede=None)
 

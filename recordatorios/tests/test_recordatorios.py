@@ -18,7 +18,7 @@ from historial.tests.factories import VacunaFactory
 from pacientes.tests.factories import PacienteFactory
 from recordatorios.models import Mensaje, Recordatorio
 from recordatorios.services import enviar_pendientes
-from sedes.tests.factories import sede_principal
+from sedes.tests.factories import SedeFactory, sede_principal
 
 pytestmark = pytest.mark.django_db
 
@@ -87,6 +87,32 @@ def test_item_shape(recepcion):
         "sede": sede_principal().id,
         "enviado_en": None,
     }
+
+
+def test_a_dose_without_consultas_is_reminded_from_the_only_active_sede_whatever_its_codigo(recepcion):
+    # given a dose due, and the only sede renamed by an admin
+    vacuna = vacuna_que_vence(2)
+    sede = sede_principal()
+    sede.codigo = "MAD"
+    sede.save()
+
+    [item] = recepcion.get(URL).json()["results"]
+    [filtrado] = recepcion.get(URL, {"sede": sede.pk}).json()["results"]
+
+    assert (item["vacuna"], item["sede"]) == (vacuna.pk, sede.pk)
+    assert filtrado["vacuna"] == vacuna.pk
+
+
+def test_with_several_sedes_a_dose_without_consultas_has_no_sede_and_is_still_reminded(recepcion, settings):
+    SedeFactory()
+    vacuna_que_vence(3, paciente__propietario__email="marta@correo.test")
+
+    [item] = recepcion.get(URL).json()["results"]
+    enviar_pendientes()
+
+    assert item["sede"] is None
+    [mensaje] = Mensaje.objects.all()
+    assert (mensaje.sede, settings.CLINIC_NAME in mensaje.cuerpo) == (None, True)
 
 
 def test_window_and_tipo_filters(recepcion):

@@ -135,9 +135,10 @@ def consulta_create(*, actor, paciente, veterinario=None, productos=None, **data
     fields["sede"] = sede_de_consulta(sede=fields.get("sede"), cita=fields.get("cita"), veterinario=veterinario)
     check_sede_de_consulta(actor=actor, sede=fields["sede"])
     consulta = save_validated(Consulta(paciente=paciente, veterinario=veterinario, **fields), actor=actor)
-    events.publish("consulta.creada", instance=consulta, sede=consulta.sede_id)
     sync_peso(paciente=paciente, actor=actor)
+    # the charges lock the owner's borrador: every row lock before the event's (integraciones.outbox)
     _cargar(actor=actor, origen=consulta, productos=productos)
+    events.publish("consulta.creada", instance=consulta, sede=consulta.sede_id)
     return consulta
 
 

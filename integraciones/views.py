@@ -39,6 +39,8 @@ class EventoViewSet(ListViewSet):
 
 @extend_validation_errors(["url_no_permitida"], field_name="url", actions=["create", "update", "partial_update"])
 @extend_validation_errors(["tipo_desconocido"], field_name="eventos", actions=["create", "update", "partial_update"])
+# a key narrowed to sedes names one of them (integraciones.services._check_sede)
+@extend_validation_errors(["required"], field_name="sede", actions=["create", "update", "partial_update"])
 class WebhookViewSet(ModelViewSet):
     """Receivers of events, signed with their `secreto`."""
 

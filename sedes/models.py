@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
-from accounts.scoping import Ownership, ScopedQuerySet
+from accounts.scoping import CHANGE, VIEW, Ownership, ScopedQuerySet, sedes_de_trabajo, sedes_visibles
 from core.models import TimeStampedModel
 from core.validators import no_control_characters
 
@@ -26,6 +26,15 @@ def validate_zona_horaria(value):
             code="zona_horaria_invalida",
             params={"value": value},
         )
+
+
+class SedeQuerySet(ScopedQuerySet):
+    def visible_to(self, user, action=VIEW):
+        """The sedes `user` may see (accounts.scoping.sedes_visibles: an integration key only its
+        own), or, for `CHANGE`, those it may act at (sedes_de_trabajo)."""
+        if action == CHANGE:
+            return sedes_de_trabajo(user, self)
+        return sedes_visibles(user, self)
 
 
 class Sede(TimeStampedModel):
@@ -67,7 +76,7 @@ class Sede(TimeStampedModel):
 
     # Every role reads sedes; an owner only those that are active and take online bookings.
     ownership = Ownership(public=models.Q(activo=True, reserva_online=True))
-    objects = ScopedQuerySet.as_manager()
+    objects = SedeQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("sede")

@@ -134,8 +134,10 @@ class IntegracionViewSet(ModelViewSet):
     def create(self, request, *args, **kwargs):
         serializer = self.get_input_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        integracion, clave = services.integracion_create(actor=request.user, **serializer.validated_data)
-        return self._con_clave(integracion, clave, status.HTTP_201_CREATED)
+        return self._con_clave(
+            lambda: services.integracion_create(actor=request.user, **serializer.validated_data),
+            status.HTTP_201_CREATED,
+        )
 
     def update_object(self, integracion, data):
         return services.integracion_update(actor=self.request.user, integracion=integracion, data=data)
@@ -148,12 +150,23 @@ class IntegracionViewSet(ModelViewSet):
     def rotar_clave(self, request, pk=None):
         """Replace the integration's key (shown once, in this answer); the old one stops working."""
         integracion = self.get_object()
-        clave = services.integracion_rotar_clave(actor=request.user, integracion=integracion)
-        return self._con_clave(integracion, clave, status.HTTP_200_OK)
+        return self._con_clave(
+            lambda: (integracion, services.integracion_rotar_clave(actor=request.user, integracion=integracion)),
+            status.HTTP_200_OK,
+        )
 
-    def _con_clave(self, integracion, clave, code):
-        integracion = self.reread(integracion)
-        integracion.clave = clave
+    def _con_clave(self, write, code):
+        """Answers (integracion, clave) as `write` returns them, the integration read again in the
+        write's transaction (api.viewsets.ModelViewSet.written)."""
+        claves = []
+
+        def run():
+            integracion, clave = write()
+            claves.append(clave)
+            return integracion
+
+        integracion = self.written(run)
+        integracion.clave = claves[-1]
         return Response(
             IntegracionConClaveSerializer(integracion, context=self.get_serializer_context()).data, status=code
         )

@@ -34,8 +34,8 @@ Every viewset also gets, from the mixins of the base, conditional requests on it
 (api.idempotency), for every action, the ones a viewset adds included.
 
 A list answers 400 `unknown_parameter` for a query parameter it does not define
-(api.query_parameters); a list with query parameters of its own beyond its filters declares
-them once, as `query_serializer_class`.
+(api.query_parameters), and so does every action that paginates its answer; a list with
+query parameters of its own beyond its filters declares them once, as `query_serializer_class`.
 """
 
 import random
@@ -69,6 +69,12 @@ class ScopedViewSetMixin(IdempotencyMixin, ConditionalRequestMixin, RoleAllowedM
     def list(self, request, *args, **kwargs):
         reject_unknown_parameters(request, list_parameters(self, request))
         return super().list(request, *args, **kwargs)
+
+    def paginate_queryset(self, queryset):
+        # Every paginated answer is a list, the actions a viewset adds (`entregas`) included:
+        # their parameters are as strict as the list's.
+        reject_unknown_parameters(self.request, list_parameters(self, self.request))
+        return super().paginate_queryset(queryset)
 
 
 class ModelViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):

@@ -7,6 +7,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts.permissions import ADMIN, crud_roles
+from api.pagination import CursorFirstPagination
 from api.viewsets import ListViewSet, ModelViewSet
 
 from . import services
@@ -23,14 +24,15 @@ from .serializers import (
 
 
 class EventoViewSet(ListViewSet):
-    """The event feed (outbox): every change, in commit order. A consumer stores the last `id`
-    it saw and asks `?despues_de=ID&paginacion=cursor` (page mode works too)."""
+    """The event feed (outbox): every change, in commit order, cursor-paginated by `id` (page mode
+    with `?paginacion=pagina`). A consumer stores the last `id` it saw and asks `?despues_de=ID`."""
 
     serializer_class = EventoSerializer
     selector = staticmethod(evento_list)
     action_roles = {"list": ADMIN}
     filter_backends = [DjangoFilterBackend]
     filterset_class = EventoFilterSet
+    pagination_class = CursorFirstPagination
 
     @extend_schema(summary="List events (the feed)")
     def list(self, request, *args, **kwargs):

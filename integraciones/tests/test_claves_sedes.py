@@ -178,3 +178,30 @@ def test_a_key_gets_403_on_the_auth_views(method, path, body, permisos):
     assert error_code(response) == "permission_denied"
     integracion.usuario.refresh_from_db()
     assert integracion.usuario.nombre == "Integración ERP"
+
+
+# --- one answer for "where may this user act", and works_at agrees with it -----------------------
+
+
+def test_the_sedes_a_user_acts_at_and_works_at_agree(dos_sedes):
+    from accounts.scoping import sedes_de_trabajo, sedes_visibles, works_at
+    from accounts.tests.factories import AdminFactory, ClienteUserFactory, VeterinarioFactory
+
+    otra, suya = dos_sedes
+    vet = VeterinarioFactory()
+    suya.personal.add(vet)
+    integracion, _clave = integracion_con_clave(permisos=[], sedes=[suya])
+    clave = integracion.usuario
+    clave.sedes_integracion = [suya.pk]  # as integraciones.authentication sets it
+    todas = set(Sede.objects.values_list("pk", flat=True))
+
+    de_vet = set(vet.sedes.values_list("pk", flat=True))
+    assert suya.pk in de_vet and otra.pk not in de_vet
+    expected = {AdminFactory(): todas, vet: de_vet, clave: {suya.pk}, ClienteUserFactory(): set()}
+    for user, sedes in expected.items():
+        assert set(sedes_de_trabajo(user).values_list("pk", flat=True)) == sedes, user.rol
+        assert {pk for pk in todas if works_at(user, pk)} == sedes, user.rol
+    # staff see every sede but a key, its own
+    assert set(sedes_visibles(vet).values_list("pk", flat=True)) == todas
+    assert set(sedes_visibles(clave).values_list("pk", flat=True)) == {suya.pk}
+    assert otra.pk not in set(Sede.objects.visible_to(clave).values_list("pk", flat=True))

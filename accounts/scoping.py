@@ -100,14 +100,60 @@ def sedes_de_clave(user):
     return getattr(user, "sedes_integracion", None)
 
 
+def _sedes(queryset):
+    if queryset is not None:
+        return queryset
+    from django.apps import apps  # sedes.models imports this module
+
+    return apps.get_model("sedes", "Sede")._default_manager.all()
+
+
+def _narrowed_to_key(user, sedes):
+    clave = sedes_de_clave(user)
+    return sedes if clave is None else sedes.filter(pk__in=clave)
+
+
+def sedes_de_trabajo(user, sedes=None):
+    """The sedes `user` may act at (book, invoice, point a webhook at), of `sedes` (a Sede
+    queryset; all of them by default): an admin, every one; a veterinario or recepcionista,
+    those they work at; an integration key, only its own (`sedes_de_clave`); anybody else, none.
+    `works_at` asks the same of one sede."""
+    sedes = _sedes(sedes)
+    if user is None or not user.is_authenticated:
+        return sedes.none()
+    if user.rol in ROLES_POR_SEDE:
+        sedes = sedes.filter(pk__in=sedes_de(user))
+    elif user.rol != Rol.ADMIN:
+        return sedes.none()
+    return _narrowed_to_key(user, sedes)
+
+
+def sedes_visibles(user, sedes=None):
+    """The sedes `user` may see, of `sedes` (a Sede queryset; all of them by default): staff,
+    every one, but an integration key only its own (any other answers 404, or 400 where it is
+    named as a filter or field); a `cliente`, those every owner may read (Sede.ownership.public:
+    the active ones that take online bookings)."""
+    sedes = _sedes(sedes)
+    if user is None or not user.is_authenticated:
+        return sedes.none()
+    if is_cliente(user):
+        public = ownership_of(sedes.model).public
+        return sedes.none() if public is None else sedes.filter(public)
+    return _narrowed_to_key(user, sedes)
+
+
 def works_at(user, sede) -> bool:
-    """Whether `user` may act at `sede`: an admin anywhere, other staff where they work (an
-    integration key, only at its sedes)."""
-    if sedes_de_clave(user) is not None and getattr(sede, "pk", sede) not in sedes_de_clave(user):
+    """Whether `user` may act at `sede` (one of `sedes_de_trabajo`): an admin anywhere, other
+    staff where they work, an integration key only at its sedes."""
+    pk = getattr(sede, "pk", sede)
+    if user is None or not user.is_authenticated:
+        return False
+    clave = sedes_de_clave(user)
+    if clave is not None and pk not in clave:
         return False
     if user.rol == Rol.ADMIN:
         return True
-    return user.rol in ROLES_POR_SEDE and user.sedes.filter(pk=getattr(sede, "pk", sede)).exists()
+    return user.rol in ROLES_POR_SEDE and user.sedes.filter(pk=pk).exists()
 
 
 def may(user, obj, action=CHANGE) -> bool:

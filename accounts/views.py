@@ -8,6 +8,7 @@ from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 
 from api.conditional import ConditionalRequestMixin
 from api.idempotency import IdempotencyMixin
+from api.permissions import ScopesPermission
 from api.viewsets import ListViewSet, ModelViewSet
 
 from . import services
@@ -59,7 +60,8 @@ class MeView(ConditionalRequestMixin, generics.RetrieveUpdateAPIView):
     """The caller's own profile; only nombre, apellidos and telefono are editable."""
 
     serializer_class = MeSerializer
-    permission_classes = [IsAuthenticated]
+    # An integration key is no person: it has no profile or password here (403).
+    permission_classes = [IsAuthenticated, ScopesPermission]
     http_method_names = ["get", "patch", "head", "options"]
     detail = True  # one object: ETag, If-None-Match and If-Match apply (api.conditional)
 
@@ -79,7 +81,8 @@ PASSWORD_CODES = ["password_too_short", "password_too_common", "password_entirel
 @extend_validation_errors(["password_incorrecta"], field_name="password_actual", methods=["post"])
 @extend_validation_errors(PASSWORD_CODES, field_name="password_nueva", methods=["post"])
 class PasswordChangeView(IdempotencyMixin, APIView):
-    permission_classes = [IsAuthenticated]
+    # An integration key is no person: it has no profile or password here (403).
+    permission_classes = [IsAuthenticated, ScopesPermission]
 
     def get_throttles(self):
         # The user's ceiling, as on every view; and each call checks the current password, so

@@ -82,11 +82,53 @@ class IsoDateTimeFilter(django_filters.IsoDateTimeFilter):
     field_class = UtcIsoDateTimeField
 
 
+# The largest id a database holds (a bigint); a larger one is a 400, not the database's overflow.
+MAX_ID = 2**63 - 1
+
+
+class StrictIntegerField(forms.IntegerField):
+    """An integer written as digits (an optional minus): `1.5`, `1.0`, `1e3` are a 400 `invalid`,
+    and a value past a bigint too, not something the database fails on."""
+
+    def __init__(self, *, max_value=MAX_ID, min_value=-MAX_ID, **kwargs):
+        super().__init__(max_value=max_value, min_value=min_value, **kwargs)
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        text = str(value).strip()
+        if not text.lstrip("-").isascii() or not text.lstrip("-").isdigit() or text.count("-") > 1:
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        return int(text)
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class IntegerFilter(django_filters.NumberFilter):
+    """A filter on an integer (an id, a count): only an integer passes (StrictIntegerField)."""
+
+    field_class = StrictIntegerField
+
+
 class FilterSet(django_filters.FilterSet):
-    """Base FilterSet: booleans only true/false, dates only ISO 8601; anything else is a 400."""
+    """Base FilterSet: booleans only true/false, dates only ISO 8601, integers (ids) only
+    integers; anything else is a 400."""
 
     FILTER_DEFAULTS = {
         **FILTER_FOR_DBFIELD_DEFAULTS,
+        **{
+            field: {"filter_class": IntegerFilter}
+            for field in (
+                models.AutoField,
+                models.BigAutoField,
+                models.SmallAutoField,
+                models.IntegerField,
+                models.BigIntegerField,
+                models.SmallIntegerField,
+                models.PositiveIntegerField,
+                models.PositiveBigIntegerField,
+                models.PositiveSmallIntegerField,
+            )
+        },
         models.BooleanField: {"filter_class": StrictBooleanFilter},
         models.DateField: {"filter_class": IsoDateFilter},
         models.DateTimeField: {"filter_class": IsoDateTimeFilter},

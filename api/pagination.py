@@ -368,8 +368,10 @@ def _json_value(value):
 
 
 class Pagination(pagination.BasePagination):
-    """The lists' pagination: page mode by default, cursor mode with `?paginacion=cursor`."""
+    """The lists' pagination: page mode by default, cursor mode with `?paginacion=cursor`
+    (a list whose contract is cursor-paginated, the event feed, uses `CursorFirstPagination`)."""
 
+    default_mode = PAGE_MODE
     modes = {PAGE_MODE: PageNumberPagination, CURSOR_MODE: CursorPagination}
     mode_parameters = {PAGE_MODE: {"page"}, CURSOR_MODE: {"cursor"}}
 
@@ -378,7 +380,11 @@ class Pagination(pagination.BasePagination):
 
     @classmethod
     def mode_of(cls, request) -> str:
-        mode = request.query_params.get(MODE_PARAM, PAGE_MODE)
+        mode = request.query_params.get(MODE_PARAM)
+        if mode is None:
+            # Without `paginacion`, a `page` asks for page mode whatever the list's default (the
+            # pagination parameters are accepted on every list).
+            mode = PAGE_MODE if "page" in request.query_params else cls.default_mode
         if mode not in cls.modes:
             message = _("Valor no válido: use «%(pagina)s» o «%(cursor)s».") % {
                 "pagina": PAGE_MODE,
@@ -401,10 +407,11 @@ class Pagination(pagination.BasePagination):
 
     def get_paginated_response_schema(self, schema):
         page = PageNumberPagination().get_paginated_response_schema(schema)
+        default = ", the default" if self.default_mode == PAGE_MODE else ""
         return {
             **page,
             "required": ["next", "previous", "results"],
-            "description": "`count` and `count_estimado` in page mode only (`?paginacion=pagina`, the default).",
+            "description": f"`count` and `count_estimado` in page mode only (`?paginacion=pagina`{default}).",
         }
 
     def get_schema_operation_parameters(self, view):
@@ -412,10 +419,18 @@ class Pagination(pagination.BasePagination):
             "name": MODE_PARAM,
             "required": False,
             "in": "query",
-            "description": "`pagina` (the default: `page`, `count`) or `cursor` (`cursor`: the same cost "
-            "at any depth).",
-            "schema": {"type": "string", "enum": list(self.modes), "default": PAGE_MODE},
+            "description": f"`pagina` (`page`, `count`) or `cursor` (`cursor`: the same cost at any depth); "
+            f"`{self.default_mode}` by default.",
+            "schema": {"type": "string", "enum": list(self.modes), "default": self.default_mode},
         }
         page = PageNumberPagination().get_schema_operation_parameters(view)
         cursor = CursorPagination().get_schema_operation_parameters(view)
         return [mode, *page, *cursor]
+
+
+class CursorFirstPagination(Pagination):
+    """Cursor mode unless `?paginacion=pagina` (or a `page`) asks for pages: the event feed, which
+    the contract calls cursor-paginated by `id` (a consumer walks it from the last id it saw,
+    and no request counts the whole table)."""
+
+    default_mode = CURSOR_MODE

@@ -21,6 +21,15 @@ class RolePermission(BasePermission):
         return user.rol in view.action_roles.get(view.action, ())
 
 
+class ScopesPermission(BasePermission):
+    """For the views outside the role table (the caller's own profile, its password): an
+    integration key passes only where its permisos reach (`scopes_allow`: never `auth`, a
+    resource no key reaches), 403 otherwise; any other caller passes."""
+
+    def has_permission(self, request, view):
+        return scopes_allow(request)
+
+
 class RoleAllowedMethodsMixin:
     """The `Allow` header (on OPTIONS and 405 answers) lists only the methods whose action
     the caller's rol may use, so that a client never offers a button that answers 403."""

@@ -25,23 +25,37 @@ documents the request bodies from them (api.schema.AutoSchema).
 The base enforces the role table (RolePermission, and an `Allow` header to match), and after
 every write reads the object again through `get_queryset()`, so a POST/PUT/PATCH answers
 exactly what a GET of that object would show (annotations, joined names, the caller's scope).
+The write and that read run in one transaction (`written`): a write that would leave its object
+out of the caller's sight (a service that missed a scope check) is undone and answered 403,
+never committed behind a 500.
 
 Every viewset also gets, from the mixins of the base, conditional requests on its detail routes
 (ETag / If-None-Match / If-Match, api.conditional) and Idempotency-Key on its POSTs
 (api.idempotency), for every action, the ones a viewset adds included.
 
 A list answers 400 `unknown_parameter` for a query parameter it does not define
-(api.query_parameters); a list with query parameters of its own beyond its filters declares
-them once, as `query_serializer_class`.
+(api.query_parameters), and so does every action that paginates its answer; a list with
+query parameters of its own beyond its filters declares them once, as `query_serializer_class`.
 """
 
-from rest_framework import mixins, status, viewsets
+import random
+import time
+
+from django.core.exceptions import ObjectDoesNotExist
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.response import Response
+
+from core.exceptions import OPERACION_CONCURRENTE, Conflict
 
 from .conditional import ConditionalRequestMixin
 from .idempotency import IdempotencyMixin
 from .permissions import RoleAllowedMethodsMixin, RolePermission
 from .query_parameters import list_parameters, reject_unknown_parameters
+
+# How many times `ModelViewSet.written` runs a write that lost a deadlock.
+WRITE_ATTEMPTS = 3
 
 
 class ScopedViewSetMixin(IdempotencyMixin, ConditionalRequestMixin, RoleAllowedMethodsMixin):
@@ -55,6 +69,12 @@ class ScopedViewSetMixin(IdempotencyMixin, ConditionalRequestMixin, RoleAllowedM
     def list(self, request, *args, **kwargs):
         reject_unknown_parameters(request, list_parameters(self, request))
         return super().list(request, *args, **kwargs)
+
+    def paginate_queryset(self, queryset):
+        # Every paginated answer is a list, the actions a viewset adds (`entregas`) included:
+        # their parameters are as strict as the list's.
+        reject_unknown_parameters(self.request, list_parameters(self, self.request))
+        return super().paginate_queryset(queryset)
 
 
 class ModelViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
@@ -82,7 +102,7 @@ class ModelViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
     def create(self, request, *args, **kwargs):
         serializer = self.get_input_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        instance = self.reread(self.create_object(serializer.validated_data))
+        instance = self.written(lambda: self.create_object(serializer.validated_data))
         data = self.get_serializer(instance).data
         return Response(data, status=status.HTTP_201_CREATED, headers=self.get_success_headers(data))
 
@@ -90,8 +110,12 @@ class ModelViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
         instance = self.get_object()
         serializer = self.get_input_serializer(instance, data=request.data, partial=kwargs.pop("partial", False))
         serializer.is_valid(raise_exception=True)
-        written = self.update_object(instance, serializer.validated_data)
-        return Response(self.get_serializer(self.reread(written if written is not None else instance)).data)
+
+        def write():
+            written = self.update_object(instance, serializer.validated_data)
+            return written if written is not None else instance
+
+        return Response(self.get_serializer(self.written(write)).data)
 
     def create_object(self, data):
         raise NotImplementedError
@@ -103,7 +127,34 @@ class ModelViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
         raise NotImplementedError
 
     def reread(self, obj):
-        return self.get_queryset().get(pk=obj.pk)
+        """`obj` as a GET shows it to the caller; 403 when the caller may not see it (call it
+        inside the write's transaction, as `written` does, so that the 403 undoes the write)."""
+        try:
+            return self.get_queryset().get(pk=obj.pk)
+        except ObjectDoesNotExist:
+            raise exceptions.PermissionDenied(
+                _("La operación dejaría el objeto fuera de lo que puede ver; no se ha guardado nada.")
+            ) from None
+
+    def written(self, write, *, attempts=WRITE_ATTEMPTS):
+        """Runs `write` (a call of a service, returning the object written) and `reread`s its
+        object in one transaction. The services' own deadlock retries (core.services.
+        retry_on_deadlock) do not run inside it, so the whole transaction is run again here, up
+        to `attempts` times, before its 409 is answered."""
+        attempt = 1
+        while True:
+            try:
+                with transaction.atomic():
+                    return self.reread(write())
+            except Conflict as exc:
+                if (
+                    exc.code != OPERACION_CONCURRENTE
+                    or attempt >= attempts
+                    or transaction.get_connection().in_atomic_block
+                ):
+                    raise
+                time.sleep(random.uniform(0, 0.05 * attempt))
+                attempt += 1
 
     def perform_destroy(self, instance):
         self.delete_object(instance)

@@ -5,8 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from accounts.models import Rol
-from accounts.scoping import sedes_de
+from accounts import scoping
 from api.serializers import DateField, ModelSerializer, PrimaryKeyRelatedField
 from clientes.models import Cliente
 from pacientes.models import Paciente
@@ -218,13 +217,12 @@ class PagoInputSerializer(ModelSerializer):
 
 
 def sedes_de_trabajo(serializer):
-    """The sedes the caller works at (an admin, all): another id is as unknown as a missing one."""
+    """The sedes the caller acts at (accounts.scoping.sedes_de_trabajo: an admin, all; other
+    staff, theirs; an integration key, its own): another id is as unknown as a missing one."""
     request = serializer.context.get("request")
     if request is None:
         return Sede.objects.none()
-    if request.user.rol == Rol.ADMIN:
-        return Sede.objects.all()
-    return Sede.objects.filter(pk__in=sedes_de(request.user))
+    return scoping.sedes_de_trabajo(request.user)
 
 
 class VerificarCadenaQuerySerializer(serializers.Serializer):

@@ -76,7 +76,7 @@ class Webhook(TimeStampedModel):
     url = models.URLField(_("URL"), max_length=500)
     eventos = models.JSONField(_("eventos"), default=list, help_text=_('Lista de tipos, o ["*"] para todos.'))
     sede = models.ForeignKey(
-        Sede, verbose_name=_("sede"), on_delete=models.CASCADE, null=True, blank=True, related_name="webhooks"
+        Sede, verbose_name=_("sede"), on_delete=models.PROTECT, null=True, blank=True, related_name="webhooks"
     )
     activo = models.BooleanField(_("activo"), default=True)
     secreto = models.CharField(_("secreto"), max_length=100, editable=False)

@@ -3,7 +3,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from api.serializers import ModelSerializer, PrimaryKeyRelatedField
-from sedes.filters import sedes_visibles
+from sedes.filters import sedes_de_trabajo, sedes_visibles
 
 from .models import PING, TIPOS_EVENTO, TODOS, Entrega, Evento, Integracion, Webhook
 from .permisos import PERMISOS_VALIDOS
@@ -22,6 +22,14 @@ class SedeVisibleField(PrimaryKeyRelatedField):
         return sedes_visibles(self.context.get("request"))
 
 
+class SedeDeTrabajoField(PrimaryKeyRelatedField):
+    """A sede the caller acts at (an integration key, one of its own; any other id is a 400
+    does_not_exist)."""
+
+    def get_queryset(self):
+        return sedes_de_trabajo(self.context.get("request"))
+
+
 class EventoSerializer(ModelSerializer):
     """One change: the object as the API showed it then (`{"id"}` for a deletion)."""
 
@@ -37,7 +45,7 @@ class WebhookSerializer(ModelSerializer):
     """A receiver of events. `secreto` is shown once: on create and by `rotar-secreto`."""
 
     eventos = NombresField(allow_empty=False)
-    sede = SedeVisibleField(allow_null=True, required=False)
+    sede = SedeDeTrabajoField(allow_null=True, required=False)
 
     class Meta:
         model = Webhook

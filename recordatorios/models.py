@@ -84,7 +84,7 @@ class Plantilla(TimeStampedModel):
     sede = models.ForeignKey(
         Sede,
         verbose_name=_("sede"),
-        on_delete=models.CASCADE,
+        on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="plantillas",

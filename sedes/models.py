@@ -1,13 +1,13 @@
 import zoneinfo
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
-from accounts.scoping import Ownership, ScopedQuerySet
+from accounts.scoping import CHANGE, VIEW, Ownership, ScopedQuerySet, sedes_de_trabajo, sedes_visibles
 from core.models import TimeStampedModel
 from core.validators import no_control_characters
 
@@ -15,7 +15,10 @@ from core.validators import no_control_characters
 CODIGO_SEDE = r"^[A-Z0-9]{2,10}$"
 # The sede the first migration that adds sedes creates; everything older belongs to it.
 CODIGO_PRINCIPAL = "PRAL"
-ZONAS_HORARIAS = frozenset(zoneinfo.available_timezones())
+# The IANA names the server knows. `localtime` (a link some systems add to their zone directory,
+# to whatever zone the machine is in) and `Factory` (tzdata's placeholder for "not set") name no
+# place, so they are no sede's zone.
+ZONAS_HORARIAS = frozenset(zoneinfo.available_timezones()) - {"localtime", "Factory"}
 
 
 def validate_zona_horaria(value):
@@ -26,6 +29,15 @@ def validate_zona_horaria(value):
             code="zona_horaria_invalida",
             params={"value": value},
         )
+
+
+class SedeQuerySet(ScopedQuerySet):
+    def visible_to(self, user, action=VIEW):
+        """The sedes `user` may see (accounts.scoping.sedes_visibles: an integration key only its
+        own), or, for `CHANGE`, those it may act at (sedes_de_trabajo)."""
+        if action == CHANGE:
+            return sedes_de_trabajo(user, self)
+        return sedes_visibles(user, self)
 
 
 class Sede(TimeStampedModel):
@@ -49,7 +61,8 @@ class Sede(TimeStampedModel):
         help_text=_("Prefijo de los códigos de factura de la sede (2 a 10 mayúsculas o dígitos)."),
     )
     direccion = models.CharField(_("dirección"), max_length=255, blank=True, validators=[no_control_characters])
-    telefono = models.CharField(_("teléfono"), max_length=30, blank=True)
+    # Stored normalised, like a cliente's (core.phones.normalize_phone, applied by the services).
+    telefono = models.CharField(_("teléfono"), max_length=30, blank=True, validators=[no_control_characters])
     email = models.EmailField(_("email"), blank=True)
     zona_horaria = models.CharField(
         _("zona horaria"),
@@ -67,7 +80,7 @@ class Sede(TimeStampedModel):
 
     # Every role reads sedes; an owner only those that are active and take online bookings.
     ownership = Ownership(public=models.Q(activo=True, reserva_online=True))
-    objects = ScopedQuerySet.as_manager()
+    objects = SedeQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("sede")
@@ -86,6 +99,21 @@ class Sede(TimeStampedModel):
 
     def __str__(self):
         return self.nombre
+
+    def validate_constraints(self, exclude=None):
+        """The duplicate-nombre error is `nombre`'s: Django gives the error of a constraint on an
+        expression (Lower("nombre")) to no field; `codigo`'s is already its field's."""
+        try:
+            super().validate_constraints(exclude=exclude)
+        except ValidationError as exc:
+            errors = exc.update_error_dict({})
+            generales = errors.pop(NON_FIELD_ERRORS, [])
+            duplicados = [error for error in generales if error.code == "unique"]
+            if duplicados:
+                errors.setdefault("nombre", []).extend(duplicados)
+            if generales := [error for error in generales if error.code != "unique"]:
+                errors[NON_FIELD_ERRORS] = generales
+            raise ValidationError(errors) from exc
 
     @property
     def zona(self):

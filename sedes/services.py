@@ -50,12 +50,27 @@ def sede_set_personal(*, actor, sede, usuarios) -> Sede:
 
 @transaction.atomic
 def sede_delete(*, actor, sede) -> None:
-    """Removes a sede nothing belongs to yet; one with citas, horarios, consultas, facturas or
-    staff is deactivated instead (409 tiene_historial)."""
-    detail = _("La sede tiene citas, horarios, facturas o personal y no puede eliminarse; desactívela.")
-    if sede.personal.exists():
+    """Removes a sede nothing belongs to yet; one with citas, horarios, consultas, facturas,
+    webhooks, plantillas (their foreign keys PROTECT it), staff or integration keys is deactivated
+    instead (409 tiene_historial). A key narrowed to its sedes must never lose the last of them
+    to a deletion: no sedes means all of them."""
+    detail = _(
+        "La sede tiene citas, horarios, facturas, personal, webhooks, plantillas o claves de integración "
+        "y no puede eliminarse; desactívela."
+    )
+    if sede.personal.exists() or _nombrada_por_muchos_a_muchos(sede):
         raise Conflict(detail, TIENE_HISTORIAL)
     delete_or_conflict(sede, actor=actor, detail=detail, code=TIENE_HISTORIAL)
+
+
+def _nombrada_por_muchos_a_muchos(sede) -> bool:
+    """Whether a row of another app names `sede` through a many-to-many (an integration key's
+    `sedes`): deleting the sede would silently drop it from that list."""
+    return any(
+        getattr(sede, relation.get_accessor_name()).exists()
+        for relation in Sede._meta.related_objects
+        if relation.many_to_many
+    )
 
 
 def resolve_sede(sede, *, field="sede", default=None):

@@ -11,7 +11,7 @@ from django.utils import timezone
 from drf_spectacular.generators import EndpointEnumerator, SchemaGenerator
 
 from accounts.models import Rol
-from accounts.tests.factories import VeterinarioFactory
+from accounts.tests.factories import AdminFactory, VeterinarioFactory
 from citas.tests.factories import BloqueoFactory, CitaFactory, manana_a_las
 from clientes.models import Cliente
 from clientes.tests.factories import ClienteFactory
@@ -177,6 +177,27 @@ def test_an_invalid_filter_value_is_a_400(admin_api, db, query):
     assert set(errors(response)) == set(query)
 
 
+@pytest.mark.parametrize("value", ["1.5", "1.0", "1e3", "99999999999999999999"])
+def test_an_id_filter_takes_only_an_integer(admin_api, db, value):
+    # `despues_de` is an event id: a fraction, an exponent or a number past a bigint is a 400
+    response = admin_api.get("/api/v1/eventos/", {"despues_de": value})
+
+    assert response.status_code == 400
+    assert set(errors(response)) == {"despues_de"}
+
+
+def test_an_integer_model_field_filters_through_the_integer_filter():
+    from api.filters import FilterSet, IntegerFilter
+    from integraciones.models import Webhook
+
+    class WebhookFilterSet(FilterSet):
+        class Meta:
+            model = Webhook
+            fields = ["id", "fallos_consecutivos"]
+
+    assert {type(f) for f in WebhookFilterSet.base_filters.values()} == {IntegerFilter}
+
+
 def test_a_filter_id_outside_the_callers_scope_is_a_400(api_client, db):
     otro = ClienteFactory()
     owner_api = api_client(Rol.CLIENTE)
@@ -193,6 +214,42 @@ def test_disponibilidad_refuses_an_unknown_parameter(admin_api, db):
     response = admin_api.get("/api/v1/citas/disponibilidad/", {"veterinario": vet.pk, "fecha": "2031-05-05", "x": 1})
 
     assert errors(response) == {"x": "unknown_parameter"}
+
+
+def extra_get_actions():
+    """The GET routes a viewset adds besides `list` and `retrieve` (`/webhooks/{pk}/entregas/`…)."""
+    return sorted(
+        {
+            path
+            for path, _regex, method, callback in EndpointEnumerator().get_api_endpoints()
+            if method == "GET"
+            and path.startswith("/api/v1/")
+            and getattr(callback, "actions", {}).get("get") not in (None, "list", "retrieve")
+        }
+    )
+
+
+# The object each extra action's {pk} names, by the route's first segment.
+OBJECT_OF = {
+    "webhooks": lambda: WebhookFactory().pk,
+    "pacientes": lambda: PacienteFactory().pk,
+    "facturas": lambda: emitida(actor=AdminFactory()).pk,
+}
+
+
+@pytest.mark.parametrize("path", extra_get_actions())
+def test_no_extra_action_answers_a_page_whatever_parameter_it_is_given(admin_api, db, path):
+    # a page is a list: its parameters are as strict as a list's (entregas paginates)
+    if "{pk}" in path:
+        path = path.format(pk=OBJECT_OF[path.split("/")[3]]())
+
+    response = admin_api.get(path, {"colour": "azul"})
+
+    data = getattr(response, "data", None)  # a PDF has none
+    is_page = response.status_code == 200 and isinstance(data, dict) and "results" in data
+    assert not is_page, data
+    if "entregas" in path:
+        assert errors(response) == {"colour": "unknown_parameter"}
 
 
 # --- page mode ---------------------------------------------------------------------------------

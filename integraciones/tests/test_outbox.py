@@ -125,6 +125,24 @@ def test_the_feed_answers_what_follows_despues_de_in_id_order(api_client):
 
 
 @pytest.mark.django_db
+def test_the_feed_is_cursor_paginated_by_id_unless_pages_are_asked_for(api_client):
+    # the contract: "read-only, cursor-paginated by id" (no count of the whole table)
+    for cliente in ClienteFactory.create_batch(3):
+        events.publish("cliente.actualizado", instance=cliente)
+    ids = list(Evento.objects.order_by("pk").values_list("pk", flat=True))
+    api = api_client("admin")
+
+    body = api.get("/api/v1/eventos/", {"page_size": 2}).json()
+
+    assert set(body) == {"next", "previous", "results"}
+    assert [e["id"] for e in body["results"]] == ids[:2]
+    assert [e["id"] for e in api.get(body["next"]).json()["results"]] == ids[2:]
+    # page mode still, when asked for
+    assert api.get("/api/v1/eventos/", {"paginacion": "pagina"}).json()["count"] == 3
+    assert api.get("/api/v1/eventos/", {"page": 1}).json()["count"] == 3
+
+
+@pytest.mark.django_db
 def test_the_feed_filters_by_tipo_repeated(api_client):
     cliente = ClienteFactory()
     for tipo in ("cliente.creado", "cliente.actualizado", "cliente.eliminado"):

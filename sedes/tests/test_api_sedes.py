@@ -39,6 +39,10 @@ def test_admin_creates_a_sede(api_client):
     "field,value,code",
     [
         ("zona_horaria", "Europe/Atlantis", "zona_horaria_invalida"),
+        # names a system's zone directory holds that are no place
+        ("zona_horaria", "localtime", "zona_horaria_invalida"),
+        ("zona_horaria", "Factory", "zona_horaria_invalida"),
+        ("telefono", "abc\u0007\ndef", "caracteres_de_control"),
         ("zona_horaria", "", "blank"),
         ("codigo", "l", "codigo_invalido"),
         ("codigo", "mad", "codigo_invalido"),
@@ -63,7 +67,23 @@ def test_sede_names_are_unique_whatever_their_case(api_client):
     )
 
     assert response.status_code == 400
-    assert "unique" in sum(error_codes(response).values(), [])
+    assert error_codes(response) == {"nombre": ["unique"]}
+    # a PATCH to another's name too
+    otra = SedeFactory()
+    response = api_client("admin").patch(f"{URL}{otra.pk}/", {"nombre": "MADRID centro"}, format="json")
+    assert response.status_code == 400
+    assert error_codes(response) == {"nombre": ["unique"]}
+
+
+def test_a_sede_telefono_with_control_characters_is_refused_on_patch(api_client):
+    sede = SedeFactory()
+
+    response = api_client("admin").patch(f"{URL}{sede.pk}/", {"telefono": "abc\u0007\ndef"}, format="json")
+
+    assert response.status_code == 400
+    assert error_codes(response) == {"telefono": ["caracteres_de_control"]}
+    sede.refresh_from_db()
+    assert "def" not in sede.telefono
 
 
 @pytest.mark.parametrize("rol", ["veterinario", "recepcionista", "cliente"])

@@ -85,8 +85,11 @@ class CitaViewSet(ModelViewSet):
         services.cita_delete(actor=self.request.user, cita=cita)
 
     def _transition(self, accion, motivo=""):
-        cita = services.cita_transition(cita=self.get_object(), accion=accion, actor=self.request.user, motivo=motivo)
-        return Response(self.get_serializer(self.reread(cita)).data)
+        cita = self.get_object()
+        cita = self.written(
+            lambda: services.cita_transition(cita=cita, accion=accion, actor=self.request.user, motivo=motivo)
+        )
+        return Response(self.get_serializer(cita).data)
 
     @extend_schema(summary="Confirm an appointment", request=None, responses=CitaSerializer)
     @action(detail=True, methods=["post"])

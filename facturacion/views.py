@@ -153,16 +153,18 @@ class FacturaViewSet(ModelViewSet):
     @extend_schema(summary="Emit an invoice", request=None, responses=FacturaSerializer)
     @action(detail=True, methods=["post"])
     def emitir(self, request, pk=None):
-        factura = services.factura_emitir(actor=request.user, factura=self.get_object())
-        return Response(self.get_serializer(self.reread(factura)).data)
+        factura = self.get_object()
+        factura = self.written(lambda: services.factura_emitir(actor=request.user, factura=factura))
+        return Response(self.get_serializer(factura).data)
 
     @extend_schema(
         summary="Create the rectifying invoice of an invoice", request=None, responses={201: FacturaSerializer}
     )
     @action(detail=True, methods=["post"])
     def rectificar(self, request, pk=None):
-        rectificativa = services.factura_rectificar(actor=request.user, factura=self.get_object())
-        return Response(self.get_serializer(self.reread(rectificativa)).data, status=201)
+        factura = self.get_object()
+        rectificativa = self.written(lambda: services.factura_rectificar(actor=request.user, factura=factura))
+        return Response(self.get_serializer(rectificativa).data, status=201)
 
     @extend_schema(
         summary="Download an invoice as PDF",
@@ -278,10 +280,11 @@ class PresupuestoViewSet(ModelViewSet):
         services.presupuesto_delete(actor=self.request.user, presupuesto=presupuesto)
 
     def _transition(self, accion):
-        presupuesto = services.presupuesto_transition(
-            actor=self.request.user, presupuesto=self.get_object(), accion=accion
+        presupuesto = self.get_object()
+        presupuesto = self.written(
+            lambda: services.presupuesto_transition(actor=self.request.user, presupuesto=presupuesto, accion=accion)
         )
-        return Response(self.get_serializer(self.reread(presupuesto)).data)
+        return Response(self.get_serializer(presupuesto).data)
 
     @extend_schema(summary="Accept an estimate", request=None, responses=PresupuestoSerializer)
     @action(detail=True, methods=["post"])

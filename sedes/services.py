@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from accounts.services import personal_leave_sedes
 from core.exceptions import TIENE_HISTORIAL, Conflict
 from core.phones import normalize_phone
 from core.services import delete_or_conflict, model_update, save_validated
@@ -42,8 +43,14 @@ def sede_update(*, actor, sede, data) -> Sede:
 
 
 @transaction.atomic
+@transaction.atomic
 def sede_set_personal(*, actor, sede, usuarios) -> Sede:
-    """The staff who work at `sede` (veterinarios and recepcionistas; an admin works at all)."""
+    """The staff who work at `sede` (veterinarios and recepcionistas; an admin works at all).
+    Those taken off it leave it by the users' own rule (accounts.services.personal_leave_sedes:
+    409 tiene_citas_futuras while they have citas pending there; their horario rows there go)."""
+    quedan = {usuario.pk for usuario in usuarios}
+    for usuario in sede.personal.exclude(pk__in=quedan).order_by("pk"):
+        personal_leave_sedes(actor=actor, user=usuario, sedes=[sede.pk])
     sede.personal.set(usuarios)
     return sede
 

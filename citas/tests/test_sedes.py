@@ -18,6 +18,7 @@ from conftest import bearer, run_at_once
 from core.exceptions import Conflict
 from historial.tests.factories import ConsultaFactory
 from pacientes.tests.factories import PacienteFactory
+from sedes import services as sedes_services
 from sedes.tests.factories import SedeFactory, sede_principal
 from tests.errors import error_codes
 
@@ -503,6 +504,27 @@ def test_a_sede_losing_a_vet_without_citas_there_drops_their_horario_there(madri
     personal_leave_sedes(actor=admin_user, user=vet, sedes=[canarias.pk])
 
     assert list(vet.horarios.all()) == [en_madrid]
+
+
+def test_a_sedes_staff_edit_is_refused_for_a_vet_with_citas_there_and_drops_horarios_otherwise(
+    madrid, canarias, admin_user
+):
+    citado = VeterinarioFactory(sedes=[madrid, canarias])
+    libre = VeterinarioFactory(sedes=[madrid, canarias])
+    cita = CitaFactory(veterinario=citado, sede=canarias, inicio=manana_a_las(10))
+    HorarioFactory(veterinario=libre, sede=canarias, dia_semana=3)
+
+    with pytest.raises(Conflict) as refused:
+        sedes_services.sede_set_personal(actor=admin_user, sede=canarias, usuarios=[])
+
+    assert (refused.value.code, refused.value.extra) == ("tiene_citas_futuras", {"citas": [cita.id]})
+    assert set(canarias.personal.all()) == {citado, libre}  # nothing half-done
+    assert libre.horarios.filter(sede=canarias).exists()
+
+    sedes_services.sede_set_personal(actor=admin_user, sede=canarias, usuarios=[citado])
+
+    assert list(canarias.personal.all()) == [citado]
+    assert not libre.horarios.filter(sede=canarias).exists()
 
 
 @pytest.mark.parametrize("rol", [Rol.RECEPCIONISTA, Rol.ADMIN])

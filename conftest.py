@@ -12,7 +12,7 @@ from rest_framework_simplejwt.tokens import RefreshToken
 from accounts.models import Rol
 from accounts.tests.factories import AdminFactory, RecepcionistaFactory, UserFactory, VeterinarioFactory
 from clientes.tests.factories import ClienteConUsuarioFactory
-from sedes.tests.factories import sede_principal
+from sedes.tests.factories import SedeFactory, sede_principal
 
 
 def _clear_caches():
@@ -43,6 +43,18 @@ def _sede_principal(request):
     else:
         return
     sede_principal()
+
+
+@pytest.fixture
+def madrid():
+    """The default sede (Europe/Madrid, the test settings' TIME_ZONE)."""
+    return sede_principal()
+
+
+@pytest.fixture
+def canarias():
+    """A second sede, an hour behind the default one."""
+    return SedeFactory(nombre="Las Palmas", codigo="LPA", zona_horaria="Atlantic/Canary")
 
 
 def bearer(user):

@@ -10,16 +10,11 @@ from django.utils import timezone
 
 from accounts.tests.factories import RecepcionistaFactory, VeterinarioFactory
 from citas.tests.factories import CitaFactory, HorarioFactory
-from sedes.tests.factories import SedeFactory, sede_principal
+from sedes.tests.factories import sede_principal
 
 pytestmark = pytest.mark.django_db
 
 CANARIAS = zoneinfo.ZoneInfo("Atlantic/Canary")
-
-
-@pytest.fixture
-def canarias():
-    return SedeFactory(nombre="Las Palmas", zona_horaria="Atlantic/Canary")
 
 
 def test_a_receptionists_admin_lists_only_their_sedes_citas_and_horarios(client, canarias):

@@ -29,16 +29,6 @@ CANARIAS = zoneinfo.ZoneInfo("Atlantic/Canary")
 
 
 @pytest.fixture
-def madrid():
-    return sede_principal()
-
-
-@pytest.fixture
-def canarias():
-    return SedeFactory(nombre="Las Palmas", codigo="LPA", zona_horaria="Atlantic/Canary")
-
-
-@pytest.fixture
 def vet_de_las_dos(madrid, canarias):
     return VeterinarioFactory(sedes=[madrid, canarias])
 
@@ -198,9 +188,7 @@ def test_moving_a_cita_to_a_sede_where_its_vet_does_not_work_is_400(api_client, 
     assert cita.sede == madrid
 
 
-def test_an_owner_naming_a_sede_without_online_booking_gets_the_answer_of_a_missing_one(
-    client_for, madrid, settings
-):
+def test_an_owner_naming_a_sede_without_online_booking_gets_the_answer_of_a_missing_one(client_for, madrid, settings):
     settings.SLOT_MINUTES = 30
     madrid.reserva_online = False
     madrid.save()

@@ -14,23 +14,13 @@ from facturacion.tests.factories import ProductoFactory
 from historial.models import Consulta, Vacuna
 from historial.tests.factories import ConsultaFactory
 from pacientes.tests.factories import PacienteFactory
-from sedes.tests.factories import SedeFactory, sede_principal
+from sedes.tests.factories import SedeFactory
 from tests.errors import error_codes
 
 pytestmark = pytest.mark.django_db
 
 CONSULTAS = "/api/v1/consultas/"
 VACUNAS = "/api/v1/vacunas/"
-
-
-@pytest.fixture
-def madrid():
-    return sede_principal()
-
-
-@pytest.fixture
-def canarias():
-    return SedeFactory(nombre="Las Palmas", codigo="LPA", zona_horaria="Atlantic/Canary")
 
 
 @pytest.fixture

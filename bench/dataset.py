@@ -230,7 +230,7 @@ def statements(
     return [
         f"""
         INSERT INTO clientes_cliente (id, nombre, apellidos, documento, email, telefono, movil, direccion, ciudad,
-                                      notas, acepta_email, acepta_sms, acepta_whatsapp, canal_preferido,
+                                      notas, acepta_email, acepta_sms, acepta_whatsapp, canal_preferido, idioma,
                                       activo, usuario_id, creado_en, actualizado_en)
         SELECT n,
                ({_array(NOMBRES)})[1 + n % {len(NOMBRES)}],
@@ -247,6 +247,7 @@ def statements(
                n % 4 <> 0, n % 3 = 1, n % 7 = 0 AND n % 3 <> 0,
                CASE WHEN n % 7 = 0 AND n % 3 <> 0 THEN 'whatsapp'
                     WHEN n % 4 = 0 AND n % 3 = 1 THEN 'sms' ELSE 'email' END,
+               CASE WHEN n % 10 = 0 THEN 'en' ELSE 'es' END,
                n % 50 <> 0, NULL,
                now() - make_interval(days => n % 1500), now() - make_interval(days => n % 300)
         FROM generate_series(1, {sizes.clientes}) AS n

@@ -189,6 +189,8 @@ def mensajes_visibles(mensajes, *, user):
     where the cita is (staff of other sedes get 404 for it, so its reminder's text is not
     theirs either); a vacuna's belong to the clinical record, which every staff member reads
     (as `/recordatorios/` lists them)."""
+    if not user.is_authenticated:
+        return mensajes.none()
     if user.rol in ROLES_POR_SEDE or sedes_de_clave(user) is not None:
         return mensajes.filter(Q(cita__isnull=True) | Q(cita__in=Cita.objects.visible_to(user).values("pk")))
     return mensajes

@@ -19,7 +19,8 @@ same question of it:
 
 Staff see every row, except that veterinarios and recepcionistas see the rows of a model with a
 `sede` path only where it leads to a sede they work at (`user.sedes`; an admin works at all);
-an integration key's user sees only the rows of its sedes (`sedes_de_clave`);
+an integration key's user sees only the rows of its sedes (`sedes_de_clave`; by `sede_de_clave`
+where staff's view is organisation-wide, as the consultas of the clinical record);
 a `cliente` user sees only the rows whose `owner` path leads to itself, and those every owner
 may read (`public`, a condition: the sedes that take online bookings), and changes them only
 where `owner_changes`; the roles in `authors_only` change only the rows they wrote.
@@ -45,13 +46,16 @@ class Ownership:
     """`owner`: the lookup from the model to the cliente user it belongs to; `owner_changes`:
     whether that owner may change it too (their own record, cancelling their cita) or only read
     it; `public`: a condition (Q) on the rows every owner may read though nobody owns them;
-    `sede`: the lookup from the model to the sede it belongs to; `author` and `authors_only`:
-    the roles that change only the rows they wrote."""
+    `sede`: the lookup from the model to the sede it belongs to; `sede_de_clave`: that lookup
+    for a model whose rows every staff member reads whatever the sede (the clinical record) but
+    an integration key only at its sedes; `author` and `authors_only`: the roles that change
+    only the rows they wrote."""
 
     owner: str | None = None
     owner_changes: bool = False
     public: models.Q | None = None
     sede: str | None = None
+    sede_de_clave: str | None = None
     author: str | None = None
     authors_only: frozenset = field(default_factory=frozenset)
 
@@ -81,8 +85,9 @@ class ScopedQuerySet(models.QuerySet):
         queryset = self
         if ownership.sede and user.rol in ROLES_POR_SEDE:
             queryset = queryset.filter(**{f"{ownership.sede}__in": sedes_de(user)})
-        if ownership.sede and sedes_de_clave(user) is not None:
-            queryset = queryset.filter(**{f"{ownership.sede}__in": sedes_de_clave(user)})
+        sede_de_clave = ownership.sede or ownership.sede_de_clave
+        if sede_de_clave and sedes_de_clave(user) is not None:
+            queryset = queryset.filter(**{f"{sede_de_clave}__in": sedes_de_clave(user)})
         if action == CHANGE and user.rol in ownership.authors_only:
             return queryset.filter(**{ownership.author: user})
         return queryset

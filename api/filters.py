@@ -99,6 +99,10 @@ class StrictIntegerField(forms.IntegerField):
         text = str(value).strip()
         if not text.lstrip("-").isascii() or not text.lstrip("-").isdigit() or text.count("-") > 1:
             raise ValidationError(self.error_messages["invalid"], code="invalid")
+        if len(text.lstrip("-").lstrip("0")) > len(str(MAX_ID)):
+            # Past any bigint, and maybe past the digits int() converts (4,300): a number just
+            # past the bound stands for it, and the bound's validator answers its 400.
+            return -MAX_ID - 1 if text.startswith("-") else MAX_ID + 1
         return int(text)
 
 

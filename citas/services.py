@@ -440,7 +440,9 @@ def _horarios_solapan(a, b, *, desde) -> bool:
     over `HORARIO_SOLAPE_DIAS`: their hours are local to their sedes, so rows at sedes in
     different zones are compared in real time (Madrid 14:00 is Canary 13:00), on each date,
     whatever the offset between the zones that week. A zone ahead or behind may put `b` on the
-    weekday before or after `a`'s."""
+    weekday before or after `a`'s. Rows of one zone compare as they read (one step)."""
+    if a.sede.zona_horaria == b.sede.zona_horaria:
+        return a.dia_semana == b.dia_semana and a.hora_inicio < b.hora_fin and b.hora_inicio < a.hora_fin
     for offset in range(HORARIO_SOLAPE_DIAS):
         fecha = desde + datetime.timedelta(days=offset)
         if fecha.weekday() != a.dia_semana:
@@ -612,10 +614,11 @@ def disponibilidad(
             tz=s.zona,
             sede=s.pk,
         )
-    # A vet is in one place at a time: an instant offered at two sedes (the clinic's hours at
-    # each of them, rows stored before their overlap was checked in real time) is offered once,
-    # at the first sede by id.
-    unicos = {}
-    for hueco in sorted(huecos, key=lambda hueco: (hueco.inicio, hueco.sede)):
-        unicos.setdefault(hueco.inicio, hueco)
-    return list(unicos.values())
+    # A vet is in one place at a time: where the slots of two sedes overlap (the clinic's hours
+    # at each of them, rows stored before their overlap was checked in real time), the first
+    # sede by id keeps its slot and the other's goes. A day holds a few dozen slots per sede.
+    ofrecidos = []
+    for hueco in sorted(huecos, key=lambda hueco: (hueco.sede, hueco.inicio)):
+        if not any(o.sede != hueco.sede and o.inicio < hueco.fin and hueco.inicio < o.fin for o in ofrecidos):
+            ofrecidos.append(hueco)
+    return sorted(ofrecidos, key=lambda hueco: (hueco.inicio, hueco.sede))

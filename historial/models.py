@@ -76,6 +76,7 @@ class Consulta(TimeStampedModel):
     # admin) changes it.
     ownership = Ownership(
         owner="paciente__propietario__usuario",
+        sede_de_clave="sede",  # staff read the whole record; a key only its sedes' consultas
         author="veterinario",
         authors_only={Rol.VETERINARIO, Rol.RECEPCIONISTA},
     )

@@ -455,6 +455,27 @@ def test_disponibilidad_offers_an_instant_at_one_sede_only(api_client, madrid, s
     assert {h["sede"] for h in huecos} == {min(madrid.id, otra.id)}
 
 
+def test_disponibilidad_never_offers_overlapping_slots_at_two_sedes(api_client, madrid, canarias, settings):
+    # given the clinic's hours at a Madrid and a Canary sede: the same local hours are an hour
+    # apart in real time, so their slots overlap without starting together
+    settings.SLOT_MINUTES = 15
+    settings.CLINIC_HOURS = "0-4=09:00-12:00"
+    vet = VeterinarioFactory(sedes=[madrid, canarias])
+    lunes = datetime.date(2031, 1, 6)
+
+    response = api_client(Rol.RECEPCIONISTA).get(
+        "/api/v1/citas/disponibilidad/", {"veterinario": vet.id, "fecha": lunes.isoformat(), "duracion": 60}
+    )
+
+    huecos = [
+        (datetime.datetime.fromisoformat(h["inicio"]), datetime.datetime.fromisoformat(h["fin"]), h["sede"])
+        for h in response.json()["huecos"]
+    ]
+    assert {sede for _i, _f, sede in huecos} == {madrid.id, canarias.id}
+    cruzados = [(a, b) for a in huecos for b in huecos if a[2] != b[2] and a[0] < b[1] and b[0] < a[1]]
+    assert cruzados == []
+
+
 def test_disponibilidad_slots_carry_their_sedes_offset(api_client, canarias, settings):
     settings.SLOT_MINUTES = 60
     vet = VeterinarioFactory(sedes=[canarias])

@@ -5,6 +5,9 @@ deactivation of a sede never widens it to all of them. A key is no person: /auth
 import pytest
 from rest_framework.test import APIClient
 
+from accounts.models import Rol
+from historial.models import Consulta
+from historial.tests.factories import ConsultaFactory
 from integraciones.models import Integracion, Webhook
 from recordatorios.tests.factories import PlantillaFactory
 from sedes.models import Sede
@@ -205,3 +208,20 @@ def test_the_sedes_a_user_acts_at_and_works_at_agree(dos_sedes):
     assert set(sedes_visibles(vet).values_list("pk", flat=True)) == todas
     assert set(sedes_visibles(clave).values_list("pk", flat=True)) == {suya.pk}
     assert otra.pk not in set(Sede.objects.visible_to(clave).values_list("pk", flat=True))
+
+
+# --- the clinical record -----------------------------------------------------------------------
+
+
+def test_a_key_reaches_only_the_consultas_of_its_sedes_though_staff_read_them_all(dos_sedes, api_client):
+    otra, suya = dos_sedes
+    ajena, propia = ConsultaFactory(sede=otra), ConsultaFactory(sede=suya)
+    api = clave_de(suya, "consultas:read", "consultas:write")
+
+    assert [c["id"] for c in api.get("/api/v1/consultas/").json()["results"]] == [propia.pk]
+    assert api.get(f"/api/v1/consultas/{ajena.pk}/").status_code == 404
+    assert api.patch(f"/api/v1/consultas/{ajena.pk}/", {"notas": "x"}, format="json").status_code == 404
+    assert api.delete(f"/api/v1/consultas/{ajena.pk}/").status_code == 404
+    assert Consulta.objects.filter(pk=ajena.pk, notas=ajena.notas).exists()
+    # a vet of the key's sede still reads the whole record
+    assert api_client(Rol.VETERINARIO).get(f"/api/v1/consultas/{ajena.pk}/").status_code == 200

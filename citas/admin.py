@@ -12,23 +12,15 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Rol
-from accounts.scoping import CHANGE, may
+from accounts.scoping import CHANGE, may, sedes_de_trabajo
 from accounts.selectors import veterinarios
 from core.admin import HistoryAdmin, SafeListsMixin, ServiceAdminMixin, as_form_error
 from core.dates import EARLIEST_DATE, LATEST_DATE, local_day_range
 from core.exceptions import Conflict
-from sedes.models import Sede
 
 from . import services
 from .agenda import agenda_by_veterinario
 from .models import Bloqueo, Cita, HorarioAtencion
-
-
-def sedes_de_trabajo(user):
-    """The sedes `user` works at: all of them for an admin."""
-    if user.rol == Rol.ADMIN:
-        return Sede.objects.all()
-    return Sede.objects.filter(personal=user)
 
 # Buttons of the day's agenda: the state machine's actions, in the order a day goes.
 AGENDA_ACCIONES = (
@@ -143,9 +135,7 @@ class CitaAdmin(HistoryAdmin):
 
     def save_model(self, request, obj, form, change):
         # Same rules as the API: overlaps, past dates and state checks live in the services.
-        data = {
-            name: form.cleaned_data[name] for name in ("sede", "inicio", "fin", "veterinario", "motivo", "notas")
-        }
+        data = {name: form.cleaned_data[name] for name in ("sede", "inicio", "fin", "veterinario", "motivo", "notas")}
         if change:
             services.cita_update(actor=request.user, cita=obj, data=data)
         else:

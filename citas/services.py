@@ -45,7 +45,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts.models import Rol, User
-from accounts.scoping import may_author, works_at
+from accounts.scoping import may_author
 from accounts.selectors import es_veterinario_activo
 from clientes.models import Cliente
 from core import events
@@ -54,7 +54,7 @@ from core.exceptions import CONFLICTO_INTEGRIDAD, TIENE_HISTORIAL, Conflict
 from core.services import delete_or_conflict, lock_rows, retry_on_deadlock, save_validated
 from pacientes.models import Paciente
 from sedes.selectors import sedes_activas
-from sedes.services import check_sede_activa, resolve_sede
+from sedes.services import check_sede_activa, check_sede_de_trabajo, resolve_sede
 
 from .agenda import Hueco, free_slots, parse_clinic_hours
 from .models import (
@@ -112,10 +112,11 @@ def _check_veterinario(veterinario, *, field="veterinario"):
 def _check_sede(*, actor, sede, veterinario):
     """The sede is active, `actor` may book there (`accounts.scoping.works_at`: an admin
     anywhere, other staff where they work, an integration key at its sedes; owners are checked
-    by `_check_reserva_cliente`) and the vet works there."""
-    check_sede_activa(sede)
-    if actor is not None and not works_at(actor, sede):
-        raise _invalid("sede", _("No trabaja en esa sede."), "sede_no_permitida")
+    by `_check_reserva_cliente`: `actor` None) and the vet works there."""
+    if actor is None:
+        check_sede_activa(sede)
+    else:
+        check_sede_de_trabajo(actor=actor, sede=sede)
     _check_trabaja_en(veterinario, sede, field="veterinario")
 
 

@@ -19,11 +19,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.scoping import works_at
 from core import events
 from core.exceptions import TIENE_REGISTROS_RELACIONADOS, Conflict
 from core.services import delete_or_conflict, lock_rows, model_update, retry_on_deadlock, save_validated
-from sedes.services import check_sede_activa, resolve_sede
+from sedes.services import check_sede_de_trabajo, resolve_sede
 
 from .arithmetic import IMPORTE_MAXIMO, cabe, importes_linea, totales
 from .models import (
@@ -99,12 +98,6 @@ def producto_delete(*, actor, producto) -> None:
 
 def _error(field, message, code):
     return ValidationError({field: ValidationError(message, code=code)})
-
-
-def _check_sede(actor, sede):
-    check_sede_activa(sede)
-    if not works_at(actor, sede):
-        raise _error("sede", _("No trabaja en esta sede."), "sede_no_permitida")
 
 
 def _check_paciente(cliente, paciente):
@@ -222,7 +215,7 @@ def factura_create(
 ):
     """A borrador at `sede` (the only active one when omitted) with `lineas`."""
     sede = resolve_sede(sede)
-    _check_sede(actor, sede)
+    check_sede_de_trabajo(actor=actor, sede=sede)
     _check_paciente(cliente, paciente)
     factura = save_validated(
         Factura(sede=sede, cliente=cliente, paciente=paciente, notas=notas, serie=serie, rectifica=rectifica),
@@ -238,7 +231,7 @@ def factura_update(*, actor, factura, data) -> Factura:
     factura = _lock(factura)
     _check_modificable(factura)
     if "sede" in data and data["sede"] is not None and data["sede"] != factura.sede:
-        _check_sede(actor, data["sede"])
+        check_sede_de_trabajo(actor=actor, sede=data["sede"])
         factura.sede = data["sede"]
         save_validated(factura, actor=actor, update_fields=["sede", "actualizado_en"])
     cliente = data.get("cliente", factura.cliente)
@@ -485,7 +478,7 @@ def pago_delete(*, actor, pago) -> None:
 @transaction.atomic
 def presupuesto_create(*, actor, cliente, sede=None, paciente=None, notas="", valido_hasta=None, lineas=()):
     sede = resolve_sede(sede)
-    _check_sede(actor, sede)
+    check_sede_de_trabajo(actor=actor, sede=sede)
     _check_paciente(cliente, paciente)
     presupuesto = save_validated(
         Presupuesto(sede=sede, cliente=cliente, paciente=paciente, notas=notas, valido_hasta=valido_hasta),
@@ -576,7 +569,7 @@ def cargos_automaticos(*, actor, origen, cliente, paciente, sede, productos) -> 
     if not productos:
         return None
     sede = resolve_sede(sede)
-    _check_sede(actor, sede)
+    check_sede_de_trabajo(actor=actor, sede=sede)
     ids = {item["producto"] for item in productos}
     encontrados = Producto.objects.select_related("impuesto").filter(pk__in=ids).in_bulk()
     lineas = []

@@ -17,13 +17,13 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import Rol
-from accounts.scoping import CHANGE, may, works_at
+from accounts.scoping import CHANGE, may
 from accounts.selectors import es_veterinario_activo
 from core import events
 from core.services import delete_or_conflict, lock_rows, model_update, retry_on_deadlock, save_validated
 from pacientes.models import Paciente
 from pacientes.services import sync_peso
-from sedes.services import check_sede_activa, resolve_sede
+from sedes.services import check_sede_de_trabajo, resolve_sede
 
 from .models import Consulta, Vacuna
 
@@ -112,9 +112,7 @@ def sede_de_consulta(*, sede, cita, veterinario):
 def check_sede_de_consulta(*, actor, sede):
     """A consulta is recorded at an active sede (sede_inactiva) where its author works
     (`accounts.scoping.works_at`: an admin anywhere; sede_no_permitida), as citas are booked."""
-    check_sede_activa(sede)
-    if not works_at(actor, sede):
-        raise ValidationError({"sede": ValidationError(_("No trabaja en esa sede."), code="sede_no_permitida")})
+    check_sede_de_trabajo(actor=actor, sede=sede)
 
 
 def lock_paciente(paciente):

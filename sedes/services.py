@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from accounts.scoping import works_at
 from accounts.services import personal_leave_sedes
 from core.exceptions import TIENE_HISTORIAL, Conflict
 from core.phones import normalize_phone
@@ -99,3 +100,12 @@ def resolve_sede(sede, *, field="sede", default=None):
 def check_sede_activa(sede, *, field="sede"):
     if not sede.activo:
         raise ValidationError({field: ValidationError(_("La sede no está activa."), code="sede_inactiva")})
+
+
+def check_sede_de_trabajo(*, actor, sede, field="sede"):
+    """Where `actor` books, records or invoices: an active sede (sede_inactiva) they may act at
+    (`accounts.scoping.works_at`: an admin anywhere, other staff where they work, an integration
+    key at its sedes; sede_no_permitida). Citas, consultas, facturas and cargos ask it alike."""
+    check_sede_activa(sede, field=field)
+    if not works_at(actor, sede):
+        raise ValidationError({field: ValidationError(_("No trabaja en esa sede."), code="sede_no_permitida")})

@@ -2,27 +2,18 @@ import django_filters
 
 from api.filters import FilterSet
 
+from . import scoping
 from .models import Rol, User
 from .selectors import veterinarios_visibles
 
-# The sedes a caller may know of: `sedes.filters.sedes_visibles(request)`, registered by the
-# sedes side (`register_sedes_visibles`, from CitasConfig.ready) since accounts sits below sedes
-# and never imports it. Unregistered, the rule of `Sede.ownership` itself.
-_sedes_visibles = None
-
-
-def register_sedes_visibles(source) -> None:
-    global _sedes_visibles
-    _sedes_visibles = source
-
 
 def sedes_visibles(request):
-    """The sedes the caller may know of: for an owner, only those that take online bookings,
-    so any other id is as unknown (400 on a filter) as a missing one."""
-    if _sedes_visibles is not None:
-        return _sedes_visibles(request)
-    sedes = User._meta.get_field("sedes").related_model.objects
-    return sedes.none() if request is None else sedes.visible_to(request.user)
+    """The sedes the caller may know of (accounts.scoping.sedes_visibles): for an owner, only
+    those that take online bookings, so any other id is as unknown (400 on a filter) as a
+    missing one."""
+    if request is None:
+        return User._meta.get_field("sedes").related_model.objects.none()
+    return scoping.sedes_visibles(request.user)
 
 
 def _veterinarios_visibles(request):

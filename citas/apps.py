@@ -30,12 +30,6 @@ class CitasConfig(AppConfig):
 
         register_citas_futuras(citas_futuras_ids)
 
-        # accounts' sede filters and fields (below sedes) scope their choices as sedes does.
-        from accounts.filters import register_sedes_visibles
-        from sedes.filters import sedes_visibles
-
-        register_sedes_visibles(sedes_visibles)
-
         from core import events
 
         from .models import Cita

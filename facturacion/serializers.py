@@ -5,10 +5,10 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from accounts import scoping
 from api.serializers import DateField, ModelSerializer, PrimaryKeyRelatedField
 from clientes.models import Cliente
 from pacientes.models import Paciente
+from sedes.filters import sedes_de_trabajo
 from sedes.models import Sede
 
 from .arithmetic import desglose
@@ -216,21 +216,12 @@ class PagoInputSerializer(ModelSerializer):
             self.fields["factura"].queryset = Factura.objects.visible_to(request.user)
 
 
-def sedes_de_trabajo(serializer):
-    """The sedes the caller acts at (accounts.scoping.sedes_de_trabajo: an admin, all; other
-    staff, theirs; an integration key, its own): another id is as unknown as a missing one."""
-    request = serializer.context.get("request")
-    if request is None:
-        return Sede.objects.none()
-    return scoping.sedes_de_trabajo(request.user)
-
-
 class VerificarCadenaQuerySerializer(serializers.Serializer):
     sede = PrimaryKeyRelatedField(queryset=Sede.objects.all())
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["sede"].queryset = sedes_de_trabajo(self)
+        self.fields["sede"].queryset = sedes_de_trabajo(self.context.get("request"))
 
 
 class ResumenQuerySerializer(serializers.Serializer):
@@ -242,7 +233,7 @@ class ResumenQuerySerializer(serializers.Serializer):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["sede"].queryset = sedes_de_trabajo(self)
+        self.fields["sede"].queryset = sedes_de_trabajo(self.context.get("request"))
 
 
 class VerificarCadenaSerializer(serializers.Serializer):

@@ -2,6 +2,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from accounts.permissions import is_cliente
 from accounts.selectors import veterinarios
 from accounts.serializers import VisibleVeterinarioField
 from api.serializers import (
@@ -30,13 +31,26 @@ class VisiblePacienteField(PrimaryKeyRelatedField):
 
 
 class VisibleSedeField(PrimaryKeyRelatedField):
-    """A sede the caller may know of (`sedes.filters.sedes_visibles`): for an owner, a sede
-    that is inactive or takes no online bookings is as unknown (`does_not_exist`) as a missing one."""
+    """A sede the caller may know of (`sedes.filters.sedes_visibles`): for an owner asking
+    disponibilidad, a sede that is inactive or takes no online bookings is as unknown
+    (`does_not_exist`) as a missing one; for an integration key, a sede not its own."""
 
     queryset = Sede.objects.all()  # the model the schema reads; the choices are get_queryset's
 
     def get_queryset(self):
         return sedes_visibles(self.context.get("request"))
+
+
+class BookingSedeField(VisibleSedeField):
+    """The sede of a booking. An owner may name any sede: one that is inactive or takes no
+    online bookings is `hueco_no_disponible` (the booking rule, API.md), not an unknown id;
+    other callers name those they may know of."""
+
+    def get_queryset(self):
+        request = self.context.get("request")
+        if request is not None and is_cliente(request.user):
+            return Sede.objects.all()
+        return super().get_queryset()
 
 
 class CitaSerializer(CompiledModelSerializer):
@@ -85,7 +99,7 @@ class CitaCreateSerializer(ModelSerializer):
 
     paciente = VisiblePacienteField()
     veterinario = VisibleVeterinarioField()
-    sede = VisibleSedeField(
+    sede = BookingSedeField(
         required=False,
         help_text=_("Por defecto, la única sede activa; obligatoria cuando hay varias."),
     )

@@ -188,7 +188,7 @@ def test_moving_a_cita_to_a_sede_where_its_vet_does_not_work_is_400(api_client, 
     assert cita.sede == madrid
 
 
-def test_an_owner_naming_a_sede_without_online_booking_gets_the_answer_of_a_missing_one(client_for, madrid, settings):
+def test_an_owner_cannot_book_at_a_sede_without_online_booking(client_for, madrid, settings):
     settings.SLOT_MINUTES = 30
     madrid.reserva_online = False
     madrid.save()
@@ -202,7 +202,7 @@ def test_an_owner_naming_a_sede_without_online_booking_gets_the_answer_of_a_miss
     )
 
     assert response.status_code == 400
-    assert error_codes(response) == {"sede": ["does_not_exist"]}
+    assert error_codes(response) == {"sede": ["hueco_no_disponible"]}
 
 
 # --- horarios ---------------------------------------------------------------------------------
@@ -584,7 +584,7 @@ def oculta(canarias):
     return canarias
 
 
-def test_an_owner_booking_at_a_hidden_sede_gets_the_answer_of_a_missing_one(client_for, madrid, oculta):
+def test_an_owner_booking_at_an_inactive_sede_gets_the_booking_rule_not_sede_inactiva(client_for, madrid, oculta):
     vet = VeterinarioFactory(sedes=[madrid, oculta])
     paciente = PacienteFactory(propietario=ClienteConUsuarioFactory())
     api = client_for(paciente.propietario.usuario)
@@ -595,8 +595,10 @@ def test_an_owner_booking_at_a_hidden_sede_gets_the_answer_of_a_missing_one(clie
     sin_sede = reserva(paciente, vet, manana_a_las(10), duracion_minutos=30)
     inexistente = api.post("/api/v1/citas/", {**sin_sede, "sede": 999999}, format="json")
 
+    # API.md: an owner books only at a sede with reserva_online, else hueco_no_disponible
     assert escondida.status_code == inexistente.status_code == 400
-    assert error_codes(escondida) == error_codes(inexistente) == {"sede": ["does_not_exist"]}
+    assert error_codes(escondida) == {"sede": ["hueco_no_disponible"]}
+    assert error_codes(inexistente) == {"sede": ["does_not_exist"]}
 
 
 def test_an_owner_asking_disponibilidad_at_a_hidden_sede_gets_400(client_for, madrid, oculta):

@@ -293,7 +293,7 @@ def test_a_retry_never_goes_to_an_owner_who_withdrew_consent(sms, publicados):
 def test_two_workers_running_the_same_sweep_at_once_send_once(sms):
     # given a due SMS and a gateway slow enough for two sweeps to overlap
     sms.demora = 0.5
-    ahora = timezone.now()
+    ahora = al_mediodia()
     vacuna = vacuna_en(ahora, 3, paciente__propietario=dueno_sms())
 
     # when two workers run the sweep together
@@ -311,7 +311,7 @@ def test_two_workers_running_the_same_sweep_at_once_send_once(sms):
 def test_two_workers_retrying_at_once_share_the_pending_messages(sms):
     # given a message whose retry is due, and a slow gateway
     sms.respuestas = [500]
-    ahora = timezone.now()
+    ahora = al_mediodia()
     vacuna_en(ahora, 3, paciente__propietario=dueno_sms())
     enviar_pendientes(now=ahora)
     sms.demora = 0.5

@@ -24,7 +24,10 @@ retries see it). Then:
 The caller is the authenticated user; an anonymous POST shares the "anon" scope. The token
 endpoints (`auth/token/`, `auth/token/refresh/`, `auth/logout/`) do not take part: their answers
 are credentials, which this table would keep in clear for a day, and a login or logout may
-simply be repeated.
+simply be repeated. A view whose answers carry a secret shown once (an integration's `clave`,
+a webhook's `secreto`) names it in `idempotency_secret_fields`: the kept answer has it null,
+so a replay says what was written without handing the secret out again (rotate it for a new
+one), and the table never holds it.
 """
 
 import functools
@@ -144,15 +147,31 @@ def claim(*, caller, key, fingerprint, method, path):
     raise IdempotencyInProgress()
 
 
-def complete(claim: Claim, response) -> bool:
-    """Records `response` (rendered) as the key's answer; False when the claim is no longer
-    this request's. Call it inside the transaction of the request's write."""
+def kept_body(response, secret_fields=()) -> bytes:
+    """The body to keep of `response` (rendered): as sent, but with each top-level field of
+    `secret_fields` null."""
+    body = bytes(response.content)
+    if not secret_fields or not body:
+        return body
+    try:
+        data = json.loads(body)
+    except ValueError:
+        return body
+    if not isinstance(data, dict) or not any(field in data for field in secret_fields):
+        return body
+    data.update({field: None for field in secret_fields if field in data})
+    return json.dumps(data, cls=JSONEncoder, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def complete(claim: Claim, response, *, secret_fields=()) -> bool:
+    """Records `response` (rendered) as the key's answer, its `secret_fields` null; False when
+    the claim is no longer this request's. Call it inside the transaction of the request's write."""
     headers = {name: response[name] for name in KEPT_HEADERS if response.has_header(name)}
     return bool(
         IdempotencyKey.objects.filter(pk=claim.record.pk, token=claim.token, status_code__isnull=True).update(
             status_code=response.status_code,
             response_headers=headers,
-            response_body=bytes(response.content),
+            response_body=kept_body(response, secret_fields),
             completed_at=timezone.now(),
         )
     )
@@ -197,6 +216,8 @@ class IdempotencyMixin:
     account views that take part). The key is claimed after authentication, permissions and
     throttles (their refusals are not answers to keep), before the handler runs."""
 
+    idempotency_secret_fields: tuple[str, ...] = ()
+
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
         handler = getattr(self, "post", None)
@@ -236,7 +257,7 @@ class IdempotencyMixin:
                     response = self.finalize_response(request, response, *args, **kwargs)
                     if hasattr(response, "render"):
                         response.render()
-                    if not complete(claimed, response):
+                    if not complete(claimed, response, secret_fields=self.idempotency_secret_fields):
                         raise IdempotencyInProgress()  # taken over: this request's write rolls back
                     return response
             except BaseException:

@@ -148,6 +148,10 @@ def es_loopback(host) -> bool:
 
 def _comprobar_esquema(parts):
     host = parts.hostname
+    try:
+        parts.port  # noqa: B018 -- raises ValueError for a port out of range (over 65535)
+    except ValueError:
+        host = None
     if not host or parts.scheme not in ("http", "https"):
         raise DireccionNoPermitida(_("URL no válida."))
     if parts.scheme == "http" and not (settings.DEBUG and es_loopback(host)):
@@ -274,17 +278,21 @@ def _registrar_resultado(entrega, webhook, *, ahora):
         entrega.estado, entrega.proximo_intento = EstadoEntrega.ENTREGADA, None
         Webhook.objects.filter(pk=webhook.pk).update(fallos_consecutivos=0)
     else:
-        Webhook.objects.filter(pk=webhook.pk).update(fallos_consecutivos=F("fallos_consecutivos") + 1)
-        webhook.refresh_from_db(fields=["fallos_consecutivos"])
-        if entrega.codigo_http == 410:
-            desactivar(webhook, _("El receptor respondió 410 Gone."))
-        elif webhook.fallos_consecutivos >= settings.WEBHOOK_FALLOS_MAX:
-            desactivar(webhook, _("%(n)s entregas fallidas seguidas.") % {"n": webhook.fallos_consecutivos})
+        # A failed attempt is retried; the webhook counts a failure once its delivery has no
+        # retry left (WEBHOOK_FALLOS_MAX failed deliveries in a row disable it; a 410, at once).
+        webhook.refresh_from_db(fields=["activo"])
         if entrega.codigo_http == 410 or entrega.intento > settings.WEBHOOK_REINTENTOS or not webhook.activo:
             entrega.estado, entrega.proximo_intento = EstadoEntrega.FALLIDA, None
         else:
             entrega.proximo_intento = ahora + backoff(entrega.intento)
             _reintentar_en(entrega)
+        if entrega.estado == EstadoEntrega.FALLIDA:
+            Webhook.objects.filter(pk=webhook.pk).update(fallos_consecutivos=F("fallos_consecutivos") + 1)
+            webhook.refresh_from_db(fields=["fallos_consecutivos"])
+        if entrega.codigo_http == 410:
+            desactivar(webhook, _("El receptor respondió 410 Gone."))
+        elif webhook.activo and webhook.fallos_consecutivos >= settings.WEBHOOK_FALLOS_MAX:
+            desactivar(webhook, _("%(n)s entregas fallidas seguidas.") % {"n": webhook.fallos_consecutivos})
     entrega.save(
         update_fields=["intento", "estado", "codigo_http", "error", "duracion_ms", "proximo_intento", "actualizado_en"]
     )

@@ -48,6 +48,7 @@ class WebhookViewSet(ModelViewSet):
 
     serializer_class = WebhookSerializer
     selector = staticmethod(webhook_list)
+    idempotency_secret_fields = ("secreto",)  # shown once: a replay has it null (api.idempotency)
     action_roles = crud_roles(
         read=ADMIN,
         create=ADMIN,
@@ -103,7 +104,7 @@ class WebhookViewSet(ModelViewSet):
         return self.get_paginated_response(EntregaSerializer(page, many=True).data)
 
     @extend_schema(request=None, responses={202: EntregaSerializer})
-    @action(detail=True, methods=["post"], url_path=r"entregas/(?P<entrega_id>[0-9]+)/reenviar", filter_backends=[])
+    @action(detail=True, methods=["post"], url_path=r"entregas/(?P<entrega_id>[0-9]{1,18})/reenviar", filter_backends=[])
     def reenviar(self, request, pk=None, entrega_id=None):
         """Queue a delivery again."""
         entrega = get_object_or_404(entrega_list(webhook=self.get_object()), pk=entrega_id)
@@ -120,6 +121,7 @@ class IntegracionViewSet(ModelViewSet):
 
     serializer_class = IntegracionSerializer
     selector = staticmethod(integracion_list)
+    idempotency_secret_fields = ("clave",)  # shown once: a replay has it null (api.idempotency)
     action_roles = crud_roles(read=ADMIN, create=ADMIN, update=ADMIN, destroy=ADMIN, rotar_clave=ADMIN)
     ordering_fields = ["nombre", "creado_en"]
     ordering = ["id"]

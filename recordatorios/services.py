@@ -259,11 +259,18 @@ def _fallo(mensajes, motivo, now, resumen, *, definitivo=False):
         else:
             mensaje.proximo_intento = now + espera_reintento(mensaje.intentos)
         mensaje.save(update_fields=["intentos", "error", "estado", "proximo_intento", "actualizado_en"])
-        if mensaje.estado == EstadoMensaje.FALLIDO:
-            events.publish(EVENTO_FALLIDO, instance=mensaje, sede=mensaje.sede_id)
     fallo = Fallo(cliente=mensajes[0].cliente_id, motivo=motivo)
     logger.warning("Mensaje al cliente %s no enviado (%s).", fallo.cliente, fallo.motivo)
     resumen.fallidos.append(fallo)
+
+
+def _publicar_fallidos(mensajes):
+    """`mensaje.fallido` for those of `mensajes` that failed for good, published last in their
+    transaction: the event feed's commit-order lock (integraciones.outbox) is then held only
+    for the commit, never while a message is on its way."""
+    for mensaje in mensajes:
+        if mensaje.estado == EstadoMensaje.FALLIDO:
+            events.publish(EVENTO_FALLIDO, instance=mensaje, sede=mensaje.sede_id)
 
 
 def _enviado(mensajes, proveedor_id, now, resumen):
@@ -442,31 +449,41 @@ def _crear_y_enviar(cliente, destino, grupo, *, plantillas, now, resumen):
             mensajes.append(mensaje)
         if mensajes:
             _despachar(cliente, destino.canal, mensajes, now=now, resumen=resumen)
+            _publicar_fallidos(mensajes)
 
 
 def reintentar(*, now=None, resumen=None) -> Resumen:
     """Sends the pending messages whose time came (a retry after a failure, or the morning after
-    the quiet hours). Each is claimed with SELECT … FOR UPDATE SKIP LOCKED, so concurrent
-    sweeps share them out instead of sending one twice."""
+    the quiet hours), up to LOTE_REINTENTOS of them. Like the sweep, each owner's messages on a
+    channel are a transaction of their own (an outcome commits once it is known; a worker dying
+    later re-sends nothing), in which they are claimed with SELECT … FOR UPDATE SKIP LOCKED and
+    read again: concurrent sweeps share them out instead of sending one twice."""
     now = now or timezone.now()
     resumen = resumen or Resumen()
-    with transaction.atomic():
-        mensajes = list(
-            Mensaje.objects.select_for_update(skip_locked=True, of=("self",))
-            .filter(estado=EstadoMensaje.PENDIENTE, proximo_intento__lte=now)
-            .select_related("cliente", "sede")
-            .order_by("proximo_intento", "pk")[:LOTE_REINTENTOS]
-        )
-        grupos = defaultdict(list)
-        vigentes = _vigentes(mensajes, now)
-        for mensaje in mensajes:
-            if mensaje.pk not in vigentes:
-                _fallo([mensaje], "el recordatorio ya no procede", now, resumen, definitivo=True)
-                continue
-            grupos[(mensaje.cliente, mensaje.canal)].append(mensaje)
-        for (cliente, canal), grupo in grupos.items():
-            with transaction.atomic():
-                _despachar(cliente, canal, grupo, now=now, resumen=resumen)
+    debidos = Mensaje.objects.filter(estado=EstadoMensaje.PENDIENTE, proximo_intento__lte=now)
+    grupos = defaultdict(list)
+    for pk, cliente_id, canal in debidos.order_by("proximo_intento", "pk").values_list("pk", "cliente", "canal")[
+        :LOTE_REINTENTOS
+    ]:
+        grupos[(cliente_id, canal)].append(pk)
+    for (_cliente_id, canal), ids in grupos.items():
+        with transaction.atomic():
+            mensajes = list(
+                debidos.filter(pk__in=ids)
+                .select_for_update(skip_locked=True, of=("self",))
+                .select_related("cliente", "sede")
+                .order_by("proximo_intento", "pk")
+            )
+            if not mensajes:
+                continue  # another sweep has them
+            vigentes = _vigentes(mensajes, now)
+            for mensaje in mensajes:
+                if mensaje.pk not in vigentes:
+                    _fallo([mensaje], "el recordatorio ya no procede", now, resumen, definitivo=True)
+            grupo = [m for m in mensajes if m.pk in vigentes]
+            if grupo:
+                _despachar(grupo[0].cliente, canal, grupo, now=now, resumen=resumen)
+            _publicar_fallidos(mensajes)
     return resumen
 
 

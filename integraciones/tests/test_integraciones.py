@@ -7,6 +7,7 @@ from rest_framework.test import APIClient
 
 from clientes.models import Cliente
 from clientes.tests.factories import ClienteFactory
+from api.models import IdempotencyKey
 from core import events
 from integraciones.models import ClaveIntegracion, Integracion
 from sedes.tests.factories import SedeFactory
@@ -120,6 +121,45 @@ def test_a_rotated_key_gets_401_and_the_new_one_works(api_client):
     assert old.status_code == 401
     assert error_codes(old) == {None: ["authentication_failed"]}
     assert key_client(nueva).get("/api/v1/clientes/").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "path, campo",
+    [("/api/v1/integraciones/", "clave"), ("/api/v1/webhooks/", "secreto")],
+)
+def test_an_idempotent_retry_of_a_create_never_hands_the_secret_out_again(api_client, path, campo):
+    # given an admin who created an integration or a webhook with an Idempotency-Key
+    api = api_client("admin")
+    datos = (
+        {"nombre": "ERP", "permisos": ["clientes:read"]}
+        if campo == "clave"
+        else {"url": "https://hooks.example.com/vet", "eventos": ["*"]}
+    )
+    first = api.post(path, datos, format="json", HTTP_IDEMPOTENCY_KEY="alta-1")
+    assert first.status_code == 201, first.json()
+    secreto = first.json()[campo]
+    assert secreto
+
+    # when the same request comes again
+    again = api.post(path, datos, format="json", HTTP_IDEMPOTENCY_KEY="alta-1")
+
+    # then it is the same answer but for the secret, which the key store never held
+    assert (again.status_code, again["Idempotent-Replayed"]) == (201, "true")
+    assert again.json() == {**first.json(), campo: None}
+    assert secreto.encode() not in bytes(IdempotencyKey.objects.get(key="alta-1").response_body)
+
+
+def test_an_idempotent_retry_of_a_rotation_rotates_once_and_keeps_no_key(api_client):
+    integracion, _clave = integracion_con_clave(permisos=["clientes:read"])
+    api = api_client("admin")
+    path = f"/api/v1/integraciones/{integracion.pk}/rotar-clave/"
+
+    nueva = api.post(path, HTTP_IDEMPOTENCY_KEY="rotar-1").json()["clave"]
+    again = api.post(path, HTTP_IDEMPOTENCY_KEY="rotar-1")
+
+    assert (again.status_code, again.json()["clave"]) == (200, None)
+    assert key_client(nueva).get("/api/v1/clientes/").status_code == 200  # not rotated a second time
+    assert nueva.encode() not in bytes(IdempotencyKey.objects.get(key="rotar-1").response_body)
 
 
 def test_an_inactive_integration_gets_401(api_client):

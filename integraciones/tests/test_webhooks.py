@@ -136,8 +136,8 @@ def test_a_410_disables_the_webhook_at_once():
         assert Entrega.objects.get().estado == EstadoEntrega.FALLIDA
 
 
-@override_settings(DEBUG=True, WEBHOOK_FALLOS_MAX=3)
-def test_repeated_failures_disable_the_webhook():
+@override_settings(DEBUG=True, WEBHOOK_FALLOS_MAX=3, WEBHOOK_REINTENTOS=0)
+def test_repeated_failed_deliveries_disable_the_webhook():
     with Receiver(statuses=[500]) as receiver:
         webhook = WebhookFactory(url=receiver.url)
 
@@ -147,6 +147,26 @@ def test_repeated_failures_disable_the_webhook():
         webhook.refresh_from_db()
         assert (webhook.activo, webhook.fallos_consecutivos) == (False, 3)
         assert len(receiver.requests) == 3
+
+
+@override_settings(DEBUG=True, WEBHOOK_FALLOS_MAX=2, WEBHOOK_REINTENTOS=8)
+def test_failed_attempts_with_retries_left_do_not_count_towards_disabling():
+    # given a receiver down while three events wait for their retries
+    with Receiver(statuses=[500]) as receiver:
+        webhook = WebhookFactory(url=receiver.url)
+        for _ in range(3):
+            publish_cliente()
+        webhook.refresh_from_db()
+        assert (webhook.activo, webhook.fallos_consecutivos) == (True, 0)
+
+        # when it answers again, every delivery goes through
+        receiver.statuses = [200]
+        for entrega in Entrega.objects.all():
+            deliveries.entregar(entrega.pk, ahora=entrega.proximo_intento)
+
+    assert set(Entrega.objects.values_list("estado", flat=True)) == {EstadoEntrega.ENTREGADA}
+    webhook.refresh_from_db()
+    assert (webhook.activo, webhook.fallos_consecutivos) == (True, 0)
 
 
 @override_settings(DEBUG=True)
@@ -220,6 +240,7 @@ def test_the_secret_is_shown_on_create_and_rotation_only(api_client):
         "https://169.254.169.254/latest/meta-data",
         "https://10.0.0.5/",
         "http://93.184.215.14/",
+        "https://hooks.example.com:99999/vet",
     ],
 )
 def test_a_webhook_to_a_private_address_or_over_http_is_refused(api_client, url):

@@ -201,6 +201,14 @@ def run(*args):
     return out.getvalue().strip().splitlines()[-1]
 
 
+@pytest.mark.parametrize("args", [["--dias", "100000000"], ["--horas", "99999999999"], ["--dias", "-1"], ["--horas", "x"]])
+def test_an_offset_out_of_range_is_a_usage_error_not_a_traceback(args):
+    with pytest.raises(CommandError) as error:
+        call_command("enviar_recordatorios", *args)
+
+    assert "debe estar entre 0 y" in str(error.value) or "no es un número entero" in str(error.value)
+
+
 def test_one_email_per_owner_grouping_their_items(settings):
     settings.CLINIC_NAME = "Clínica Los Olmos"
     dueno = ClienteFactory(nombre="Marta", email="marta@correo.test")

@@ -1,7 +1,24 @@
+import argparse
+
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from recordatorios.services import enviar_pendientes
+
+
+def antelacion(maximo):
+    """An argparse type: a whole number from 0 to `maximo` (a far one would overflow the dates)."""
+
+    def parse(valor):
+        try:
+            numero = int(valor)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"«{valor}» no es un número entero") from None
+        if not 0 <= numero <= maximo:
+            raise argparse.ArgumentTypeError(f"debe estar entre 0 y {maximo}")
+        return numero
+
+    return parse
 
 
 class Command(BaseCommand):
@@ -14,12 +31,12 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument(
             "--dias",
-            type=int,
+            type=antelacion(3660),
             help="Una sola antelación de N días para las vacunas (por defecto, RECORDATORIO_VACUNA_DIAS).",
         )
         parser.add_argument(
             "--horas",
-            type=int,
+            type=antelacion(24 * 366),
             help="Una sola antelación de N horas para las citas (por defecto, RECORDATORIO_CITA_HORAS).",
         )
         parser.add_argument("--dry-run", action="store_true", help="Calcula y cuenta, pero no envía ni escribe nada.")

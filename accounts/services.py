@@ -191,6 +191,10 @@ def user_update(*, actor, user, password=None, cliente=_UNSET, sedes=_UNSET, **f
         # sede (citas.services), so under this lock no cita can be added behind the checks.
         stored = lock_rows(User.objects.filter(pk=user.pk)).get()
         sedes_antes = set(stored.sedes.values_list("pk", flat=True))
+        # `user` was read before the lock: what a concurrent write committed since (a
+        # deactivation, a rol, a password) is what this edit starts from, not the stale copy.
+        for campo in User._meta.concrete_fields:
+            setattr(user, campo.attname, getattr(stored, campo.attname))
     if stored is not None and stored.is_active and fields.get("is_active") is False:
         _check_sin_citas_futuras(
             stored, message=_("El veterinario tiene citas pendientes; reasígnelas o cancélelas antes de desactivarlo.")

@@ -159,6 +159,20 @@ def test_user_update_changes_the_editable_fields():
     assert (stored.nombre, stored.telefono) == ("Berta", "+34 600 111 222")
 
 
+def test_an_edit_from_a_copy_read_before_a_concurrent_write_keeps_that_write():
+    # given a copy of a user read before another admin deactivated them and changed the password
+    user = RecepcionistaFactory(nombre="Ana")
+    copia = refreshed(user)
+    services.user_update(actor=AdminFactory(), user=refreshed(user), is_active=False, password=NEW_PASSWORD)
+
+    # when an edit of the name is made from the old copy
+    services.user_update(actor=AdminFactory(), user=copia, nombre="Berta")
+
+    # then the deactivation and the new password stand
+    stored = refreshed(user)
+    assert (stored.nombre, stored.is_active, stored.check_password(NEW_PASSWORD)) == ("Berta", False, True)
+
+
 def test_an_admin_cannot_deactivate_themselves():
     admin = AdminFactory()
 

@@ -565,10 +565,11 @@ def clinic_hours():
 
 
 def disponibilidad(
-    *, veterinario, fecha, duracion_minutos, sede=None, solo_reserva_online=False, now=None
+    *, veterinario, fecha, duracion_minutos, sede=None, solo_reserva_online=False, solo_sedes=None, now=None
 ) -> list[Hueco]:
     """Free slots of `veterinario` on `fecha`, at `sede` or at every active sede of the vet
-    (`solo_reserva_online`: only those that take online bookings), each in its sede's zone:
+    (`solo_reserva_online`: only those that take online bookings; `solo_sedes`: only those of
+    these ids, an integration key's), each in its sede's zone:
     `fecha` and the horario's hours are local to the sede. A vet without horario rows works
     `CLINIC_HOURS` at each of their sedes. Each instant is offered at one sede. Three queries
     (four without horario rows), whatever the day holds."""
@@ -586,7 +587,11 @@ def disponibilidad(
     periods = {
         s: rows
         for s, rows in periods.items()
-        if rows and s.activo and (sede is None or s.pk == sede.pk) and (s.reserva_online or not solo_reserva_online)
+        if rows
+        and s.activo
+        and (sede is None or s.pk == sede.pk)
+        and (s.reserva_online or not solo_reserva_online)
+        and (solo_sedes is None or s.pk in solo_sedes)
     }
     if not periods:
         return []

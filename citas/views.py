@@ -11,6 +11,7 @@ from accounts.permissions import (
     crud_roles,
     is_cliente,
 )
+from accounts.scoping import sedes_de_clave
 from api.query_parameters import reject_unknown_parameters, serializer_parameters
 from api.viewsets import ModelViewSet
 from core.exceptions import OPERACION_CONCURRENTE, TIENE_HISTORIAL, TIENE_REGISTROS_RELACIONADOS
@@ -137,6 +138,7 @@ class CitaViewSet(ModelViewSet):
             duracion_minutos=params["duracion"],
             sede=params.get("sede"),
             solo_reserva_online=is_cliente(request.user),
+            solo_sedes=sedes_de_clave(request.user),
         )
         body = {"veterinario": params["veterinario"].pk, "fecha": params["fecha"], "duracion": params["duracion"]}
         return Response(DisponibilidadSerializer({**body, "huecos": huecos}).data)

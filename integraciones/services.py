@@ -5,11 +5,10 @@ import secrets
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from accounts.models import Rol, User
-from accounts.scoping import sedes_de_clave, works_at
 from core.services import model_update, save_validated
+from sedes.services import check_sede_o_todas
 
 from . import deliveries
 from .models import ClaveIntegracion, Entrega, EstadoEntrega, Integracion, Webhook
@@ -29,25 +28,6 @@ def _check_url(url):
         raise ValidationError({"url": ValidationError(str(exc), code="url_no_permitida")}) from exc
 
 
-def _check_sede(actor, sede):
-    """A webhook takes the events of its `sede` (None: of every sede, invoices included), so its
-    author must act there (accounts.scoping.works_at; an integration key, at one of its sedes),
-    and only an admin not narrowed to sedes points one at all of them."""
-    if actor is None:
-        return
-    if sede is None:
-        if actor.rol != Rol.ADMIN or sedes_de_clave(actor) is not None:
-            raise ValidationError(
-                {
-                    "sede": ValidationError(
-                        _("Indique una de sus sedes: no puede recibir los eventos de todas."), code="required"
-                    )
-                }
-            )
-    elif not works_at(actor, sede):
-        raise ValidationError({"sede": ValidationError(_("La sede no existe."), code="does_not_exist")})
-
-
 # --- webhooks -------------------------------------------------------------------------------
 
 
@@ -56,7 +36,7 @@ def webhook_create(*, actor, url, eventos, sede=None, activo=True) -> Webhook:
     """A webhook with a fresh secret (the caller shows it once). Its URL must be https (http
     only to loopback with DEBUG) and reach a public address (integraciones.deliveries)."""
     _check_url(url)
-    _check_sede(actor, sede)
+    check_sede_o_todas(actor=actor, sede=sede)
     webhook = Webhook(url=url, eventos=eventos, sede=sede, activo=activo, secreto=nuevo_secreto())
     return save_validated(webhook, actor=actor)
 
@@ -67,7 +47,7 @@ def webhook_update(*, actor, webhook, data) -> Webhook:
     if "url" in data:
         _check_url(data["url"])
     if "sede" in data:
-        _check_sede(actor, data["sede"])
+        check_sede_o_todas(actor=actor, sede=data["sede"])
     reactivado = data.get("activo") and not webhook.activo
     webhook, _changed = model_update(actor=actor, instance=webhook, data=data, fields=WEBHOOK_FIELDS)
     if reactivado:

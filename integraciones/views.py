@@ -104,7 +104,9 @@ class WebhookViewSet(ModelViewSet):
         return self.get_paginated_response(EntregaSerializer(page, many=True).data)
 
     @extend_schema(request=None, responses={202: EntregaSerializer})
-    @action(detail=True, methods=["post"], url_path=r"entregas/(?P<entrega_id>[0-9]{1,18})/reenviar", filter_backends=[])
+    @action(
+        detail=True, methods=["post"], url_path=r"entregas/(?P<entrega_id>[0-9]{1,18})/reenviar", filter_backends=[]
+    )
     def reenviar(self, request, pk=None, entrega_id=None):
         """Queue a delivery again."""
         entrega = get_object_or_404(entrega_list(webhook=self.get_object()), pk=entrega_id)

@@ -180,8 +180,11 @@ def texto_de(plantillas, *, tipo, canal, idioma, sede_id) -> Texto:
 
 
 def plantilla_list(*, user):
-    """Every template (staff read them all; the role table keeps owners out)."""
-    return Plantilla.objects.select_related("sede").order_by("tipo", "canal", "idioma", "sede", "id")
+    """Every template (staff read them all; the role table keeps owners out); an integration
+    key narrowed to sedes, only theirs (others, those of all sedes included, answer 404)."""
+    plantillas = Plantilla.objects.select_related("sede").order_by("tipo", "canal", "idioma", "sede", "id")
+    clave = sedes_de_clave(user)
+    return plantillas if clave is None else plantillas.filter(sede__in=clave)
 
 
 def mensajes_visibles(mensajes, *, user):
@@ -191,7 +194,10 @@ def mensajes_visibles(mensajes, *, user):
     (as `/recordatorios/` lists them)."""
     if not user.is_authenticated:
         return mensajes.none()
-    if user.rol in ROLES_POR_SEDE or sedes_de_clave(user) is not None:
+    clave = sedes_de_clave(user)
+    if clave is not None:
+        mensajes = mensajes.filter(sede__in=clave)  # a key narrowed to sedes reads only theirs
+    if user.rol in ROLES_POR_SEDE or clave is not None:
         return mensajes.filter(Q(cita__isnull=True) | Q(cita__in=Cita.objects.visible_to(user).values("pk")))
     return mensajes
 

@@ -4,8 +4,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from api.serializers import DateField, ModelSerializer, PrimaryKeyRelatedField
-from sedes.models import Sede
+from api.serializers import DateField, ModelSerializer
+from citas.serializers import VisibleSedeField
 
 from .models import EstadoInformado, Mensaje, Plantilla, TipoRecordatorio
 from .selectors import COLUMNS as RECORDATORIO_COLUMNS
@@ -17,7 +17,7 @@ class RecordatorioQuerySerializer(serializers.Serializer):
     hasta = DateField(required=False, help_text=_("Fecha local final, incluida (por defecto, hoy + 14)."))
     tipo = serializers.ChoiceField(choices=TipoRecordatorio.choices, required=False)
     enviado = serializers.BooleanField(required=False, allow_null=True, default=None)
-    sede = PrimaryKeyRelatedField(queryset=Sede.objects.all(), required=False, allow_null=True, default=None)
+    sede = VisibleSedeField(required=False, allow_null=True, default=None)
 
     def validate(self, attrs):
         hoy = timezone.localdate()

@@ -28,6 +28,7 @@ from core.services import model_update, save_validated
 from core.validators import no_control_characters, strip_control_characters
 from historial.models import Vacuna
 from sedes.models import Sede
+from sedes.services import check_sede_o_todas
 
 from . import canales
 from .canales import EnvioFallido, elegir_canal
@@ -541,12 +542,16 @@ PLANTILLA_FIELDS = ("tipo", "canal", "idioma", "sede", "asunto", "cuerpo", "acti
 
 @transaction.atomic
 def plantilla_create(*, actor, **data) -> Plantilla:
-    """A template; its variables are checked (Plantilla's validators), one active per key."""
+    """A template; its variables are checked (Plantilla's validators), one active per key. It
+    applies at a sede its author acts at, or at all (sedes.services.check_sede_o_todas)."""
+    check_sede_o_todas(actor=actor, sede=data.get("sede"))
     return save_validated(Plantilla(**{k: v for k, v in data.items() if k in PLANTILLA_FIELDS}), actor=actor)
 
 
 @transaction.atomic
 def plantilla_update(*, actor, plantilla, data) -> Plantilla:
+    if "sede" in data:
+        check_sede_o_todas(actor=actor, sede=data["sede"])
     plantilla, _changed = model_update(actor=actor, instance=plantilla, data=data, fields=PLANTILLA_FIELDS)
     return plantilla
 

@@ -38,7 +38,7 @@ class RecordatorioViewSet(ListViewSet):
     pagination_class = PageNumberPagination
 
     def get_queryset(self):
-        query = self.query_serializer_class(data=self.request.query_params)
+        query = self.query_serializer_class(data=self.request.query_params, context={"request": self.request})
         query.is_valid(raise_exception=True)
         return recordatorio_list(user=self.request.user, **query.validated_data)
 

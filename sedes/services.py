@@ -4,7 +4,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from accounts.scoping import works_at
+from accounts.models import Rol
+from accounts.scoping import sedes_de_clave, works_at
 from accounts.services import personal_leave_sedes
 from core.exceptions import TIENE_HISTORIAL, Conflict
 from core.phones import normalize_phone
@@ -100,6 +101,22 @@ def resolve_sede(sede, *, field="sede", default=None):
 def check_sede_activa(sede, *, field="sede"):
     if not sede.activo:
         raise ValidationError({field: ValidationError(_("La sede no está activa."), code="sede_inactiva")})
+
+
+def check_sede_o_todas(*, actor, sede, field="sede"):
+    """A setting that applies at `sede`, or at every sede when None (a webhook's events, a
+    reminder template): its author must act there (`accounts.scoping.works_at`; an integration
+    key, at one of its sedes: any other is `does_not_exist`), and only an admin not narrowed to
+    sedes writes one for all of them (`required`)."""
+    if actor is None:
+        return
+    if sede is None:
+        if actor.rol != Rol.ADMIN or sedes_de_clave(actor) is not None:
+            raise ValidationError(
+                {field: ValidationError(_("Indique una de sus sedes: no puede valer para todas."), code="required")}
+            )
+    elif not works_at(actor, sede):
+        raise ValidationError({field: ValidationError(_("La sede no existe."), code="does_not_exist")})
 
 
 def check_sede_de_trabajo(*, actor, sede, field="sede"):

@@ -2,14 +2,17 @@
 names in filters and fields (400 does_not_exist), where it points webhooks, and a deletion or
 deactivation of a sede never widens it to all of them. A key is no person: /auth/ is not its."""
 
+import datetime
+
 import pytest
 from rest_framework.test import APIClient
 
 from accounts.models import Rol
+from accounts.tests.factories import VeterinarioFactory
 from historial.models import Consulta
 from historial.tests.factories import ConsultaFactory
 from integraciones.models import Integracion, Webhook
-from recordatorios.tests.factories import PlantillaFactory
+from recordatorios.tests.factories import MensajeFactory, PlantillaFactory
 from sedes.models import Sede
 from sedes.tests.factories import SedeFactory
 from tests.errors import error_code, error_codes
@@ -108,6 +111,7 @@ def test_a_key_sees_only_its_sedes(dos_sedes):
         ("facturas:read", "/api/v1/facturas/", "invalid_choice"),
         ("eventos:read", "/api/v1/eventos/", "invalid_choice"),
         ("citas:read", "/api/v1/citas/", "invalid_choice"),
+        ("recordatorios:read", "/api/v1/recordatorios/", "does_not_exist"),
     ],
 )
 def test_a_sede_outside_the_key_is_unknown_as_a_filter(dos_sedes, permiso, path, code):
@@ -225,3 +229,49 @@ def test_a_key_reaches_only_the_consultas_of_its_sedes_though_staff_read_them_al
     assert Consulta.objects.filter(pk=ajena.pk, notas=ajena.notas).exists()
     # a vet of the key's sede still reads the whole record
     assert api_client(Rol.VETERINARIO).get(f"/api/v1/consultas/{ajena.pk}/").status_code == 200
+
+
+# --- agenda and reminders ------------------------------------------------------------------------
+
+
+def test_disponibilidad_offers_a_key_only_the_slots_at_its_sedes(dos_sedes):
+    # given a vet working at both sedes (the clinic's hours at each, no horario rows)
+    otra, suya = dos_sedes
+    vet = VeterinarioFactory()
+    vet.sedes.set([otra, suya])
+    hoy = datetime.date.today()
+    lunes = hoy + datetime.timedelta(days=7 - hoy.weekday())
+    api = clave_de(suya, "citas:read")
+
+    response = api.get("/api/v1/citas/disponibilidad/", {"veterinario": vet.pk, "fecha": lunes.isoformat()})
+
+    assert response.status_code == 200, response.json()
+    sedes = {hueco["sede"] for hueco in response.json()["huecos"]}
+    assert sedes == {suya.pk}
+
+
+def test_a_key_reads_and_writes_only_the_plantillas_and_mensajes_of_its_sedes(dos_sedes):
+    otra, suya = dos_sedes
+    de_otra, de_todas, de_la_suya = (
+        PlantillaFactory(sede=otra),
+        PlantillaFactory(idioma="en"),
+        PlantillaFactory(sede=suya),
+    )
+    mensajes = {sede: MensajeFactory(sede=sede) for sede in (otra, suya)}
+    api = clave_de(suya, "plantillas:read", "plantillas:write", "mensajes:read")
+
+    # what is at the other sede, or at every sede, is not there for it
+    assert [p["id"] for p in api.get("/api/v1/plantillas/").json()["results"]] == [de_la_suya.pk]
+    for plantilla in (de_otra, de_todas):
+        assert api.patch(f"/api/v1/plantillas/{plantilla.pk}/", {"activo": False}).status_code == 404
+    assert [m["id"] for m in api.get("/api/v1/mensajes/").json()["results"]] == [mensajes[suya].pk]
+    assert api.get(f"/api/v1/mensajes/{mensajes[otra].pk}/").status_code == 404
+
+    # nor may it write a template for another sede or for all of them
+    cuerpo = {"tipo": "cita", "canal": "sms", "idioma": "es", "cuerpo": "{paciente} el {fecha}"}
+    for sede, code in ((otra.pk, "does_not_exist"), (None, "required")):
+        response = api.post("/api/v1/plantillas/", {**cuerpo, "sede": sede}, format="json")
+        assert response.status_code == 400
+        assert error_codes(response) == {"sede": [code]}
+    assert api.post("/api/v1/plantillas/", {**cuerpo, "sede": suya.pk}, format="json").status_code == 201
+    assert api.patch(f"/api/v1/plantillas/{de_la_suya.pk}/", {"sede": otra.pk}, format="json").status_code == 400

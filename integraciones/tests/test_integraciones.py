@@ -5,9 +5,9 @@ import pytest
 from django.test import override_settings
 from rest_framework.test import APIClient
 
+from api.models import IdempotencyKey
 from clientes.models import Cliente
 from clientes.tests.factories import ClienteFactory
-from api.models import IdempotencyKey
 from core import events
 from integraciones.models import ClaveIntegracion, Integracion
 from sedes.tests.factories import SedeFactory

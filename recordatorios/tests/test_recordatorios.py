@@ -201,7 +201,9 @@ def run(*args):
     return out.getvalue().strip().splitlines()[-1]
 
 
-@pytest.mark.parametrize("args", [["--dias", "100000000"], ["--horas", "99999999999"], ["--dias", "-1"], ["--horas", "x"]])
+@pytest.mark.parametrize(
+    "args", [["--dias", "100000000"], ["--horas", "99999999999"], ["--dias", "-1"], ["--horas", "x"]]
+)
 def test_an_offset_out_of_range_is_a_usage_error_not_a_traceback(args):
     with pytest.raises(CommandError) as error:
         call_command("enviar_recordatorios", *args)

@@ -45,7 +45,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts.models import Rol, User
-from accounts.scoping import may_author
+from accounts.scoping import may_author, works_at
 from accounts.selectors import es_veterinario_activo
 from clientes.models import Cliente
 from core import events
@@ -482,9 +482,12 @@ def horario_save(*, actor, horario, data=None) -> HorarioAtencion:
         setattr(horario, name, value)
     if horario.sede_id is None:
         horario.sede = resolve_sede(None)
-    _check_veterinario(horario.veterinario)
+    if actor is not None and not works_at(actor, horario.sede):  # a key narrowed to other sedes
+        raise _invalid("sede", _("La sede no existe."), "does_not_exist")
+    # Checked on the locked vet row: a deactivation or a removal from the sede that committed
+    # meanwhile (accounts.services, under the same lock) wins.
+    _check_veterinario(lock_veterinario(horario.veterinario))
     _check_trabaja_en(horario.veterinario, horario.sede_id, field="sede")
-    lock_veterinario(horario.veterinario)
     horario.full_clean()
     _check_horario_free(horario)
     horario.save()
@@ -545,7 +548,7 @@ def bloqueo_save(*, actor, bloqueo, data) -> Bloqueo:
     _check_veterinario(bloqueo.veterinario)
     if bloqueo.fin <= bloqueo.inicio:
         raise _invalid("fin", _("El fin debe ser posterior al inicio."), "fin_antes_de_inicio")
-    lock_veterinario(bloqueo.veterinario)
+    _check_veterinario(lock_veterinario(bloqueo.veterinario))  # again, on the locked row
     _check_bloqueo_free(bloqueo, actor=actor)
     return save_validated(bloqueo, actor=actor)
 

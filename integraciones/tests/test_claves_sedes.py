@@ -275,3 +275,17 @@ def test_a_key_reads_and_writes_only_the_plantillas_and_mensajes_of_its_sedes(do
         assert error_codes(response) == {"sede": [code]}
     assert api.post("/api/v1/plantillas/", {**cuerpo, "sede": suya.pk}, format="json").status_code == 201
     assert api.patch(f"/api/v1/plantillas/{de_la_suya.pk}/", {"sede": otra.pk}, format="json").status_code == 400
+
+
+def test_a_key_writes_horarios_only_at_its_sedes(dos_sedes):
+    otra, suya = dos_sedes
+    vet = VeterinarioFactory()
+    vet.sedes.set([otra, suya])
+    api = clave_de(suya, "horarios:write", "horarios:read")
+    horario = {"veterinario": vet.pk, "dia_semana": 0, "hora_inicio": "09:00", "hora_fin": "13:00"}
+
+    response = api.post("/api/v1/horarios/", {**horario, "sede": otra.pk}, format="json")
+
+    assert response.status_code == 400
+    assert error_codes(response) == {"sede": ["does_not_exist"]}
+    assert api.post("/api/v1/horarios/", {**horario, "sede": suya.pk}, format="json").status_code == 201

@@ -105,6 +105,14 @@ def sedes_de_clave(user):
     return getattr(user, "sedes_integracion", None)
 
 
+def clave_permite(user, recurso, verbo) -> bool:
+    """Whether an integration key's permisos name `<recurso>:<verbo>` (integraciones.
+    authentication carries them on its user), for a write one request makes on another
+    resource's behalf (a consulta's charges on a factura); any other caller, True."""
+    permite = getattr(user, "permite_integracion", None)
+    return True if permite is None else permite(recurso, verbo)
+
+
 def _sedes(queryset):
     if queryset is not None:
         return queryset

@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import Rol
-from accounts.scoping import CHANGE, may
+from accounts.scoping import CHANGE, clave_permite, may
 from accounts.selectors import es_veterinario_activo
 from core import events
 from core.services import delete_or_conflict, lock_rows, model_update, retry_on_deadlock, save_validated
@@ -62,6 +62,8 @@ def _cargar(*, actor, origen, productos, sede=None):
     its caller names one or the only active sede applies: the callback resolves and checks it)."""
     if not productos:
         return
+    if not clave_permite(actor, "facturas", "write"):
+        raise PermissionDenied(_("La clave de integración no puede facturar (facturas:write)."))
     paciente = origen.paciente
     for callback in _cargos:
         callback(

@@ -40,6 +40,7 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
             raise exceptions.AuthenticationFailed(_("La integración está desactivada."), code="authentication_failed")
         sedes = list(integracion.sedes.values_list("pk", flat=True))
         usuario.sedes_integracion = sedes or None
+        usuario.permite_integracion = integracion.permite  # accounts.scoping.clave_permite
         _marcar_uso(integracion)
         return usuario, integracion
 

@@ -289,3 +289,22 @@ def test_a_key_writes_horarios_only_at_its_sedes(dos_sedes):
     assert response.status_code == 400
     assert error_codes(response) == {"sede": ["does_not_exist"]}
     assert api.post("/api/v1/horarios/", {**horario, "sede": suya.pk}, format="json").status_code == 201
+
+
+def test_a_key_without_facturas_write_records_a_vacuna_but_cannot_charge_it(dos_sedes):
+    from facturacion.models import Factura
+    from facturacion.tests.factories import ProductoFactory
+    from historial.models import Vacuna
+    from pacientes.tests.factories import PacienteFactory
+
+    _otra, suya = dos_sedes
+    api = clave_de(suya, "vacunas:write", "vacunas:read")
+    vacuna = {"paciente": PacienteFactory().pk, "nombre": "Rabia", "fecha_aplicacion": "2026-01-10", "sede": suya.pk}
+
+    response = api.post(
+        "/api/v1/vacunas/", {**vacuna, "productos": [{"producto": ProductoFactory().pk}]}, format="json"
+    )
+
+    assert response.status_code == 403
+    assert not Vacuna.objects.exists() and not Factura.objects.exists()
+    assert api.post("/api/v1/vacunas/", vacuna, format="json").status_code == 201

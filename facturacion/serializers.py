@@ -16,6 +16,8 @@ from .models import Factura, Impuesto, MetodoPago, Pago, Presupuesto, Producto
 from .services import IMPUESTO_FIELDS, PRODUCTO_FIELDS
 
 IMPORTE = {"max_digits": 12, "decimal_places": 2}
+# A sum over many invoices (the resumen) outgrows one invoice's digits.
+SUMA = {"max_digits": 20, "decimal_places": 2}
 CERO = Decimal("0")
 CIEN = Decimal("100")
 
@@ -247,22 +249,22 @@ class ResumenImpuestoSerializer(serializers.Serializer):
     impuesto = serializers.IntegerField()
     nombre = serializers.CharField()
     porcentaje = serializers.DecimalField(max_digits=5, decimal_places=2)
-    base = serializers.DecimalField(**IMPORTE)
-    cuota = serializers.DecimalField(**IMPORTE)
-    total = serializers.DecimalField(**IMPORTE)
+    base = serializers.DecimalField(**SUMA)
+    cuota = serializers.DecimalField(**SUMA)
+    total = serializers.DecimalField(**SUMA)
 
 
 class ResumenMetodoSerializer(serializers.Serializer):
     metodo = serializers.ChoiceField(choices=MetodoPago.choices)
-    importe = serializers.DecimalField(**IMPORTE)
+    importe = serializers.DecimalField(**SUMA)
 
 
 class ResumenSerializer(serializers.Serializer):
     """Totals of the emitted invoices of a period per impuesto, and their payments per method."""
 
     num_facturas = serializers.IntegerField()
-    base_imponible = serializers.DecimalField(**IMPORTE)
-    total_impuestos = serializers.DecimalField(**IMPORTE)
-    total = serializers.DecimalField(**IMPORTE)
+    base_imponible = serializers.DecimalField(**SUMA)
+    total_impuestos = serializers.DecimalField(**SUMA)
+    total = serializers.DecimalField(**SUMA)
     por_impuesto = ResumenImpuestoSerializer(many=True)
     por_metodo = ResumenMetodoSerializer(many=True)

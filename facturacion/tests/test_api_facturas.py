@@ -322,6 +322,24 @@ def test_resumen_totals_emitted_invoices_per_impuesto_and_payments_per_method(ap
     assert (body["base_imponible"], body["total_impuestos"], body["total"]) == ("330.00", "66.00", "396.00")
 
 
+def test_resumen_answers_totals_beyond_one_invoices_digits(api_client):
+    # given two emitted invoices of 9,000,000,000.00 each at 0%: their sum needs 13 digits
+    api = api_client(Rol.ADMIN)
+    caro = ProductoFactory(precio=Decimal("9000000000.00"), impuesto__porcentaje=Decimal("0"))
+    una = emitida(actor=api.user, lineas=[{"producto": caro, "cantidad": 1}])
+    otra = emitida(actor=api.user, lineas=[{"producto": caro, "cantidad": 1}])
+    services.pago_create(actor=api.user, factura=una, importe=Decimal("9000000000.00"), metodo="tarjeta")
+    services.pago_create(actor=api.user, factura=otra, importe=Decimal("9000000000.00"), metodo="tarjeta")
+
+    response = api.get("/api/v1/facturas/resumen/")
+
+    assert response.status_code == 200
+    body = response.json()
+    assert (body["base_imponible"], body["total"]) == ("18000000000.00", "18000000000.00")
+    assert [(f["base"], f["total"]) for f in body["por_impuesto"]] == [("18000000000.00", "18000000000.00")]
+    assert body["por_metodo"] == [{"metodo": "tarjeta", "importe": "18000000000.00"}]
+
+
 def test_resumen_refuses_an_unknown_parameter(api_client):
     response = api_client(Rol.ADMIN).get("/api/v1/facturas/resumen/?mes=3")
 

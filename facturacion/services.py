@@ -5,7 +5,8 @@ Lock order of an emission: the sede's chain head (CadenaSede), then the series c
 (ContadorSerie), then the factura. Every emission at a sede takes the first, so the chain and
 the numbers of a sede move one emission at a time; the counter row, not MAX()+1, gives the
 number, so a rolled-back emission gives its number back and two never share one. A payment
-locks the factura's row, so two payments never overpay it together. Every service here takes
+locks the factura's row, so two payments never overpay it together; removing one locks the
+factura, then the pago. Every service here takes
 its row locks before it publishes an event (integraciones/outbox.py: the event-ordering lock
 is the last one a writer takes).
 """
@@ -16,6 +17,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -461,8 +463,14 @@ def pago_create(*, actor, factura, importe, fecha=None, metodo="efectivo", refer
 
 @transaction.atomic
 def pago_delete(*, actor, pago) -> None:
-    """Removes a payment (admin); a pagada factura goes back to emitida."""
-    factura = _lock(pago.factura)
+    """Removes a payment (admin); a pagada factura goes back to emitida.
+
+    The factura's row is locked first (as a payment does), then the pago's, re-read under the
+    lock: a concurrent removal already took it off, so it is 404 and not subtracted twice."""
+    factura = lock_rows(Factura.objects.filter(pk=pago.factura_id)).get()
+    pago = lock_rows(Pago.objects.filter(pk=pago.pk)).first()
+    if pago is None:
+        raise Http404(_("El pago ya no existe."))
     factura.pagado -= pago.importe
     if factura.estado == EstadoFactura.PAGADA and factura.pendiente > 0:
         factura.estado = EstadoFactura.EMITIDA

@@ -87,3 +87,23 @@ def test_emitting_a_rectificativa_while_its_original_is_paid_never_deadlocks():
     assert statuses[0] == 200
     assert statuses[1] in (201, 400)
     assert Factura.objects.get(pk=original.pk).estado == "anulada"
+
+
+def test_two_concurrent_deletes_of_a_payment_subtract_it_once():
+    # given an invoice with two payments, one of them deleted by two requests at once
+    admin = AdminFactory()
+    factura = emitida(actor=admin, sede=SedeFactory())
+    services.pago_create(actor=admin, factura=factura, importe=Decimal("6.30"))
+    pago = services.pago_create(actor=admin, factura=factura, importe=Decimal("10.00"))
+
+    def delete():
+        api = APIClient(raise_request_exception=False)
+        api.credentials(**bearer(admin))
+        return api.delete(f"/api/v1/pagos/{pago.pk}/").status_code
+
+    statuses = run_at_once([delete, delete])
+
+    # then one removed it and the other found it gone: pagado lost it once
+    assert sorted(statuses) == [204, 404]
+    factura.refresh_from_db()
+    assert factura.pagado == Decimal("6.30") == sum(p.importe for p in Pago.objects.filter(factura=factura))

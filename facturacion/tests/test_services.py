@@ -7,6 +7,7 @@ from importlib import import_module
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.http import Http404
 
 from accounts.tests.factories import AdminFactory
 from core import events
@@ -208,6 +209,20 @@ def test_settling_makes_it_pagada_and_deleting_a_payment_makes_it_emitida_again(
 
     factura.refresh_from_db()
     assert (factura.estado, factura.pendiente) == (EstadoFactura.EMITIDA, Decimal("30.00"))
+
+
+def test_deleting_a_payment_already_deleted_is_404_and_subtracts_nothing(admin):
+    # given a payment removed while another caller still holds it
+    factura = emitida(actor=admin)
+    services.pago_create(actor=admin, factura=factura, importe=Decimal("6.30"))
+    pago = services.pago_create(actor=admin, factura=factura, importe=Decimal("10.00"))
+    services.pago_delete(actor=admin, pago=pago)
+
+    with pytest.raises(Http404):
+        services.pago_delete(actor=admin, pago=pago)
+
+    factura.refresh_from_db()
+    assert factura.pagado == Decimal("6.30")
 
 
 def test_a_borrador_takes_no_payment(admin):
